@@ -1,1 +1,5 @@
-//! cognito-e2e
+//! Shared test support for the workspace: [`test_issuer`] mints Cognito-shaped
+//! tokens and serves their JWKS on loopback. The end-to-end tests live in
+//! `tests/tests/`.
+
+pub mod test_issuer;

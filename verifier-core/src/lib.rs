@@ -1,1 +1,69 @@
-//! cognito-verifier
+//! Verify Amazon Cognito user pool tokens exactly as AWS's gatekeepers do.
+//!
+//! `cognito-verifier` fetches and caches a user pool's JWKS, verifies ID and
+//! access tokens the way Cognito defines them (RS256 signature, `iss`,
+//! `aud`/`client_id`, `token_use`, `exp`/`nbf`/`iat`), exposes typed claims
+//! and checks groups and scopes. The HTTP adapters `cognito-axum` and
+//! `cognito-actix` build on it.
+//!
+//! ```no_run
+//! use cognito_verifier::{CognitoVerifier, ErrorCategory, ExpectedTokenUse, PoolConfig, Requirement};
+//! # async fn run(token: &str) -> Result<(), Box<dyn std::error::Error>> {
+//! let verifier = CognitoVerifier::builder()
+//!     .pool(
+//!         PoolConfig::new("us-east-1_AbCdEf123")
+//!             .client_id("4b1gq2example")
+//!             .token_use(ExpectedTokenUse::Access)
+//!             .require_scopes(Requirement::any_of(["orders/read"])),
+//!     )
+//!     .build()?;
+//! verifier.hydrate().await?; // optional: fetch keys up front
+//! match verifier.verify(token).await {
+//!     Ok(claims) => println!("{} may read orders", claims.sub()),
+//!     Err(e) if e.category() == ErrorCategory::Authorization => println!("403: {e}"),
+//!     Err(e) => println!("{}: {e}", e.code()),
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! # Security defaults (RFC 8725)
+//! - Only `RS256`; `none`, `HS*`, `PS*`, `ES*` are refused before any key lookup.
+//! - Keys come only from the configured JWKS URI; `jku`, `x5u`, `jwk`, `x5c`
+//!   header members are ignored and `crit` is refused. The pool is chosen by
+//!   exact `iss` among configured pools: an unknown issuer causes no fetch.
+//! - JWKs must be `kty: RSA`, `use: sig` (if present), `alg: RS256` (if present), 2048–8192 bits.
+//! - Tokens over 16 KiB, non-canonical base64url and duplicate JSON members are refused.
+//! - JWKS fetches have connect and total timeouts, a size cap, no redirects.
+//! - The app client check cannot be skipped by accident
+//!   ([`PoolConfig::skip_client_check`] is the explicit opt-out).
+//! - Errors never carry the token unless you opt in.
+//!
+//! # Crypto backend
+//! Signatures are verified with `aws-lc-rs` (the backend the workspace pins
+//! `jsonwebtoken` to), with each key parsed once when the JWKS is loaded.
+//! This crate does not depend on `jsonwebtoken`, so its process-wide backend
+//! selection (which panics when both or neither backend is enabled) can
+//! never be triggered through us.
+
+#![warn(missing_docs)]
+
+mod checks;
+mod claims;
+mod error;
+mod jwk;
+mod jwks_cache;
+mod jwt;
+mod policy;
+mod pool;
+mod strict_json;
+mod token_cache;
+mod verifier;
+
+pub use checks::CustomCheck;
+pub use claims::CognitoClaims;
+pub use error::{Cause, ConfigError, ErrorCategory, Malformed, VerifyError};
+pub use policy::{ClientMatch, ExpectedTokenUse, Policy, Requirement, TokenUse};
+pub use pool::{PoolConfig, UserPoolId};
+pub use verifier::{
+    CognitoVerifier, CognitoVerifierBuilder, DEFAULT_MAX_TOKEN_SIZE, DEFAULT_TOKEN_CACHE_CAPACITY,
+};

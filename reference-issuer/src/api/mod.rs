@@ -1,0 +1,216 @@
+//! The `AWSCognitoIdentityProviderService` JSON API: operation dispatch by
+//! `X-Amz-Target`, request decoding and shared helpers.
+//!
+//! Operations are synchronous (they run on tokio's blocking pool): they use
+//! SQLite and argon2, both blocking.
+
+pub mod admin_users;
+pub mod auth;
+pub mod clients;
+pub mod common;
+pub mod groups;
+pub mod pools;
+pub mod resource_servers;
+pub mod shapes;
+pub mod users;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::errors::{ApiError, ApiResult};
+use crate::issuer::Issuer;
+
+/// The service prefix of `X-Amz-Target`.
+pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+
+/// Every operation this issuer implements, by name.
+pub const OPERATIONS: &[&str] = &[
+    "CreateUserPool",
+    "DescribeUserPool",
+    "ListUserPools",
+    "DeleteUserPool",
+    "CreateUserPoolClient",
+    "DescribeUserPoolClient",
+    "ListUserPoolClients",
+    "UpdateUserPoolClient",
+    "DeleteUserPoolClient",
+    "CreateGroup",
+    "GetGroup",
+    "ListGroups",
+    "DeleteGroup",
+    "CreateResourceServer",
+    "DescribeResourceServer",
+    "ListResourceServers",
+    "AdminCreateUser",
+    "AdminGetUser",
+    "AdminDeleteUser",
+    "AdminSetUserPassword",
+    "AdminResetUserPassword",
+    "AdminConfirmSignUp",
+    "AdminUpdateUserAttributes",
+    "AdminDeleteUserAttributes",
+    "AdminDisableUser",
+    "AdminEnableUser",
+    "AdminAddUserToGroup",
+    "AdminRemoveUserFromGroup",
+    "AdminListGroupsForUser",
+    "ListUsersInGroup",
+    "ListUsers",
+    "AdminInitiateAuth",
+    "AdminRespondToAuthChallenge",
+    "AdminUserGlobalSignOut",
+    "SignUp",
+    "ConfirmSignUp",
+    "ResendConfirmationCode",
+    "InitiateAuth",
+    "RespondToAuthChallenge",
+    "ForgotPassword",
+    "ConfirmForgotPassword",
+    "ChangePassword",
+    "GetUser",
+    "UpdateUserAttributes",
+    "DeleteUserAttributes",
+    "GetUserAttributeVerificationCode",
+    "VerifyUserAttribute",
+    "DeleteUser",
+    "GlobalSignOut",
+    "RevokeToken",
+];
+
+/// Whether an operation is a user authentication operation (subject to a
+/// pool's optional rate limit).
+pub fn is_authentication_op(op: &str) -> bool {
+    matches!(
+        op,
+        "InitiateAuth" | "AdminInitiateAuth" | "RespondToAuthChallenge" | "AdminRespondToAuthChallenge"
+    )
+}
+
+/// Runs the operation named by `target` with the raw JSON `body`.
+pub fn dispatch(issuer: &Issuer, target: Option<&str>, body: &[u8]) -> ApiResult<Value> {
+    let target = target.ok_or_else(|| {
+        ApiError::unknown_operation("Missing X-Amz-Target header naming the operation")
+    })?;
+    let op = target.strip_prefix(TARGET_PREFIX).ok_or_else(|| {
+        ApiError::unknown_operation(format!(
+            "Unknown service target {target:?}; expected {TARGET_PREFIX}<Operation>"
+        ))
+    })?;
+    let input: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        Value::Object(Default::default())
+    } else {
+        serde_json::from_slice(body)
+            .map_err(|e| ApiError::serialization(format!("Request body is not valid JSON: {e}")))?
+    };
+    if !input.is_object() {
+        return Err(ApiError::serialization("Request body must be a JSON object"));
+    }
+    match op {
+        "CreateUserPool" => pools::create_user_pool(issuer, input),
+        "DescribeUserPool" => pools::describe_user_pool(issuer, input),
+        "ListUserPools" => pools::list_user_pools(issuer, input),
+        "DeleteUserPool" => pools::delete_user_pool(issuer, input),
+        "CreateUserPoolClient" => clients::create_user_pool_client(issuer, input),
+        "DescribeUserPoolClient" => clients::describe_user_pool_client(issuer, input),
+        "ListUserPoolClients" => clients::list_user_pool_clients(issuer, input),
+        "UpdateUserPoolClient" => clients::update_user_pool_client(issuer, input),
+        "DeleteUserPoolClient" => clients::delete_user_pool_client(issuer, input),
+        "CreateGroup" => groups::create_group(issuer, input),
+        "GetGroup" => groups::get_group(issuer, input),
+        "ListGroups" => groups::list_groups(issuer, input),
+        "DeleteGroup" => groups::delete_group(issuer, input),
+        "CreateResourceServer" => resource_servers::create_resource_server(issuer, input),
+        "DescribeResourceServer" => resource_servers::describe_resource_server(issuer, input),
+        "ListResourceServers" => resource_servers::list_resource_servers(issuer, input),
+        "AdminCreateUser" => admin_users::admin_create_user(issuer, input),
+        "AdminGetUser" => admin_users::admin_get_user(issuer, input),
+        "AdminDeleteUser" => admin_users::admin_delete_user(issuer, input),
+        "AdminSetUserPassword" => admin_users::admin_set_user_password(issuer, input),
+        "AdminResetUserPassword" => admin_users::admin_reset_user_password(issuer, input),
+        "AdminConfirmSignUp" => admin_users::admin_confirm_sign_up(issuer, input),
+        "AdminUpdateUserAttributes" => admin_users::admin_update_user_attributes(issuer, input),
+        "AdminDeleteUserAttributes" => admin_users::admin_delete_user_attributes(issuer, input),
+        "AdminDisableUser" => admin_users::admin_set_enabled(issuer, input, false),
+        "AdminEnableUser" => admin_users::admin_set_enabled(issuer, input, true),
+        "AdminAddUserToGroup" => admin_users::admin_add_user_to_group(issuer, input),
+        "AdminRemoveUserFromGroup" => admin_users::admin_remove_user_from_group(issuer, input),
+        "AdminListGroupsForUser" => admin_users::admin_list_groups_for_user(issuer, input),
+        "ListUsersInGroup" => admin_users::list_users_in_group(issuer, input),
+        "ListUsers" => admin_users::list_users(issuer, input),
+        "AdminUserGlobalSignOut" => admin_users::admin_user_global_sign_out(issuer, input),
+        "AdminInitiateAuth" => auth::admin_initiate_auth(issuer, input),
+        "AdminRespondToAuthChallenge" => auth::admin_respond_to_auth_challenge(issuer, input),
+        "InitiateAuth" => auth::initiate_auth(issuer, input),
+        "RespondToAuthChallenge" => auth::respond_to_auth_challenge(issuer, input),
+        "SignUp" => users::sign_up(issuer, input),
+        "ConfirmSignUp" => users::confirm_sign_up(issuer, input),
+        "ResendConfirmationCode" => users::resend_confirmation_code(issuer, input),
+        "ForgotPassword" => users::forgot_password(issuer, input),
+        "ConfirmForgotPassword" => users::confirm_forgot_password(issuer, input),
+        "ChangePassword" => users::change_password(issuer, input),
+        "GetUser" => users::get_user(issuer, input),
+        "UpdateUserAttributes" => users::update_user_attributes(issuer, input),
+        "DeleteUserAttributes" => users::delete_user_attributes(issuer, input),
+        "GetUserAttributeVerificationCode" => {
+            users::get_user_attribute_verification_code(issuer, input)
+        }
+        "VerifyUserAttribute" => users::verify_user_attribute(issuer, input),
+        "DeleteUser" => users::delete_user(issuer, input),
+        "GlobalSignOut" => users::global_sign_out(issuer, input),
+        "RevokeToken" => users::revoke_token(issuer, input),
+        other => Err(ApiError::unknown_operation(format!(
+            "Operation {other} is not supported by cognito-issuer"
+        ))),
+    }
+}
+
+/// Decodes an operation's input, mapping shape errors to
+/// `InvalidParameterException` the way AWS's validation reports them.
+pub fn decode<T: DeserializeOwned>(input: Value) -> ApiResult<T> {
+    serde_json::from_value(input).map_err(|e| {
+        ApiError::invalid_parameter(format!("1 validation error detected: {e}"))
+    })
+}
+
+/// Splits `items` into one page. The token is the next offset, encoded.
+pub fn paginate<T>(
+    items: Vec<T>,
+    limit: Option<i64>,
+    max: i64,
+    token: Option<&str>,
+) -> ApiResult<(Vec<T>, Option<String>)> {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let limit = limit.unwrap_or(max);
+    if limit < 1 || limit > max {
+        return Err(ApiError::invalid_parameter(format!(
+            "1 validation error detected: Value '{limit}' at 'limit' failed to satisfy \
+             constraint: Member must have value between 1 and {max}"
+        )));
+    }
+    let offset = match token {
+        None => 0usize,
+        Some(t) => URL_SAFE_NO_PAD
+            .decode(t)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .and_then(|s| s.strip_prefix("offset:").and_then(|n| n.parse().ok()))
+            .ok_or_else(|| ApiError::invalid_parameter("Invalid pagination token"))?,
+    };
+    let total = items.len();
+    let page: Vec<T> = items.into_iter().skip(offset).take(limit as usize).collect();
+    let next = offset + page.len();
+    let token = (next < total).then(|| URL_SAFE_NO_PAD.encode(format!("offset:{next}")));
+    Ok((page, token))
+}
+
+/// Requires a non-empty string parameter.
+pub fn required<'a>(value: &'a Option<String>, name: &str) -> ApiResult<&'a str> {
+    match value.as_deref() {
+        Some(v) if !v.is_empty() => Ok(v),
+        _ => Err(ApiError::invalid_parameter(format!(
+            "1 validation error detected: Value null at '{name}' failed to satisfy constraint: \
+             Member must not be null"
+        ))),
+    }
+}

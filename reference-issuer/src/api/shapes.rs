@@ -1,0 +1,64 @@
+//! JSON shapes shared by several operations: attributes and users.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::model::User;
+
+/// One `AttributeType` (`{"Name": ..., "Value": ...}`) in a request.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AttributeIn {
+    /// Attribute name.
+    pub name: String,
+    /// Attribute value (absent means empty).
+    #[serde(default)]
+    pub value: Option<String>,
+}
+
+/// Attributes as a `[{"Name","Value"}]` list, optionally restricted to `only`.
+pub fn attribute_list(attrs: &BTreeMap<String, String>, only: Option<&[String]>) -> Value {
+    Value::Array(
+        attrs
+            .iter()
+            .filter(|(k, _)| only.is_none_or(|o| o.iter().any(|n| n == *k)))
+            .map(|(k, v)| json!({ "Name": k, "Value": v }))
+            .collect(),
+    )
+}
+
+/// The `UserType` shape used by ListUsers, ListUsersInGroup and AdminCreateUser.
+pub fn user_type(user: &User, only: Option<&[String]>) -> Value {
+    json!({
+        "Username": user.username,
+        "Attributes": attribute_list(&user.attributes, only),
+        "UserCreateDate": user.created_at,
+        "UserLastModifiedDate": user.modified_at,
+        "Enabled": user.enabled,
+        "UserStatus": user.status.as_str(),
+    })
+}
+
+/// The AdminGetUser response shape.
+pub fn admin_get_user(user: &User) -> Value {
+    json!({
+        "Username": user.username,
+        "UserAttributes": attribute_list(&user.attributes, None),
+        "UserCreateDate": user.created_at,
+        "UserLastModifiedDate": user.modified_at,
+        "Enabled": user.enabled,
+        "UserStatus": user.status.as_str(),
+        "UserMFASettingList": [],
+    })
+}
+
+/// The GetUser response shape.
+pub fn get_user(user: &User) -> Value {
+    json!({
+        "Username": user.username,
+        "UserAttributes": attribute_list(&user.attributes, None),
+        "UserMFASettingList": [],
+    })
+}

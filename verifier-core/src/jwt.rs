@@ -1,0 +1,180 @@
+//! Splitting and decoding a compact JWS: strict base64url, strict JSON,
+//! header rules (RFC 8725). No signature or claim checks happen here.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Map, Value};
+
+use crate::error::{Cause, Malformed};
+use crate::strict_json;
+
+/// The only algorithm Cognito user pools sign with.
+pub(crate) const ALG_RS256: &str = "RS256";
+
+/// Longest `kid` accepted; Cognito's are 44 characters.
+const MAX_KID_LEN: usize = 256;
+
+/// A token whose structure and header are acceptable.
+pub(crate) struct DecodedJwt<'a> {
+    pub kid: String,
+    /// `base64url(header) "." base64url(payload)`, the signed bytes.
+    pub signing_input: &'a [u8],
+    pub signature: Vec<u8>,
+    pub claims: Map<String, Value>,
+}
+
+/// Decodes `token`, enforcing size, shape and header rules.
+///
+/// `jku`, `x5u`, `jwk` and `x5c` header members are ignored: keys only ever
+/// come from the configured JWKS URI.
+pub(crate) fn decode(token: &str, max_len: usize) -> Result<DecodedJwt<'_>, Cause> {
+    if token.len() > max_len {
+        return Err(Cause::TooLarge {
+            size: token.len(),
+            max: max_len,
+        });
+    }
+    let mut parts = token.split('.');
+    let (Some(header_b64), Some(payload_b64), Some(signature_b64), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(Malformed::Segments.into());
+    };
+    if header_b64.is_empty() {
+        return Err(Malformed::Segments.into());
+    }
+
+    let header = strict_json::parse_object(&b64(header_b64)?).ok_or(Malformed::Json)?;
+    // Algorithm first, so `alg: none` is named as such even with an empty signature.
+    match header.get("alg") {
+        Some(Value::String(alg)) if alg == ALG_RS256 => {}
+        Some(Value::String(alg)) => return Err(Cause::UnsupportedAlg(alg.clone())),
+        _ => return Err(Cause::UnsupportedAlg(String::new())),
+    }
+    if header.contains_key("crit") {
+        return Err(Malformed::Crit.into());
+    }
+    let kid = match header.get("kid") {
+        Some(Value::String(kid)) if !kid.is_empty() && kid.len() <= MAX_KID_LEN => kid.clone(),
+        _ => return Err(Malformed::Kid.into()),
+    };
+
+    if payload_b64.is_empty() || signature_b64.is_empty() {
+        return Err(Malformed::Segments.into());
+    }
+    let claims = strict_json::parse_object(&b64(payload_b64)?).ok_or(Malformed::Json)?;
+    let signature = b64(signature_b64)?;
+    let signing_input = &token.as_bytes()[..header_b64.len() + 1 + payload_b64.len()];
+    Ok(DecodedJwt {
+        kid,
+        signing_input,
+        signature,
+        claims,
+    })
+}
+
+/// Strict base64url: the URL-safe alphabet, no padding, canonical trailing bits.
+pub(crate) fn b64(segment: &str) -> Result<Vec<u8>, Cause> {
+    URL_SAFE_NO_PAD
+        .decode(segment)
+        .map_err(|_| Malformed::Base64.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn enc(json: &str) -> String {
+        URL_SAFE_NO_PAD.encode(json)
+    }
+
+    fn token(header: &str, payload: &str) -> String {
+        format!("{}.{}.c2ln", enc(header), enc(payload))
+    }
+
+    const H: &str = r#"{"alg":"RS256","kid":"k1"}"#;
+
+    #[test]
+    fn decodes_a_well_formed_token() {
+        let t = token(H, r#"{"sub":"x"}"#);
+        let jwt = decode(&t, 16 * 1024).unwrap();
+        assert_eq!(jwt.kid, "k1");
+        assert_eq!(jwt.claims["sub"], "x");
+        assert_eq!(jwt.signature, b"sig");
+        assert_eq!(jwt.signing_input, t.rsplit_once('.').unwrap().0.as_bytes());
+    }
+
+    #[test]
+    fn ignores_key_location_headers() {
+        let h = r#"{"alg":"RS256","kid":"k1","jku":"https://evil/jwks","x5u":"https://evil","jwk":{"kty":"RSA"}}"#;
+        assert!(decode(&token(h, "{}"), 16 * 1024).is_ok());
+    }
+
+    #[test]
+    fn rejects_by_exact_cause() {
+        let cases: Vec<(String, Cause)> = vec![
+            ("a.b".into(), Malformed::Segments.into()),
+            ("a.b.c.d".into(), Malformed::Segments.into()),
+            (format!(".{}.c2ln", enc("{}")), Malformed::Segments.into()),
+            (format!("{}..c2ln", enc(H)), Malformed::Segments.into()),
+            (
+                format!("{}.{}.", enc(H), enc("{}")),
+                Malformed::Segments.into(),
+            ),
+            (
+                format!("{}=.{}.c2ln", enc(H), enc("{}")),
+                Malformed::Base64.into(),
+            ),
+            (
+                format!("{}.{}.c2l+", enc(H), enc("{}")),
+                Malformed::Base64.into(),
+            ),
+            (token("not json", "{}"), Malformed::Json.into()),
+            (
+                token(r#"{"alg":"RS256","alg":"RS256","kid":"k"}"#, "{}"),
+                Malformed::Json.into(),
+            ),
+            (token(H, r#"{"sub":"a","sub":"b"}"#), Malformed::Json.into()),
+            (
+                token(r#"{"alg":"none","kid":"k"}"#, "{}"),
+                Cause::UnsupportedAlg("none".into()),
+            ),
+            (
+                token(r#"{"alg":"HS256","kid":"k"}"#, "{}"),
+                Cause::UnsupportedAlg("HS256".into()),
+            ),
+            (
+                token(r#"{"kid":"k"}"#, "{}"),
+                Cause::UnsupportedAlg(String::new()),
+            ),
+            (token(r#"{"alg":"RS256"}"#, "{}"), Malformed::Kid.into()),
+            (
+                token(r#"{"alg":"RS256","kid":5}"#, "{}"),
+                Malformed::Kid.into(),
+            ),
+            (
+                token(r#"{"alg":"RS256","kid":"k","crit":["exp"]}"#, "{}"),
+                Malformed::Crit.into(),
+            ),
+        ];
+        for (t, want) in cases {
+            let got = decode(&t, 16 * 1024).err();
+            assert_eq!(got.as_ref(), Some(&want), "{t}");
+        }
+        // alg none with an empty signature is still named as alg none.
+        let t = format!("{}.{}.", enc(r#"{"alg":"none"}"#), enc("{}"));
+        assert_eq!(
+            decode(&t, 1024).err(),
+            Some(Cause::UnsupportedAlg("none".into()))
+        );
+    }
+
+    #[test]
+    fn bounds_input_size() {
+        let t = token(H, &format!(r#"{{"x":"{}"}}"#, "a".repeat(100)));
+        assert!(matches!(
+            decode(&t, 64),
+            Err(Cause::TooLarge { max: 64, .. })
+        ));
+    }
+}

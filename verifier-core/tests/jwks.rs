@@ -1,0 +1,232 @@
+//! JWKS cache behaviour against a real loopback JWKS server.
+
+use std::time::{Duration, Instant};
+
+use cognito_e2e::test_issuer::{JwksBehaviour, JwksServer, TestIssuer, TestKey};
+use cognito_verifier::{Cause, CognitoVerifier, CognitoVerifierBuilder, ErrorCategory, PoolConfig};
+
+fn builder(issuer: &TestIssuer) -> CognitoVerifierBuilder {
+    CognitoVerifier::builder().pool(
+        PoolConfig::new(&issuer.pool_id)
+            .jwks_uri(issuer.jwks.url())
+            .client_id(&issuer.client_id),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hundred_concurrent_cold_verifications_fetch_once() {
+    let issuer = TestIssuer::start().await;
+    issuer.jwks.set_delay(Duration::from_millis(200));
+    let verifier = builder(&issuer).build().unwrap();
+    let tasks: Vec<_> = (0..100)
+        .map(|i| {
+            let mut claims = issuer.id_claims(&[]);
+            claims["jti"] = serde_json::json!(format!("jti-{i}"));
+            let token = issuer.mint(&claims);
+            let verifier = verifier.clone();
+            tokio::spawn(async move { verifier.verify(&token).await })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap().expect("verified");
+    }
+    assert_eq!(issuer.jwks.fetches(), 1);
+}
+
+#[tokio::test]
+async fn rotation_is_picked_up_and_cooldown_respected() {
+    let issuer = TestIssuer::start().await;
+    let verifier = builder(&issuer)
+        .jwks_cooldown(Duration::from_millis(500))
+        .build()
+        .unwrap();
+    verifier
+        .verify(&issuer.mint(&issuer.id_claims(&[])))
+        .await
+        .unwrap();
+    assert_eq!(issuer.jwks.fetches(), 1);
+
+    // The pool rotates: a new kid appears and is fetched on first sight.
+    let rotated = TestKey::generate("test-key-2");
+    issuer
+        .jwks
+        .set(JwksBehaviour::Keys(vec![issuer.key.jwk(), rotated.jwk()]));
+    verifier
+        .verify(&rotated.mint(&issuer.id_claims(&[])))
+        .await
+        .unwrap();
+    assert_eq!(issuer.jwks.fetches(), 2);
+
+    // A kid that is still unknown after a fetch fails fast during the cool-down.
+    let stranger = TestKey::generate("unknown-kid");
+    let token = stranger.mint(&issuer.id_claims(&[]));
+    for _ in 0..5 {
+        let err = verifier.verify(&token).await.unwrap_err();
+        assert_eq!(err.cause(), &Cause::UnknownKid("unknown-kid".into()));
+    }
+    assert_eq!(issuer.jwks.fetches(), 3);
+    let other = TestKey::generate("another-unknown").mint(&issuer.id_claims(&[]));
+    assert_eq!(
+        verifier.verify(&other).await.unwrap_err().code(),
+        "unknown_kid"
+    );
+    assert_eq!(
+        issuer.jwks.fetches(),
+        3,
+        "cool-down covers every unknown kid"
+    );
+
+    // After the cool-down, an unknown kid may fetch again.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    verifier.verify(&token).await.unwrap_err();
+    assert_eq!(issuer.jwks.fetches(), 4);
+}
+
+#[tokio::test]
+async fn down_or_slow_jwks_is_unavailable_within_the_timeout() {
+    // Down: nothing listens on the port.
+    let issuer = TestIssuer::start().await;
+    issuer.jwks.stop();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let verifier = builder(&issuer).build().unwrap();
+    let token = issuer.mint(&issuer.id_claims(&[]));
+    let err = verifier.verify(&token).await.unwrap_err();
+    assert_eq!(err.category(), ErrorCategory::KeysUnavailable);
+
+    // Slow: answers after 3 s, the verifier gives up after 300 ms.
+    let slow = TestIssuer::start().await;
+    slow.jwks.set_delay(Duration::from_secs(3));
+    let verifier = builder(&slow)
+        .jwks_timeouts(Duration::from_millis(200), Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = verifier
+        .verify(&slow.mint(&slow.id_claims(&[])))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "jwks_unavailable");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn cached_keys_keep_working_when_the_jwks_goes_down() {
+    let issuer = TestIssuer::start().await;
+    let verifier = builder(&issuer)
+        .disable_token_cache()
+        .jwks_ttl(Duration::from_millis(200))
+        .jwks_max_stale(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    verifier.hydrate().await.unwrap();
+    issuer.jwks.stop();
+    let token = issuer.mint(&issuer.id_claims(&[]));
+    verifier.verify(&token).await.expect("fresh keys");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    verifier
+        .verify(&token)
+        .await
+        .expect("stale keys serve while refresh fails");
+    // A kid never seen cannot be vouched for: unavailable, not unknown.
+    let new_kid = TestKey::generate("new").mint(&issuer.id_claims(&[]));
+    assert_eq!(
+        verifier.verify(&new_kid).await.unwrap_err().code(),
+        "jwks_unavailable"
+    );
+
+    // Past the stale bound, cached keys stop serving.
+    let bounded = builder(&issuer)
+        .disable_token_cache()
+        .jwks_ttl(Duration::from_millis(200))
+        .jwks_max_stale(Duration::ZERO)
+        .build()
+        .unwrap();
+    let restarted = JwksServer::start_on(
+        issuer.jwks.addr(),
+        JwksBehaviour::Keys(vec![issuer.key.jwk()]),
+    )
+    .await;
+    bounded.hydrate().await.unwrap();
+    restarted.stop();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        bounded.verify(&token).await.unwrap_err().code(),
+        "jwks_unavailable"
+    );
+}
+
+#[tokio::test]
+async fn removed_keys_are_evicted_on_refresh() {
+    let issuer = TestIssuer::start().await;
+    let second = TestKey::generate("second");
+    issuer
+        .jwks
+        .set(JwksBehaviour::Keys(vec![issuer.key.jwk(), second.jwk()]));
+    let verifier = builder(&issuer)
+        .disable_token_cache()
+        .jwks_ttl(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let by_second = second.mint(&issuer.id_claims(&[]));
+    verifier.verify(&by_second).await.unwrap();
+    issuer.jwks.set(JwksBehaviour::Keys(vec![issuer.key.jwk()]));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let err = verifier.verify(&by_second).await.unwrap_err();
+    assert_eq!(err.cause(), &Cause::UnknownKid("second".into()));
+}
+
+#[tokio::test]
+async fn background_refresh_means_requests_never_fetch() {
+    let issuer = TestIssuer::start().await;
+    let verifier = builder(&issuer)
+        .jwks_background_refresh(Duration::from_millis(100))
+        .build()
+        .unwrap();
+    verifier.hydrate().await.unwrap();
+    let rotated = TestKey::generate("rotated");
+    issuer
+        .jwks
+        .set(JwksBehaviour::Keys(vec![issuer.key.jwk(), rotated.jwk()]));
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    // verify_sync cannot fetch, so the key must have arrived in the background.
+    verifier
+        .verify_sync(&rotated.mint(&issuer.id_claims(&[])))
+        .unwrap();
+    assert!(issuer.jwks.fetches() >= 2);
+    drop(verifier);
+}
+
+#[tokio::test]
+async fn bad_jwks_documents_are_refused() {
+    let issuer = TestIssuer::start().await;
+    let token = issuer.mint(&issuer.id_claims(&[]));
+    let huge_key =
+        serde_json::json!({"kid": "pad", "kty": "RSA", "n": "A".repeat(100_000), "e": "AQAB"});
+    let cases = [
+        (
+            "oversized",
+            JwksBehaviour::Keys(vec![issuer.key.jwk(), huge_key]),
+        ),
+        (
+            "garbage",
+            JwksBehaviour::Raw(b"<html>not json</html>".to_vec()),
+        ),
+        (
+            "wrong shape",
+            JwksBehaviour::Raw(br#"{"keys": "all of them"}"#.to_vec()),
+        ),
+        ("server error", JwksBehaviour::Status(500)),
+        ("not found", JwksBehaviour::Status(404)),
+        ("redirect", JwksBehaviour::Redirect(issuer.jwks.url())),
+    ];
+    for (name, behaviour) in cases {
+        issuer.jwks.set(behaviour);
+        let verifier = builder(&issuer).build().unwrap();
+        let err = verifier.verify(&token).await.unwrap_err();
+        assert_eq!(err.code(), "jwks_unavailable", "{name}: {err}");
+    }
+}
