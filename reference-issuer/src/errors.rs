@@ -98,10 +98,7 @@ impl IntoResponse for ApiError {
             "content-type",
             HeaderValue::from_static("application/x-amz-json-1.1"),
         );
-        headers.insert(
-            "x-amzn-ErrorType",
-            HeaderValue::from_static(self.type_name),
-        );
+        headers.insert("x-amzn-ErrorType", HeaderValue::from_static(self.type_name));
         resp
     }
 }
@@ -127,6 +124,9 @@ pub enum IssuerError {
     /// Stored data could not be decoded.
     #[error("corrupt stored data: {0}")]
     Corrupt(String),
+    /// An operation failed while starting up (e.g. creating the default pool).
+    #[error("{0}")]
+    Api(#[from] ApiError),
 }
 
 impl From<serde_json::Error> for IssuerError {

@@ -102,7 +102,10 @@ pub fn is_valid_pool_id(s: &str) -> bool {
 
 /// The region part of a pool id.
 pub fn region_of(pool_id: &str) -> &str {
-    pool_id.split_once('_').map(|(r, _)| r).unwrap_or("us-east-1")
+    pool_id
+        .split_once('_')
+        .map(|(r, _)| r)
+        .unwrap_or("us-east-1")
 }
 
 #[cfg(test)]

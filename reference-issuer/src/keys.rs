@@ -8,10 +8,13 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa::{KeyPair, KeySize, PublicKeyComponents};
-use aws_lc_rs::signature::{RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256, UnparsedPublicKey};
+use aws_lc_rs::signature::{
+    KeyPair as _, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256, UnparsedPublicKey,
+};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rusqlite::Connection;
@@ -190,16 +193,22 @@ pub fn rotate(conn: &Connection, pool_id: &str, max_token_ttl: i64) -> ApiResult
     Ok(kids)
 }
 
+/// How long loaded keys are trusted before re-reading the store, so a
+/// rotation done by another process (the `rotate-keys` command) takes effect.
+pub const KEY_CACHE_TTL: Duration = Duration::from_secs(5);
+
 /// In-memory cache of loaded pool keys.
 #[derive(Debug, Default)]
 pub struct KeyCache {
-    pools: RwLock<HashMap<String, Arc<PoolKeys>>>,
+    pools: RwLock<HashMap<String, (Instant, Arc<PoolKeys>)>>,
 }
 
 impl KeyCache {
     /// The keys of `pool_id`, loading them from the store on first use.
     pub fn get(&self, store: &Store, pool_id: &str) -> ApiResult<Arc<PoolKeys>> {
-        if let Some(k) = self.pools.read().ok().and_then(|m| m.get(pool_id).cloned()) {
+        if let Some((at, k)) = self.pools.read().ok().and_then(|m| m.get(pool_id).cloned())
+            && at.elapsed() < KEY_CACHE_TTL
+        {
             return Ok(k);
         }
         let key_rows = store.read(|c| rows::list_keys(c, pool_id))?;
@@ -215,7 +224,7 @@ impl KeyCache {
             .map_err(ApiError::from)?;
         let pk = Arc::new(PoolKeys { keys });
         if let Ok(mut m) = self.pools.write() {
-            m.insert(pool_id.to_string(), pk.clone());
+            m.insert(pool_id.to_string(), (Instant::now(), pk.clone()));
         }
         Ok(pk)
     }

@@ -1,1 +1,51 @@
-//! cognito-issuer
+//! # cognito-issuer
+//!
+//! A local, Cognito-compatible user pool and token issuer that the real AWS
+//! SDKs sign in to. It speaks the `AWSCognitoIdentityProviderService` JSON
+//! API (`application/x-amz-json-1.1`, `X-Amz-Target`), issues RS256 ID and
+//! access tokens with exactly Cognito's claim sets, serves per-pool JWKS and
+//! OpenID discovery documents, and keeps everything durable in one SQLite
+//! file (WAL, `synchronous=FULL`).
+//!
+//! Run it in-process:
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), cognito_issuer::IssuerError> {
+//! use cognito_issuer::{IssuerOptions, IssuerServer};
+//! let issuer = IssuerServer::start(IssuerOptions::new("/tmp/issuer-data")).await?;
+//! println!("pool {} client {} at {}", issuer.pool_id(), issuer.client_id(), issuer.base_url());
+//! issuer.shutdown().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! or as the `cognito-issuer` binary (see the README).
+//!
+//! Management operations are not SigV4-verified: this is a local tool; bind
+//! it to loopback.
+
+pub mod api;
+pub mod config;
+pub mod errors;
+pub mod filter;
+pub mod ids;
+pub mod issuer;
+pub mod keys;
+pub mod lockout;
+pub mod model;
+pub mod outbox;
+pub mod password;
+pub mod server;
+pub mod store;
+pub mod tokens;
+
+pub use config::IssuerConfig;
+pub use errors::{ApiError, IssuerError};
+pub use model::IssuerStyle;
+pub use server::{ClientInfo, IssuerOptions, IssuerServer, PoolInfo, RunningIssuer};
+pub use store::auth::OutboxMessage;
+
+/// Computes a Cognito `SECRET_HASH`: Base64(HMAC-SHA256(client_secret,
+/// username + client_id)).
+pub fn secret_hash(client_secret: &str, username: &str, client_id: &str) -> String {
+    api::common::secret_hash(client_secret, username, client_id)
+}

@@ -148,7 +148,10 @@ mod tests {
         r.set("p", 2);
         assert!(r.take("p").is_ok());
         assert!(r.take("p").is_ok());
-        assert_eq!(r.take("p").unwrap_err().type_name, "TooManyRequestsException");
+        assert_eq!(
+            r.take("p").unwrap_err().type_name,
+            "TooManyRequestsException"
+        );
         assert!(r.take("other").is_ok());
     }
 }

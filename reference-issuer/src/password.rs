@@ -149,8 +149,23 @@ mod tests {
         let e = check_policy(&p, "Aa1!").unwrap_err();
         assert_eq!(e.type_name, "InvalidPasswordException");
         assert!(e.message.contains("not long enough"));
-        assert!(check_policy(&p, "aa1!aaaa").unwrap_err().message.contains("uppercase"));
-        assert!(check_policy(&p, "Aa!aaaaa").unwrap_err().message.contains("numeric"));
-        assert!(check_policy(&p, "Aa1aaaaa").unwrap_err().message.contains("symbol"));
+        assert!(
+            check_policy(&p, "aa1!aaaa")
+                .unwrap_err()
+                .message
+                .contains("uppercase")
+        );
+        assert!(
+            check_policy(&p, "Aa!aaaaa")
+                .unwrap_err()
+                .message
+                .contains("numeric")
+        );
+        assert!(
+            check_policy(&p, "Aa1aaaaa")
+                .unwrap_err()
+                .message
+                .contains("symbol")
+        );
     }
 }

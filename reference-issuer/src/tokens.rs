@@ -98,8 +98,14 @@ fn group_claims(m: &mut Map<String, Value>, groups: &[Group], with_roles: bool) 
             .filter_map(|g| g.role_arn.clone().map(Value::from))
             .collect();
         if !roles.is_empty() {
-            if let Some(pref) = groups.iter().find(|g| g.role_arn.is_some() && g.precedence.is_some()) {
-                m.insert("cognito:preferred_role".into(), pref.role_arn.clone().into());
+            if let Some(pref) = groups
+                .iter()
+                .find(|g| g.role_arn.is_some() && g.precedence.is_some())
+            {
+                m.insert(
+                    "cognito:preferred_role".into(),
+                    pref.role_arn.clone().into(),
+                );
             }
             m.insert("cognito:roles".into(), Value::Array(roles));
         }
@@ -158,7 +164,12 @@ pub struct MintedTokens {
 }
 
 /// Signs the ID and access tokens for `req` with the pool's active keys.
-pub fn mint(keys: &KeyCache, store: &Store, pool_id: &str, req: &TokenRequest<'_>) -> ApiResult<MintedTokens> {
+pub fn mint(
+    keys: &KeyCache,
+    store: &Store,
+    pool_id: &str,
+    req: &TokenRequest<'_>,
+) -> ApiResult<MintedTokens> {
     let pk = keys.get(store, pool_id)?;
     let now = ids::now();
     let id_token = crate::keys::sign_jwt(pk.active(KeyPurpose::Id)?, &id_claims(req, now))?;
@@ -191,7 +202,11 @@ fn claim_str<'a>(claims: &'a Value, name: &str) -> Option<&'a str> {
 /// Validates an access token minted by this issuer: signature, expiry,
 /// `token_use`, revocation (global sign-out / RevokeToken) and that the user
 /// still exists and is enabled. Errors are Cognito's `NotAuthorizedException`s.
-pub fn validate_access_token(keys: &KeyCache, store: &Store, token: &str) -> ApiResult<AccessContext> {
+pub fn validate_access_token(
+    keys: &KeyCache,
+    store: &Store,
+    token: &str,
+) -> ApiResult<AccessContext> {
     let invalid = || ApiError::not_authorized("Invalid Access Token");
     let jwt = ParsedJwt::parse(token).ok_or_else(invalid)?;
     let iss = claim_str(&jwt.claims, "iss").ok_or_else(invalid)?;
@@ -204,13 +219,23 @@ pub fn validate_access_token(keys: &KeyCache, store: &Store, token: &str) -> Api
     if claim_str(&jwt.claims, "token_use") != Some("access") {
         return Err(invalid());
     }
-    let exp = jwt.claims.get("exp").and_then(Value::as_i64).ok_or_else(invalid)?;
+    let exp = jwt
+        .claims
+        .get("exp")
+        .and_then(Value::as_i64)
+        .ok_or_else(invalid)?;
     if exp <= ids::now() {
         return Err(ApiError::not_authorized("Access Token has expired"));
     }
-    let sub = claim_str(&jwt.claims, "sub").ok_or_else(invalid)?.to_string();
-    let origin_jti = claim_str(&jwt.claims, "origin_jti").ok_or_else(invalid)?.to_string();
-    let client_id = claim_str(&jwt.claims, "client_id").unwrap_or_default().to_string();
+    let sub = claim_str(&jwt.claims, "sub")
+        .ok_or_else(invalid)?
+        .to_string();
+    let origin_jti = claim_str(&jwt.claims, "origin_jti")
+        .ok_or_else(invalid)?
+        .to_string();
+    let client_id = claim_str(&jwt.claims, "client_id")
+        .unwrap_or_default()
+        .to_string();
     store.read(|c| {
         let (pool, _) = pool_rows::get_pool(c, &pool_id)?.ok_or_else(invalid)?;
         match auth_rows::get_refresh_by_origin(c, &origin_jti)? {

@@ -19,8 +19,18 @@ const NEW_FLOWS: &[&str] = &[
     "ALLOW_REFRESH_TOKEN_AUTH",
     "ALLOW_USER_AUTH",
 ];
-const LEGACY_FLOWS: &[&str] = &["ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUTH"];
-const STANDARD_SCOPES: &[&str] = &["openid", "email", "phone", "profile", "aws.cognito.signin.user.admin"];
+const LEGACY_FLOWS: &[&str] = &[
+    "ADMIN_NO_SRP_AUTH",
+    "CUSTOM_AUTH_FLOW_ONLY",
+    "USER_PASSWORD_AUTH",
+];
+const STANDARD_SCOPES: &[&str] = &[
+    "openid",
+    "email",
+    "phone",
+    "profile",
+    "aws.cognito.signin.user.admin",
+];
 
 /// Create/UpdateUserPoolClient input.
 #[derive(Debug, Deserialize, Default)]
@@ -92,27 +102,45 @@ pub fn build_client(
         _ => required(&None, "clientName")?.to_string(),
     };
     let units = input.token_validity_units.unwrap_or_default();
-    let access = input.access_token_validity.unwrap_or(match units.access_token.as_str() {
-        "hours" => 1,
-        "days" => 1,
-        "seconds" => 3600,
-        _ => 60,
-    });
-    let id = input.id_token_validity.unwrap_or(match units.id_token.as_str() {
-        "hours" => 1,
-        "days" => 1,
-        "seconds" => 3600,
-        _ => 60,
-    });
-    let refresh = input.refresh_token_validity.unwrap_or(match units.refresh_token.as_str() {
-        "seconds" => 30 * 86400,
-        "minutes" => 30 * 1440,
-        "hours" => 30 * 24,
-        _ => 30,
-    });
-    check_range(access, &units.access_token, 300, 86400, "AccessTokenValidity")?;
+    let access = input
+        .access_token_validity
+        .unwrap_or(match units.access_token.as_str() {
+            "hours" => 1,
+            "days" => 1,
+            "seconds" => 3600,
+            _ => 60,
+        });
+    let id = input
+        .id_token_validity
+        .unwrap_or(match units.id_token.as_str() {
+            "hours" => 1,
+            "days" => 1,
+            "seconds" => 3600,
+            _ => 60,
+        });
+    let refresh = input
+        .refresh_token_validity
+        .unwrap_or(match units.refresh_token.as_str() {
+            "seconds" => 30 * 86400,
+            "minutes" => 30 * 1440,
+            "hours" => 30 * 24,
+            _ => 30,
+        });
+    check_range(
+        access,
+        &units.access_token,
+        300,
+        86400,
+        "AccessTokenValidity",
+    )?;
     check_range(id, &units.id_token, 300, 86400, "IdTokenValidity")?;
-    check_range(refresh, &units.refresh_token, 3600, 3650 * 86400, "RefreshTokenValidity")?;
+    check_range(
+        refresh,
+        &units.refresh_token,
+        3600,
+        3650 * 86400,
+        "RefreshTokenValidity",
+    )?;
     let flows = input.explicit_auth_flows.unwrap_or_else(|| {
         vec![
             "ALLOW_REFRESH_TOKEN_AUTH".into(),
@@ -144,8 +172,14 @@ pub fn build_client(
             "Invalid PreventUserExistenceErrors value {prevent}"
         )));
     }
-    if let Some(scopes) = input.extra.get("AllowedOAuthScopes").and_then(Value::as_array) {
-        let servers = issuer.store.read(|c| rows::list_resource_servers(c, &pool_id))?;
+    if let Some(scopes) = input
+        .extra
+        .get("AllowedOAuthScopes")
+        .and_then(Value::as_array)
+    {
+        let servers = issuer
+            .store
+            .read(|c| rows::list_resource_servers(c, &pool_id))?;
         for s in scopes.iter().filter_map(Value::as_str) {
             let custom = servers.iter().any(|rs| {
                 rs.scopes.iter().any(|sc| {
@@ -170,7 +204,11 @@ pub fn build_client(
             secret.or_else(|| input.generate_secret.then(ids::client_secret)),
             existing.map(|e| e.creation_date).unwrap_or(now),
         ),
-        (Some(e), None) => (e.client_id.clone(), e.client_secret.clone(), e.creation_date),
+        (Some(e), None) => (
+            e.client_id.clone(),
+            e.client_secret.clone(),
+            e.creation_date,
+        ),
         (None, None) => (
             ids::client_id(),
             input.generate_secret.then(ids::client_secret),
@@ -269,6 +307,8 @@ pub fn update_user_pool_client(issuer: &Issuer, input: Value) -> ApiResult<Value
 pub fn delete_user_pool_client(issuer: &Issuer, input: Value) -> ApiResult<Value> {
     let r: ClientRef = decode(input)?;
     let client = load_client(issuer, &r)?;
-    issuer.store.write(|tx| rows::delete_client(tx, &client.client_id))?;
+    issuer
+        .store
+        .write(|tx| rows::delete_client(tx, &client.client_id))?;
     Ok(json!({}))
 }

@@ -84,7 +84,11 @@ pub fn require_user(conn: &Connection, pool: &Pool, name: &str) -> ApiResult<Use
 
 /// Checks the `SECRET_HASH` for clients with a secret: Base64(HMAC-SHA256(
 /// secret, username + client_id)). Any of `usernames` may be the one hashed.
-pub fn check_secret_hash(client: &AppClient, usernames: &[&str], provided: Option<&str>) -> ApiResult<()> {
+pub fn check_secret_hash(
+    client: &AppClient,
+    usernames: &[&str],
+    provided: Option<&str>,
+) -> ApiResult<()> {
     let Some(secret) = client.client_secret.as_deref() else {
         return Ok(());
     };
@@ -140,7 +144,10 @@ pub fn validate_attributes(pool: &Pool, attrs: &[AttributeIn], admin: bool) -> A
                 "Cannot modify an immutable attribute: sub",
             ));
         }
-        if !admin && matches!(n, "email_verified" | "phone_number_verified") && !pool_allows_self_verify() {
+        if !admin
+            && matches!(n, "email_verified" | "phone_number_verified")
+            && !pool_allows_self_verify()
+        {
             return Err(ApiError::not_authorized(format!(
                 "A client attempted to write unauthorized attribute {n}"
             )));
@@ -198,7 +205,8 @@ pub fn apply_attributes(user: &mut User, attrs: &[AttributeIn]) -> Vec<String> {
         } else {
             user.attributes.insert(a.name.clone(), v.clone());
         }
-        if matches!(a.name.as_str(), "email" | "phone_number") && old.as_deref() != Some(v.as_str()) {
+        if matches!(a.name.as_str(), "email" | "phone_number") && old.as_deref() != Some(v.as_str())
+        {
             let flag = format!("{}_verified", a.name);
             if !attrs.iter().any(|x| x.name == flag) {
                 if v.is_empty() {
@@ -219,7 +227,12 @@ pub fn apply_attributes(user: &mut User, attrs: &[AttributeIn]) -> Vec<String> {
 /// Enforces that a verified sign-in attribute value belongs to one user only.
 /// With `force`, the other user's claim is removed (Cognito's
 /// `ForceAliasCreation`); otherwise `AliasExistsException`.
-pub fn ensure_alias_unique(conn: &Connection, pool: &Pool, user: &User, force: bool) -> ApiResult<()> {
+pub fn ensure_alias_unique(
+    conn: &Connection,
+    pool: &Pool,
+    user: &User,
+    force: bool,
+) -> ApiResult<()> {
     for attr in pool.sign_in_attributes() {
         if !user.is_verified(&attr) && !pool.username_attributes.contains(&attr) {
             continue;
@@ -228,12 +241,16 @@ pub fn ensure_alias_unique(conn: &Connection, pool: &Pool, user: &User, force: b
             continue;
         };
         let verified_only = !pool.username_attributes.contains(&attr);
-        for mut other in user_rows::find_users_by_attribute(conn, pool, &attr, value, verified_only)? {
+        for mut other in
+            user_rows::find_users_by_attribute(conn, pool, &attr, value, verified_only)?
+        {
             if other.sub == user.sub {
                 continue;
             }
             if force && verified_only {
-                other.attributes.insert(format!("{attr}_verified"), "false".into());
+                other
+                    .attributes
+                    .insert(format!("{attr}_verified"), "false".into());
                 other.modified_at = ids::now_f64();
                 user_rows::update_user(conn, &other)?;
             } else {
@@ -290,7 +307,11 @@ impl CodePurpose {
 
 /// The preferred delivery destination for a user's codes: the first
 /// auto-verified attribute present, else email, else phone.
-pub fn delivery_destination(pool: &Pool, user: &User, require_verified: bool) -> Option<Destination> {
+pub fn delivery_destination(
+    pool: &Pool,
+    user: &User,
+    require_verified: bool,
+) -> Option<Destination> {
     let mut order: Vec<String> = pool.auto_verified_attributes.clone();
     order.extend(["email".to_string(), "phone_number".to_string()]);
     order
@@ -329,9 +350,15 @@ pub fn issue_code(
 /// Checks and consumes a code. Errors: `CodeMismatchException` (wrong code),
 /// `ExpiredCodeException` (expired, already used or never sent),
 /// `LimitExceededException` (too many wrong attempts).
-pub fn consume_code(conn: &Connection, user: &User, purpose: CodePurpose, code: &str) -> ApiResult<()> {
+pub fn consume_code(
+    conn: &Connection,
+    user: &User,
+    purpose: CodePurpose,
+    code: &str,
+) -> ApiResult<()> {
     let expired = || ApiError::expired_code("Invalid code provided, please request a code again.");
-    let row = auth_rows::get_code(conn, &user.pool_id, &user.sub, purpose.key())?.ok_or_else(expired)?;
+    let row =
+        auth_rows::get_code(conn, &user.pool_id, &user.sub, purpose.key())?.ok_or_else(expired)?;
     if row.used || row.expires_at <= ids::now() {
         return Err(expired());
     }

@@ -36,10 +36,14 @@ pub fn insert_group(
 ) -> ApiResult<Group> {
     issuer.pool(pool_id)?;
     if name.is_empty() || name.len() > 128 {
-        return Err(ApiError::invalid_parameter("GroupName must be 1 to 128 characters"));
+        return Err(ApiError::invalid_parameter(
+            "GroupName must be 1 to 128 characters",
+        ));
     }
     if precedence.is_some_and(|p| p < 0) {
-        return Err(ApiError::invalid_parameter("Precedence must be 0 or greater"));
+        return Err(ApiError::invalid_parameter(
+            "Precedence must be 0 or greater",
+        ));
     }
     let now = ids::now_f64();
     let group = Group {
@@ -53,7 +57,9 @@ pub fn insert_group(
     };
     issuer.store.write(|tx| {
         if rows::get_group(tx, pool_id, name)?.is_some() {
-            return Err(ApiError::group_exists("A group with the name already exists."));
+            return Err(ApiError::group_exists(
+                "A group with the name already exists.",
+            ));
         }
         rows::put_group(tx, &group)
     })?;
@@ -65,7 +71,14 @@ pub fn create_group(issuer: &Issuer, input: Value) -> ApiResult<Value> {
     let i: GroupInput = decode(input)?;
     let pool_id = required(&i.user_pool_id, "userPoolId")?;
     let name = required(&i.group_name, "groupName")?;
-    let g = insert_group(issuer, pool_id, name, i.description, i.role_arn, i.precedence)?;
+    let g = insert_group(
+        issuer,
+        pool_id,
+        name,
+        i.description,
+        i.role_arn,
+        i.precedence,
+    )?;
     Ok(json!({ "Group": g.to_json() }))
 }
 

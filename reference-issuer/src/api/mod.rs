@@ -82,7 +82,10 @@ pub const OPERATIONS: &[&str] = &[
 pub fn is_authentication_op(op: &str) -> bool {
     matches!(
         op,
-        "InitiateAuth" | "AdminInitiateAuth" | "RespondToAuthChallenge" | "AdminRespondToAuthChallenge"
+        "InitiateAuth"
+            | "AdminInitiateAuth"
+            | "RespondToAuthChallenge"
+            | "AdminRespondToAuthChallenge"
     )
 }
 
@@ -103,7 +106,9 @@ pub fn dispatch(issuer: &Issuer, target: Option<&str>, body: &[u8]) -> ApiResult
             .map_err(|e| ApiError::serialization(format!("Request body is not valid JSON: {e}")))?
     };
     if !input.is_object() {
-        return Err(ApiError::serialization("Request body must be a JSON object"));
+        return Err(ApiError::serialization(
+            "Request body must be a JSON object",
+        ));
     }
     match op {
         "CreateUserPool" => pools::create_user_pool(issuer, input),
@@ -167,9 +172,8 @@ pub fn dispatch(issuer: &Issuer, target: Option<&str>, body: &[u8]) -> ApiResult
 /// Decodes an operation's input, mapping shape errors to
 /// `InvalidParameterException` the way AWS's validation reports them.
 pub fn decode<T: DeserializeOwned>(input: Value) -> ApiResult<T> {
-    serde_json::from_value(input).map_err(|e| {
-        ApiError::invalid_parameter(format!("1 validation error detected: {e}"))
-    })
+    serde_json::from_value(input)
+        .map_err(|e| ApiError::invalid_parameter(format!("1 validation error detected: {e}")))
 }
 
 /// Splits `items` into one page. The token is the next offset, encoded.
@@ -198,7 +202,11 @@ pub fn paginate<T>(
             .ok_or_else(|| ApiError::invalid_parameter("Invalid pagination token"))?,
     };
     let total = items.len();
-    let page: Vec<T> = items.into_iter().skip(offset).take(limit as usize).collect();
+    let page: Vec<T> = items
+        .into_iter()
+        .skip(offset)
+        .take(limit as usize)
+        .collect();
     let next = offset + page.len();
     let token = (next < total).then(|| URL_SAFE_NO_PAD.encode(format!("offset:{next}")));
     Ok((page, token))

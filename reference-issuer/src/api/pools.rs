@@ -53,7 +53,11 @@ pub struct CreatePoolInput {
 
 /// Builds a pool document from CreateUserPool input. `id` forces the pool id
 /// (used by configuration files); otherwise one is generated in `region`.
-pub fn build_pool(input: CreatePoolInput, id: Option<String>, region: &str) -> ApiResult<(Pool, IssuerStyle)> {
+pub fn build_pool(
+    input: CreatePoolInput,
+    id: Option<String>,
+    region: &str,
+) -> ApiResult<(Pool, IssuerStyle)> {
     let name = required(&input.pool_name, "poolName")?.to_string();
     if name.len() > 128 {
         return Err(ApiError::invalid_parameter(
@@ -68,17 +72,23 @@ pub fn build_pool(input: CreatePoolInput, id: Option<String>, region: &str) -> A
     }
     for a in &input.username_attributes {
         if !ATTR_CHOICES.contains(&a.as_str()) {
-            return Err(ApiError::invalid_parameter(format!("Invalid username attribute {a}")));
+            return Err(ApiError::invalid_parameter(format!(
+                "Invalid username attribute {a}"
+            )));
         }
     }
     for a in &input.alias_attributes {
         if !ALIAS_CHOICES.contains(&a.as_str()) {
-            return Err(ApiError::invalid_parameter(format!("Invalid alias attribute {a}")));
+            return Err(ApiError::invalid_parameter(format!(
+                "Invalid alias attribute {a}"
+            )));
         }
     }
     for a in &input.auto_verified_attributes {
         if !ATTR_CHOICES.contains(&a.as_str()) {
-            return Err(ApiError::invalid_parameter(format!("Invalid auto-verified attribute {a}")));
+            return Err(ApiError::invalid_parameter(format!(
+                "Invalid auto-verified attribute {a}"
+            )));
         }
     }
     if let Some(p) = &input.policies {
@@ -91,7 +101,9 @@ pub fn build_pool(input: CreatePoolInput, id: Option<String>, region: &str) -> A
     }
     let mfa = input.mfa_configuration.unwrap_or_else(|| "OFF".into());
     if !matches!(mfa.as_str(), "OFF" | "ON" | "OPTIONAL") {
-        return Err(ApiError::invalid_parameter(format!("Invalid MfaConfiguration {mfa}")));
+        return Err(ApiError::invalid_parameter(format!(
+            "Invalid MfaConfiguration {mfa}"
+        )));
     }
     let mut schema = Vec::new();
     for attr in input.schema {
@@ -117,7 +129,9 @@ pub fn build_pool(input: CreatePoolInput, id: Option<String>, region: &str) -> A
     };
     let id = id.unwrap_or_else(|| ids::pool_id(region));
     if !ids::is_valid_pool_id(&id) {
-        return Err(ApiError::invalid_parameter(format!("Invalid user pool id {id}")));
+        return Err(ApiError::invalid_parameter(format!(
+            "Invalid user pool id {id}"
+        )));
     }
     let now = ids::now_f64();
     let mut extra = input.extra;
@@ -171,7 +185,10 @@ pub fn pool_json(issuer: &Issuer, pool: &Pool) -> ApiResult<Value> {
     if let Some(o) = v.as_object_mut() {
         o.insert("EstimatedNumberOfUsers".into(), count.into());
         o.insert("Status".into(), "Enabled".into());
-        o.insert("LambdaConfig".into(), o.get("LambdaConfig").cloned().unwrap_or(json!({})));
+        o.insert(
+            "LambdaConfig".into(),
+            o.get("LambdaConfig").cloned().unwrap_or(json!({})),
+        );
     }
     Ok(v)
 }

@@ -22,15 +22,23 @@ struct Input {
 
 /// Validates and stores a resource server (replacing one with the same
 /// identifier when `replace`).
-pub fn put_resource_server(issuer: &Issuer, rs: ResourceServer, replace: bool) -> ApiResult<ResourceServer> {
+pub fn put_resource_server(
+    issuer: &Issuer,
+    rs: ResourceServer,
+    replace: bool,
+) -> ApiResult<ResourceServer> {
     issuer.pool(&rs.user_pool_id)?;
     if rs.identifier.is_empty() || rs.identifier.len() > 256 {
-        return Err(ApiError::invalid_parameter("Identifier must be 1 to 256 characters"));
+        return Err(ApiError::invalid_parameter(
+            "Identifier must be 1 to 256 characters",
+        ));
     }
     for s in &rs.scopes {
         let name = s.get("ScopeName").and_then(Value::as_str).unwrap_or("");
         if name.is_empty() || name.contains(char::is_whitespace) || name.contains('/') {
-            return Err(ApiError::invalid_parameter(format!("Invalid scope name '{name}'")));
+            return Err(ApiError::invalid_parameter(format!(
+                "Invalid scope name '{name}'"
+            )));
         }
         if s.get("ScopeDescription").and_then(Value::as_str).is_none() {
             return Err(ApiError::invalid_parameter(format!(
@@ -72,7 +80,9 @@ pub fn describe_resource_server(issuer: &Issuer, input: Value) -> ApiResult<Valu
     let rs = issuer
         .store
         .read(|c| rows::get_resource_server(c, pool_id, ident))?
-        .ok_or_else(|| ApiError::resource_not_found(format!("Resource server {ident} does not exist.")))?;
+        .ok_or_else(|| {
+            ApiError::resource_not_found(format!("Resource server {ident} does not exist."))
+        })?;
     Ok(json!({ "ResourceServer": rs }))
 }
 
@@ -89,7 +99,9 @@ pub fn list_resource_servers(issuer: &Issuer, input: Value) -> ApiResult<Value> 
     let i: ListInput = decode(input)?;
     let pool_id = required(&i.user_pool_id, "userPoolId")?;
     issuer.pool(pool_id)?;
-    let all = issuer.store.read(|c| rows::list_resource_servers(c, pool_id))?;
+    let all = issuer
+        .store
+        .read(|c| rows::list_resource_servers(c, pool_id))?;
     let (page, next) = paginate(all, i.max_results, 50, i.next_token.as_deref())?;
     let mut out = json!({ "ResourceServers": page });
     if let Some(t) = next {

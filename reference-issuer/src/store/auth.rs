@@ -38,8 +38,16 @@ pub fn insert_refresh(conn: &Connection, r: &RefreshRow) -> ApiResult<()> {
                                     auth_time, issued_at, expires_at, revoked_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
-            r.token_hash, r.pool_id, r.client_id, r.sub, r.origin_jti, r.event_id, r.auth_time,
-            r.issued_at, r.expires_at, r.revoked_at
+            r.token_hash,
+            r.pool_id,
+            r.client_id,
+            r.sub,
+            r.origin_jti,
+            r.event_id,
+            r.auth_time,
+            r.issued_at,
+            r.expires_at,
+            r.revoked_at
         ],
     )?;
     Ok(())
@@ -134,7 +142,12 @@ pub fn put_code(
 }
 
 /// Loads the code for `purpose`.
-pub fn get_code(conn: &Connection, pool_id: &str, sub: &str, purpose: &str) -> ApiResult<Option<CodeRow>> {
+pub fn get_code(
+    conn: &Connection,
+    pool_id: &str,
+    sub: &str,
+    purpose: &str,
+) -> ApiResult<Option<CodeRow>> {
     Ok(optional(conn.query_row(
         "SELECT code_hash, expires_at, attempts, used FROM codes
          WHERE pool_id = ?1 AND sub = ?2 AND purpose = ?3",
@@ -151,7 +164,12 @@ pub fn get_code(conn: &Connection, pool_id: &str, sub: &str, purpose: &str) -> A
 }
 
 /// Records a wrong attempt at a code.
-pub fn bump_code_attempts(conn: &Connection, pool_id: &str, sub: &str, purpose: &str) -> ApiResult<()> {
+pub fn bump_code_attempts(
+    conn: &Connection,
+    pool_id: &str,
+    sub: &str,
+    purpose: &str,
+) -> ApiResult<()> {
     conn.execute(
         "UPDATE codes SET attempts = attempts + 1 WHERE pool_id = ?1 AND sub = ?2 AND purpose = ?3",
         params![pool_id, sub, purpose],
@@ -218,7 +236,10 @@ pub fn get_session(conn: &Connection, session_hash: &str) -> ApiResult<Option<Se
 /// Consumes a challenge session (sessions are single-use); returns whether
 /// it still existed.
 pub fn take_session(conn: &Connection, session_hash: &str) -> ApiResult<bool> {
-    let n = conn.execute("DELETE FROM auth_sessions WHERE session_hash = ?1", [session_hash])?;
+    let n = conn.execute(
+        "DELETE FROM auth_sessions WHERE session_hash = ?1",
+        [session_hash],
+    )?;
     Ok(n > 0)
 }
 

@@ -27,7 +27,8 @@ pub fn set_meta(conn: &Connection, key: &str, value: &str) -> ApiResult<()> {
 
 /// Inserts or replaces a pool.
 pub fn put_pool(conn: &Connection, pool: &Pool, style: IssuerStyle) -> ApiResult<()> {
-    let doc = serde_json::to_string(pool).map_err(|e| crate::errors::ApiError::internal(e.to_string()))?;
+    let doc = serde_json::to_string(pool)
+        .map_err(|e| crate::errors::ApiError::internal(e.to_string()))?;
     conn.execute(
         "INSERT INTO pools(id, name, issuer_style, doc) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT(id) DO UPDATE SET name = excluded.name,
@@ -60,7 +61,10 @@ pub fn list_pools(conn: &Connection) -> ApiResult<Vec<(Pool, IssuerStyle)>> {
     let mut out = Vec::new();
     for row in rows {
         let (doc, style) = row?;
-        out.push((decode(&doc)?, IssuerStyle::parse(&style).unwrap_or_default()));
+        out.push((
+            decode(&doc)?,
+            IssuerStyle::parse(&style).unwrap_or_default(),
+        ));
     }
     Ok(out)
 }
@@ -96,22 +100,25 @@ pub fn count_users(conn: &Connection, pool_id: &str) -> ApiResult<i64> {
 
 /// Inserts or replaces an app client.
 pub fn put_client(conn: &Connection, client: &AppClient) -> ApiResult<()> {
-    let doc = serde_json::to_string(client).map_err(|e| crate::errors::ApiError::internal(e.to_string()))?;
+    let doc = serde_json::to_string(client)
+        .map_err(|e| crate::errors::ApiError::internal(e.to_string()))?;
     conn.execute(
         "INSERT INTO clients(id, pool_id, name, doc) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT(id) DO UPDATE SET name = excluded.name, doc = excluded.doc",
-        params![client.client_id, client.user_pool_id, client.client_name, doc],
+        params![
+            client.client_id,
+            client.user_pool_id,
+            client.client_name,
+            doc
+        ],
     )?;
     Ok(())
 }
 
 /// Loads an app client by id.
 pub fn get_client(conn: &Connection, id: &str) -> ApiResult<Option<AppClient>> {
-    let doc: Option<String> = optional(conn.query_row(
-        "SELECT doc FROM clients WHERE id = ?1",
-        [id],
-        |r| r.get(0),
-    ))?;
+    let doc: Option<String> =
+        optional(conn.query_row("SELECT doc FROM clients WHERE id = ?1", [id], |r| r.get(0)))?;
     doc.map(|d| decode(&d)).transpose()
 }
 
@@ -201,7 +208,8 @@ pub fn retire_keys(
 
 /// Inserts or replaces a resource server.
 pub fn put_resource_server(conn: &Connection, rs: &ResourceServer) -> ApiResult<()> {
-    let doc = serde_json::to_string(rs).map_err(|e| crate::errors::ApiError::internal(e.to_string()))?;
+    let doc =
+        serde_json::to_string(rs).map_err(|e| crate::errors::ApiError::internal(e.to_string()))?;
     conn.execute(
         "INSERT INTO resource_servers(pool_id, identifier, doc) VALUES (?1, ?2, ?3)
          ON CONFLICT(pool_id, identifier) DO UPDATE SET doc = excluded.doc",

@@ -40,8 +40,8 @@ fn finish(pair: (User, String)) -> ApiResult<User> {
 
 /// Inserts a new user; `UsernameExistsException` if the username is taken.
 pub fn insert_user(conn: &Connection, pool: &Pool, user: &User) -> ApiResult<()> {
-    let attrs = serde_json::to_string(&user.attributes)
-        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let attrs =
+        serde_json::to_string(&user.attributes).map_err(|e| ApiError::internal(e.to_string()))?;
     let res = conn.execute(
         "INSERT INTO users(pool_id, sub, username, username_key, status, enabled, password_hash,
                            password_set_at, attributes, created_at, modified_at)
@@ -73,8 +73,8 @@ pub fn insert_user(conn: &Connection, pool: &Pool, user: &User) -> ApiResult<()>
 
 /// Writes back every mutable field of a user.
 pub fn update_user(conn: &Connection, user: &User) -> ApiResult<()> {
-    let attrs = serde_json::to_string(&user.attributes)
-        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let attrs =
+        serde_json::to_string(&user.attributes).map_err(|e| ApiError::internal(e.to_string()))?;
     conn.execute(
         "UPDATE users SET status = ?3, enabled = ?4, password_hash = ?5, password_set_at = ?6,
                           attributes = ?7, modified_at = ?8
@@ -94,7 +94,11 @@ pub fn update_user(conn: &Connection, user: &User) -> ApiResult<()> {
 }
 
 /// Finds a user by username (honouring the pool's case sensitivity).
-pub fn get_user_by_username(conn: &Connection, pool: &Pool, username: &str) -> ApiResult<Option<User>> {
+pub fn get_user_by_username(
+    conn: &Connection,
+    pool: &Pool,
+    username: &str,
+) -> ApiResult<Option<User>> {
     let row = optional(conn.query_row(
         &format!("SELECT {USER_COLUMNS} FROM users WHERE pool_id = ?1 AND username_key = ?2"),
         params![pool.id, pool.username_key(username)],
@@ -160,7 +164,13 @@ pub fn list_users(conn: &Connection, pool_id: &str) -> ApiResult<Vec<User>> {
 
 /// Deletes a user and everything tied to them (except the outbox history).
 pub fn delete_user(conn: &Connection, pool_id: &str, sub: &str) -> ApiResult<()> {
-    for table in ["group_members", "refresh_tokens", "codes", "auth_sessions", "users"] {
+    for table in [
+        "group_members",
+        "refresh_tokens",
+        "codes",
+        "auth_sessions",
+        "users",
+    ] {
         conn.execute(
             &format!("DELETE FROM {table} WHERE pool_id = ?1 AND sub = ?2"),
             params![pool_id, sub],
@@ -181,7 +191,8 @@ fn group_from_row(r: &Row<'_>) -> rusqlite::Result<Group> {
     })
 }
 
-const GROUP_COLUMNS: &str = "pool_id, name, description, role_arn, precedence, created_at, modified_at";
+const GROUP_COLUMNS: &str =
+    "pool_id, name, description, role_arn, precedence, created_at, modified_at";
 
 /// Inserts or replaces a group.
 pub fn put_group(conn: &Connection, g: &Group) -> ApiResult<()> {
