@@ -1,1 +1,71 @@
-fn main() {}
+//! Full verification with and without the verified-token cache, against the
+//! backend's raw RSA-2048 verify as the floor.
+//!
+//! `cargo bench -p cognito-verifier`
+
+use aws_lc_rs::signature::{RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use cognito_e2e::test_issuer::TestIssuer;
+use cognito_verifier::{CognitoVerifier, PoolConfig};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use std::hint::black_box;
+
+fn bench(c: &mut Criterion) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let issuer = runtime.block_on(TestIssuer::start());
+    let token = issuer.mint(&issuer.access_claims("openid profile orders/read", &["admin"]));
+    let build = |cache: bool| {
+        let builder = CognitoVerifier::builder().pool(
+            PoolConfig::new(&issuer.pool_id)
+                .jwks_uri(issuer.jwks.url())
+                .client_id(&issuer.client_id),
+        );
+        let verifier = if cache {
+            builder
+        } else {
+            builder.disable_token_cache()
+        }
+        .build()
+        .unwrap();
+        runtime.block_on(verifier.hydrate()).unwrap();
+        verifier
+    };
+    let (cold, hot) = (build(false), build(true));
+    hot.verify_sync(&token).unwrap();
+
+    // The floor: the same key, message and signature straight into aws-lc-rs.
+    let jwk = issuer.key.jwk();
+    let decode = |s: &str| URL_SAFE_NO_PAD.decode(s).unwrap();
+    let (n, e) = (
+        decode(jwk["n"].as_str().unwrap()),
+        decode(jwk["e"].as_str().unwrap()),
+    );
+    let key = RsaPublicKeyComponents { n: &n, e: &e }
+        .to_parsed_public_key(&RSA_PKCS1_2048_8192_SHA256)
+        .unwrap();
+    let (message, signature) = token.rsplit_once('.').unwrap();
+    let signature = decode(signature);
+
+    let mut group = c.benchmark_group("verify");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("raw_rsa2048_verify (aws-lc-rs floor)", |b| {
+        b.iter(|| {
+            key.verify_sig(black_box(message.as_bytes()), black_box(&signature))
+                .unwrap()
+        })
+    });
+    group.bench_function("cold (token cache off, signature every time)", |b| {
+        b.iter(|| cold.verify_sync(black_box(&token)).unwrap())
+    });
+    group.bench_function("hot (verified-token cache hit)", |b| {
+        b.iter(|| hot.verify_sync(black_box(&token)).unwrap())
+    });
+    group.bench_function("hot async (verified-token cache hit)", |b| {
+        b.to_async(&runtime).iter(|| hot.verify(black_box(&token)))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

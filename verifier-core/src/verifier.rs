@@ -192,7 +192,7 @@ impl CognitoVerifier {
             KeySource::Fetch => jwks.key(&decoded.kid).await,
             KeySource::CachedOnly => jwks.key_cached(&decoded.kid),
         };
-        let claims = match key.and_then(|key| self.check_signed(&decoded, &key)) {
+        let claims = match key.and_then(|key| self.check_signed(decoded, &key)) {
             Ok(claims) => claims,
             Err(cause) => return Err(self.reject(token, cause, None)),
         };
@@ -237,13 +237,13 @@ impl CognitoVerifier {
 
     fn check_signed(
         &self,
-        decoded: &DecodedJwt<'_>,
+        decoded: DecodedJwt<'_>,
         key: &VerifyingKey,
     ) -> Result<CognitoClaims, Cause> {
         if !key.verify(decoded.signing_input, &decoded.signature) {
             return Err(Cause::BadSignature);
         }
-        let claims = CognitoClaims::from_map(decoded.claims.clone())?;
+        let claims = CognitoClaims::from_map(decoded.claims)?;
         checks::intrinsic(&claims, unix_now(), self.inner.leeway)?;
         Ok(claims)
     }
