@@ -1,1 +1,1 @@
-//! cognito-examples
+//! Runnable programs for cognito-gatekeeper; see the binaries in `src/bin/`.
