@@ -2,4 +2,5 @@
 //! tokens and serves their JWKS on loopback. The end-to-end tests live in
 //! `tests/tests/`.
 
+pub mod conformance;
 pub mod test_issuer;

@@ -50,6 +50,7 @@
 mod checks;
 mod claims;
 mod error;
+pub mod gate;
 mod jwk;
 mod jwks_cache;
 mod jwt;

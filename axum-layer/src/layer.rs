@@ -1,0 +1,180 @@
+//! [`CognitoAuthLayer`]: authenticates every request before the inner service sees it.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use axum::body::Body;
+use cognito_verifier::CognitoVerifier;
+use cognito_verifier::Requirement;
+use cognito_verifier::gate::{Gate, Preset, TokenSource};
+use http::{Request, Response, header};
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::response::to_response;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A tower [`Layer`] that verifies the Cognito token of every request.
+///
+/// Admitted requests carry an [`AuthContext`](cognito_verifier::gate::AuthContext)
+/// extension (read it with [`Claims`](crate::Claims) and friends); refused
+/// ones are answered with 401, 403 or 503 in the [`Preset`]'s exact format
+/// and never reach the inner service.
+///
+/// ```no_run
+/// use axum::{Router, routing::get};
+/// use cognito_axum::{Claims, CognitoAuthLayer, Preset, require_group};
+/// use cognito_verifier::{CognitoVerifier, PoolConfig};
+///
+/// # fn app() -> Result<Router, Box<dyn std::error::Error>> {
+/// let verifier = CognitoVerifier::builder()
+///     .pool(PoolConfig::new("us-east-1_AbCdEf123").client_id("4b1gq2example"))
+///     .build()?;
+/// async fn admin(Claims(claims): Claims) -> String {
+///     format!("hello admin {}", claims.sub())
+/// }
+/// let app = Router::new()
+///     .route("/admin", get(admin).route_layer(require_group("admin")))
+///     .layer(CognitoAuthLayer::new(verifier).preset(Preset::ApiGatewayHttp));
+/// # Ok(app) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct CognitoAuthLayer {
+    gate: Arc<Gate>,
+}
+
+impl CognitoAuthLayer {
+    /// A strict, mandatory layer reading `Authorization`.
+    pub fn new(verifier: CognitoVerifier) -> Self {
+        Self::from_gate(Gate::new(verifier))
+    }
+
+    /// A layer around a fully configured [`Gate`].
+    pub fn from_gate(gate: Gate) -> Self {
+        CognitoAuthLayer {
+            gate: Arc::new(gate),
+        }
+    }
+
+    fn map(self, f: impl FnOnce(Gate) -> Gate) -> Self {
+        Self::from_gate(f(Arc::unwrap_or_clone(self.gate)))
+    }
+
+    /// Behaves like `preset` (default [`Preset::Strict`]).
+    pub fn preset(self, preset: Preset) -> Self {
+        self.map(|g| g.preset(preset))
+    }
+
+    /// Reads the token from another header (API Gateway's identity source).
+    pub fn header(self, name: &str) -> Self {
+        self.map(|g| {
+            let cookie = g.source().cookie_name().map(str::to_owned);
+            let source = TokenSource::header(name);
+            g.token_source(match cookie {
+                Some(c) => source.with_cookie(c),
+                None => source,
+            })
+        })
+    }
+
+    /// Also reads the token from cookie `name` when the header is absent.
+    pub fn cookie(self, name: &str) -> Self {
+        self.map(|g| {
+            let source = g.source().clone().with_cookie(name);
+            g.token_source(source)
+        })
+    }
+
+    /// Lets requests without a token through as guests (invalid tokens are still refused).
+    pub fn optional(self) -> Self {
+        self.map(Gate::optional)
+    }
+
+    /// Scopes every request must carry (API Gateway method/route scopes).
+    pub fn require_scopes(self, scopes: Requirement) -> Self {
+        self.map(|g| g.require_scopes(scopes))
+    }
+
+    /// The gate this layer applies.
+    pub fn gate(&self) -> &Gate {
+        &self.gate
+    }
+}
+
+impl<S> Layer<S> for CognitoAuthLayer {
+    type Service = CognitoAuthService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        CognitoAuthService {
+            inner,
+            gate: self.gate.clone(),
+        }
+    }
+}
+
+/// The [`Service`] produced by [`CognitoAuthLayer`].
+#[derive(Clone, Debug)]
+pub struct CognitoAuthService<S> {
+    inner: S,
+    gate: Arc<Gate>,
+}
+
+/// Response future of [`CognitoAuthService`].
+pub struct ResponseFuture<E> {
+    inner: Pin<Box<dyn Future<Output = Result<Response<Body>, E>> + Send>>,
+}
+
+impl<E> Future for ResponseFuture<E> {
+    type Output = Result<Response<Body>, E>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.inner.as_mut().poll(cx)
+    }
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for CognitoAuthService<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    ReqBody: Send + 'static,
+    ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+    ResBody::Error: Into<BoxError>,
+{
+    type Response = Response<Body>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Error>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
+        // The clone is not ready; the ready one goes into the future.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let gate = self.gate.clone();
+        ResponseFuture {
+            inner: Box::pin(async move {
+                let headers = request.headers();
+                let token_header = headers
+                    .get(gate.source().header_name())
+                    .map(|v| v.as_bytes());
+                let cookies = match gate.source().cookie_name() {
+                    Some(_) => headers.get(header::COOKIE).map(|v| v.as_bytes()),
+                    None => None,
+                };
+                match gate.authenticate(token_header, cookies).await {
+                    Ok(auth) => {
+                        request.extensions_mut().insert(auth);
+                        let response = inner.call(request).await?;
+                        Ok(response.map(Body::new))
+                    }
+                    Err(rejection) => Ok(to_response(rejection)),
+                }
+            }),
+        }
+    }
+}

@@ -1,0 +1,291 @@
+//! The adapter conformance runner: executes `tests/conformance/cases.json`
+//! against any HTTP adapter over real loopback HTTP.
+//!
+//! An adapter test passes a function that, given a configured
+//! [`Gate`](cognito_verifier::gate::Gate), serves the standard conformance
+//! routes (listed in the JSON file's `routes`) and returns the address. The
+//! runner mints each case's token, sends the request, and compares status,
+//! body and headers exactly.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::SocketAddr;
+
+use cognito_verifier::gate::{Gate, Preset, TokenSource};
+use cognito_verifier::{CognitoVerifier, PoolConfig, Requirement};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::test_issuer::{TestIssuer, TestKey, b64, now};
+
+/// The table, embedded at compile time.
+pub const CASES_JSON: &str = include_str!("../conformance/cases.json");
+
+/// One row of the table.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Case {
+    /// Human-readable name.
+    pub name: String,
+    /// How the gate is configured.
+    pub app: AppSpec,
+    /// Token recipe (see [`Fixture::token`]).
+    pub token: String,
+    /// How the token is sent: `bearer`, `lower_bearer`, `raw`, `basic`,
+    /// `bearer_only`, `none`, `header:<name>`, `cookie:<name>`.
+    pub send: String,
+    /// Request path.
+    pub path: String,
+    /// Expected status.
+    pub status: u16,
+    /// Expected exact body.
+    pub body: Option<String>,
+    /// Substrings the body must contain.
+    #[serde(default)]
+    pub body_contains: Vec<String>,
+    /// Expected header values (`null`: must be absent).
+    #[serde(default)]
+    pub headers: HashMap<String, Option<String>>,
+}
+
+/// The gate configuration of a case.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq, Hash)]
+pub struct AppSpec {
+    /// `strict`, `rest` or `http`.
+    pub preset: String,
+    /// Guests allowed.
+    #[serde(default)]
+    pub optional: bool,
+    /// Gate-level scopes (any of).
+    pub scopes: Option<Vec<String>>,
+    /// Token header name (default `authorization`).
+    pub header: Option<String>,
+    /// Token cookie name.
+    pub cookie: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Table {
+    cases: Vec<Case>,
+}
+
+/// All cases of the table.
+pub fn cases() -> Vec<Case> {
+    serde_json::from_str::<Table>(CASES_JSON)
+        .expect("cases.json parses")
+        .cases
+}
+
+/// Signing keys, a verifier and token recipes for the table.
+pub struct Fixture {
+    /// The pool the verifier trusts.
+    pub issuer: TestIssuer,
+    /// A second trusted pool whose JWKS endpoint is down.
+    pub down_pool_issuer: String,
+    /// The verifier the gates use.
+    pub verifier: CognitoVerifier,
+    stranger: TestKey,
+}
+
+impl Fixture {
+    /// Starts the test issuer and builds the verifier.
+    pub async fn start() -> Self {
+        let issuer = TestIssuer::start().await;
+        // A port nothing listens on: bind, note, release.
+        let dead = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let down_pool_issuer =
+            "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_DownPool".to_owned();
+        let verifier = CognitoVerifier::builder()
+            .pool(
+                PoolConfig::new(&issuer.pool_id)
+                    .jwks_uri(issuer.jwks.url())
+                    .client_id(&issuer.client_id),
+            )
+            .pool(
+                PoolConfig::new("us-east-1_DownPool")
+                    .jwks_uri(format!("http://{dead}/jwks.json"))
+                    .client_id(&issuer.client_id),
+            )
+            .build()
+            .unwrap();
+        Fixture {
+            issuer,
+            down_pool_issuer,
+            verifier,
+            stranger: TestKey::generate("stranger-kid"),
+        }
+    }
+
+    /// The token for a recipe name; `None` for `none`.
+    pub fn token(&self, recipe: &str) -> Option<String> {
+        let i = &self.issuer;
+        let edit = |mut claims: Value, f: &dyn Fn(&mut Value)| {
+            f(&mut claims);
+            i.mint(&claims)
+        };
+        Some(match recipe {
+            "none" => return None,
+            "id" => i.mint(&i.id_claims(&[])),
+            "id_admin" => i.mint(&i.id_claims(&["admin"])),
+            "id_admin_dev" => i.mint(&i.id_claims(&["admin", "dev"])),
+            "id_ops" => i.mint(&i.id_claims(&["ops"])),
+            "access" => i.mint(&i.access_claims("openid orders/read", &[])),
+            "access_rw" => i.mint(&i.access_claims("openid orders/read orders/write", &[])),
+            "access_noscope" => i.mint(&i.access_claims("openid", &[])),
+            "m2m" => i.mint(&i.m2m_claims("orders/read")),
+            "expired" => edit(i.id_claims(&[]), &|c| c["exp"] = json!(now() - 60)),
+            "expired_access" => edit(i.access_claims("openid orders/read", &[]), &|c| {
+                c["exp"] = json!(now() - 60)
+            }),
+            "wrong_aud" => edit(i.id_claims(&[]), &|c| {
+                c["aud"] = json!("someone-elses-client")
+            }),
+            "wrong_client" => edit(i.access_claims("openid orders/read", &[]), &|c| {
+                c["client_id"] = json!("someone-elses-client")
+            }),
+            "wrong_token_use" => edit(i.id_claims(&[]), &|c| c["token_use"] = json!("refresh")),
+            "unknown_kid" => self.stranger.mint(&i.id_claims(&[])),
+            "tampered" => {
+                let good = i.mint(&i.id_claims(&[]));
+                let mut evil = i.id_claims(&["admin"]);
+                evil["cognito:username"] = json!("mallory");
+                let parts: Vec<&str> = good.split('.').collect();
+                format!("{}.{}.{}", parts[0], b64(evil.to_string()), parts[2])
+            }
+            "alg_none" => format!(
+                "{}.{}.",
+                b64(json!({"alg": "none", "kid": i.key.kid}).to_string()),
+                b64(i.id_claims(&[]).to_string())
+            ),
+            "malformed" => "not.a.jwt".to_owned(),
+            "other_issuer" => edit(i.id_claims(&[]), &|c| {
+                c["iss"] = json!("https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Elsewhere")
+            }),
+            "unavailable" => edit(i.id_claims(&[]), &|c| {
+                c["iss"] = json!(self.down_pool_issuer)
+            }),
+            other => panic!("unknown token recipe {other:?}"),
+        })
+    }
+
+    /// The gate a case's app uses.
+    pub fn gate(&self, app: &AppSpec) -> Gate {
+        let preset = match app.preset.as_str() {
+            "strict" => Preset::Strict,
+            "rest" => Preset::ApiGatewayRest,
+            "http" => Preset::ApiGatewayHttp,
+            other => panic!("unknown preset {other:?}"),
+        };
+        let mut source = TokenSource::header(app.header.as_deref().unwrap_or("authorization"));
+        if let Some(cookie) = &app.cookie {
+            source = source.with_cookie(cookie);
+        }
+        let mut gate = Gate::new(self.verifier.clone())
+            .preset(preset)
+            .token_source(source);
+        if app.optional {
+            gate = gate.optional();
+        }
+        if let Some(scopes) = &app.scopes {
+            gate = gate.require_scopes(Requirement::any_of(scopes));
+        }
+        gate
+    }
+}
+
+/// Runs every case against the adapter `serve` starts, one server per
+/// distinct app configuration. Panics listing every mismatch; returns the
+/// number of cases run.
+pub async fn run<F, Fut>(adapter: &str, serve: F) -> usize
+where
+    F: Fn(Gate) -> Fut,
+    Fut: Future<Output = SocketAddr>,
+{
+    let fixture = Fixture::start().await;
+    let cases = cases();
+    let mut servers: HashMap<AppSpec, SocketAddr> = HashMap::new();
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let mut failures = Vec::new();
+    for case in &cases {
+        let addr = match servers.get(&case.app) {
+            Some(addr) => *addr,
+            None => {
+                let addr = serve(fixture.gate(&case.app)).await;
+                assert!(addr.ip().is_loopback());
+                servers.insert(case.app.clone(), addr);
+                addr
+            }
+        };
+        if let Err(problem) = run_case(&client, &fixture, addr, case).await {
+            failures.push(format!("[{adapter}] {}: {problem}", case.name));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+    cases.len()
+}
+
+async fn run_case(
+    client: &reqwest::Client,
+    fixture: &Fixture,
+    addr: SocketAddr,
+    case: &Case,
+) -> Result<(), String> {
+    let token = fixture.token(&case.token);
+    let mut request = client.get(format!("http://{addr}{}", case.path));
+    let t = token.clone().unwrap_or_default();
+    request = match case.send.as_str() {
+        "none" => request,
+        "bearer" => request.header("authorization", format!("Bearer {t}")),
+        "lower_bearer" => request.header("authorization", format!("bearer {t}")),
+        "raw" => request.header("authorization", t),
+        "basic" => request.header("authorization", "Basic dXNlcjpwYXNzd29yZA=="),
+        "bearer_only" => request.header("authorization", "Bearer"),
+        other => match other.split_once(':') {
+            Some(("header", name)) => request.header(name, t),
+            Some(("cookie", name)) => request.header("cookie", format!("theme=dark; {name}={t}")),
+            _ => return Err(format!("unknown send mode {other:?}")),
+        },
+    };
+    let response = request
+        .send()
+        .await
+        .map_err(|e| format!("request failed: {e}"))?;
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = response.text().await.map_err(|e| e.to_string())?;
+    let mut problems = Vec::new();
+    if status != case.status {
+        problems.push(format!("status {status}, expected {}", case.status));
+    }
+    if let Some(expected) = &case.body
+        && &body != expected
+    {
+        problems.push(format!("body {body:?}, expected {expected:?}"));
+    }
+    for needle in &case.body_contains {
+        if !body.contains(needle.as_str()) {
+            problems.push(format!("body {body:?} lacks {needle:?}"));
+        }
+    }
+    for (name, expected) in &case.headers {
+        let got = headers
+            .get(name)
+            .map(|v| v.to_str().unwrap_or("<binary>").to_owned());
+        if &got != expected {
+            problems.push(format!("header {name}: {got:?}, expected {expected:?}"));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("; "))
+    }
+}

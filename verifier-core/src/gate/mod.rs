@@ -1,0 +1,243 @@
+//! The framework-free gatekeeper shared by the HTTP adapters.
+//!
+//! A [`Gate`] turns "the value of the token header (and cookies)" into either
+//! an [`AuthContext`] to attach to the request, or a [`Rejection`] to send
+//! back, following one of three [`Preset`]s. [`Guard`]s check per-route
+//! requirements the same way. `cognito-axum` and `cognito-actix` only move
+//! bytes between their framework and this module, so both answer every case
+//! byte for byte alike.
+//!
+//! ```no_run
+//! use cognito_verifier::gate::{Gate, Preset};
+//! # async fn run(verifier: cognito_verifier::CognitoVerifier) {
+//! let gate = Gate::new(verifier).preset(Preset::ApiGatewayHttp);
+//! match gate.authenticate(Some(b"Bearer eyJ..."), None).await {
+//!     Ok(auth) => println!("sub = {:?}", auth.claims().map(|c| c.sub())),
+//!     Err(rejection) => println!("{} {}", rejection.status, rejection.body),
+//! }
+//! # }
+//! ```
+
+mod apigw;
+mod guard;
+mod response;
+mod token_source;
+
+pub use apigw::{HttpAuthorizer, HttpJwt, RestAuthorizer, java_date_utc};
+pub use guard::Guard;
+pub use response::{Denial, Rejection, describe};
+pub use token_source::{Presented, TokenSource};
+
+use crate::claims::CognitoClaims;
+use crate::policy::{ClientMatch, ExpectedTokenUse, Policy, Requirement};
+use crate::verifier::CognitoVerifier;
+
+/// Which gatekeeper to behave like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Preset {
+    /// The default: token use and app client as configured in the verifier;
+    /// RFC 6750 answers (`WWW-Authenticate: Bearer error="invalid_token"`,
+    /// `error="insufficient_scope"`) with JSON bodies.
+    #[default]
+    Strict,
+    /// API Gateway REST API with a Cognito user pool authorizer: an ID token,
+    /// unless the gate requires scopes, in which case an access token whose
+    /// scopes intersect them; `{"message":"Unauthorized"}` /
+    /// `{"message":"The incoming token has expired"}`.
+    ApiGatewayRest,
+    /// API Gateway HTTP API with a JWT authorizer: `iss`, audience (`aud`,
+    /// else `client_id`) and times, no `token_use` check;
+    /// `{"message":"Unauthorized"}` with a `www-authenticate` challenge, and
+    /// `{"message":"Forbidden"}` for scope misses.
+    ApiGatewayHttp,
+}
+
+/// What the gate attached to an admitted request: the claims, or none for a
+/// guest on an optional gate. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct AuthContext {
+    claims: Option<CognitoClaims>,
+    preset: Preset,
+}
+
+impl AuthContext {
+    /// The verified claims; `None` for a guest.
+    pub fn claims(&self) -> Option<&CognitoClaims> {
+        self.claims.as_ref()
+    }
+
+    /// The preset of the gate that admitted the request.
+    pub fn preset(&self) -> Preset {
+        self.preset
+    }
+
+    /// The claims as a REST API Cognito authorizer passes them.
+    pub fn rest_authorizer(&self) -> Option<RestAuthorizer> {
+        self.claims.as_ref().map(RestAuthorizer::from_claims)
+    }
+
+    /// The claims as an HTTP API JWT authorizer passes them.
+    pub fn http_authorizer(&self) -> Option<HttpAuthorizer> {
+        self.claims.as_ref().map(HttpAuthorizer::from_claims)
+    }
+
+    /// `requestContext.authorizer` as JSON, in the form of this gate's preset
+    /// (REST form for [`Preset::Strict`]); `None` for a guest.
+    pub fn api_gateway_authorizer(&self) -> Option<serde_json::Value> {
+        let value = match self.preset {
+            Preset::ApiGatewayHttp => serde_json::to_value(self.http_authorizer()?),
+            Preset::Strict | Preset::ApiGatewayRest => {
+                serde_json::to_value(self.rest_authorizer()?)
+            }
+        };
+        value.ok()
+    }
+}
+
+/// Authenticates requests for one route tree; see the [module docs](self).
+#[derive(Debug, Clone)]
+pub struct Gate {
+    verifier: CognitoVerifier,
+    preset: Preset,
+    source: TokenSource,
+    optional: bool,
+    scopes: Option<Requirement>,
+    retry_after_secs: u64,
+    policy: Policy,
+}
+
+impl Gate {
+    /// A strict, mandatory gate reading `Authorization`.
+    pub fn new(verifier: CognitoVerifier) -> Self {
+        Gate {
+            verifier,
+            preset: Preset::Strict,
+            source: TokenSource::default(),
+            optional: false,
+            scopes: None,
+            retry_after_secs: 10,
+            policy: Policy::NONE,
+        }
+        .with_policy()
+    }
+
+    /// Behaves like `preset`.
+    pub fn preset(mut self, preset: Preset) -> Self {
+        self.preset = preset;
+        self.with_policy()
+    }
+
+    /// Reads the token from `source` (default: the `Authorization` header).
+    pub fn token_source(mut self, source: TokenSource) -> Self {
+        self.source = source;
+        self
+    }
+
+    /// Lets requests without any token through as guests (no claims). A
+    /// token that is present but invalid is still refused.
+    pub fn optional(mut self) -> Self {
+        self.optional = true;
+        self
+    }
+
+    /// Scopes every request must carry, like the authorization scopes of an
+    /// API Gateway method or route. For [`Preset::ApiGatewayRest`] this also
+    /// switches the expected token from ID to access token.
+    pub fn require_scopes(mut self, scopes: Requirement) -> Self {
+        self.scopes = Some(scopes);
+        self.with_policy()
+    }
+
+    /// `Retry-After` seconds on 503 answers (default 10).
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after_secs = seconds;
+        self
+    }
+
+    /// The configured token source.
+    pub fn source(&self) -> &TokenSource {
+        &self.source
+    }
+
+    /// The configured preset.
+    pub fn current_preset(&self) -> Preset {
+        self.preset
+    }
+
+    /// The verifier this gate uses.
+    pub fn verifier(&self) -> &CognitoVerifier {
+        &self.verifier
+    }
+
+    fn with_policy(mut self) -> Self {
+        self.policy = match self.preset {
+            Preset::Strict => Policy {
+                scopes: self.scopes.clone(),
+                ..Policy::NONE
+            },
+            Preset::ApiGatewayRest => Policy {
+                token_use: Some(if self.scopes.is_some() {
+                    ExpectedTokenUse::Access
+                } else {
+                    ExpectedTokenUse::Id
+                }),
+                scopes: self.scopes.clone(),
+                ..Policy::NONE
+            },
+            Preset::ApiGatewayHttp => Policy {
+                token_use: Some(ExpectedTokenUse::Unchecked),
+                client_match: Some(ClientMatch::AudOrClientId),
+                scopes: self.scopes.clone(),
+                ..Policy::NONE
+            },
+        };
+        self
+    }
+
+    /// Decides on a request, given the raw value of the token header and of
+    /// the `Cookie` header (each `None` when absent).
+    pub async fn authenticate(
+        &self,
+        header: Option<&[u8]>,
+        cookies: Option<&[u8]>,
+    ) -> Result<AuthContext, Rejection> {
+        let span = tracing::debug_span!(
+            "cognito_auth",
+            preset = ?self.preset,
+            outcome = tracing::field::Empty,
+            cause = tracing::field::Empty,
+            sub = tracing::field::Empty,
+        );
+        let result = match self.source.find(header, cookies) {
+            Presented::Missing if self.optional => Ok(None),
+            Presented::Missing => Err(self.preset.missing_token()),
+            Presented::Malformed => Err(self.preset.malformed_header()),
+            Presented::Token(token) => match self.verifier.verify_with(token, &self.policy).await {
+                Ok(claims) => Ok(Some(claims)),
+                Err(error) => {
+                    Err(self
+                        .preset
+                        .rejection(&error, self.retry_after_secs, self.scopes.as_ref()))
+                }
+            },
+        };
+        match &result {
+            Ok(Some(claims)) => {
+                span.record("outcome", "authenticated");
+                span.record("sub", claims.sub());
+            }
+            Ok(None) => {
+                span.record("outcome", "guest");
+            }
+            Err(rejection) => {
+                span.record("outcome", "rejected");
+                span.record("cause", rejection.reason);
+            }
+        }
+        span.in_scope(|| tracing::debug!("gate decision"));
+        result.map(|claims| AuthContext {
+            claims,
+            preset: self.preset,
+        })
+    }
+}
