@@ -1,1 +1,23 @@
-//! Runnable programs for cognito-gatekeeper; see the binaries in `src/bin/`.
+//! Runnable programs for cognito-gatekeeper, and the example API they share.
+//!
+//! Binaries (`cargo run -p cognito-examples --bin NAME`):
+//! - `demo`: the end-to-end demo (issuer + axum API + actix API + a real sign-in).
+//! - `verify`: verify tokens from scripts.
+//! - `axum-app`, `actix-app`: the example API, protected by each adapter,
+//!   configured from the environment (see [`ExampleConfig::from_env`]).
+//!
+//! Both example apps serve the same routes:
+//!
+//! | route | protection |
+//! |---|---|
+//! | `GET /public` | none |
+//! | `GET /hello` | any valid token |
+//! | `GET /me` | any valid token; echoes the claims |
+//! | `GET /admin` | group `admin` |
+//! | `GET /profile` | scope `aws.cognito.signin.user.admin` (every user access token) |
+//! | `GET /orders` | scope `orders/read` (e.g. a client_credentials token) |
+//! | `GET /users/{sub}/files` | the token's `sub` must be `{sub}` |
+
+pub mod apps;
+
+pub use apps::{ExampleConfig, actix_app, axum_app};

@@ -1,0 +1,29 @@
+//! The example API protected by `cognito-axum`.
+//!
+//! ```text
+//! COGNITO_USER_POOL_ID=us-east-1_AbC123xyz COGNITO_CLIENT_ID=... \
+//! COGNITO_JWKS_URI=http://127.0.0.1:9229/us-east-1_AbC123xyz/.well-known/jwks.json \
+//! COGNITO_ISSUER=http://127.0.0.1:9229/us-east-1_AbC123xyz PORT=3000 \
+//!   cargo run -p cognito-examples --bin axum-app
+//! ```
+
+use cognito_examples::{ExampleConfig, axum_app};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let config = ExampleConfig::from_env()?;
+    let gate = config.gate()?;
+    gate.verifier()
+        .hydrate()
+        .await
+        .unwrap_or_else(|e| eprintln!("warning: JWKS not loaded yet: {e}"));
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
+    println!("axum example API on http://{}", listener.local_addr()?);
+    axum::serve(listener, axum_app(gate)).await?;
+    Ok(())
+}

@@ -1,0 +1,463 @@
+//! The end-to-end demo: a local Cognito-compatible user pool, the example API
+//! behind both adapters, and a client that signs up, signs in and calls it.
+//!
+//! `cargo run -p cognito-examples --bin demo` prints a narrated transcript and
+//! exits 0 only if every step behaved as expected. `--serve` keeps the
+//! servers running afterwards and prints curl lines to try by hand.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use cognito_examples::{ExampleConfig, actix_app, axum_app};
+use cognito_issuer::keys::{KeyPurpose, sign_jwt};
+use cognito_issuer::{IssuerOptions, IssuerServer, RunningIssuer};
+use cognito_verifier::gate::{Gate, Preset};
+use serde_json::{Value, json};
+
+const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+
+/// The narrated client.
+struct Demo {
+    http: reqwest::Client,
+    issuer_url: String,
+    client_id: String,
+    apis: [(&'static str, String); 2],
+    step: usize,
+    failures: Vec<String>,
+}
+
+impl Demo {
+    fn say(&self, text: &str) {
+        println!("\n== {text}");
+    }
+
+    /// One call of the issuer's Cognito JSON API.
+    async fn cognito(&self, operation: &str, body: Value) -> Result<Value, String> {
+        let response = self
+            .http
+            .post(&self.issuer_url)
+            .header("content-type", "application/x-amz-json-1.1")
+            .header("x-amz-target", format!("{TARGET_PREFIX}{operation}"))
+            .body(body.to_string())
+            .send()
+            .await
+            .map_err(|e| format!("{operation}: {e}"))?;
+        let ok = response.status().is_success();
+        let value: Value = response
+            .json()
+            .await
+            .map_err(|e| format!("{operation}: {e}"))?;
+        if ok {
+            Ok(value)
+        } else {
+            Err(value["__type"].as_str().unwrap_or("error").to_owned())
+        }
+    }
+
+    /// A Cognito call that must succeed.
+    async fn must(&mut self, operation: &str, body: Value) -> Value {
+        self.step += 1;
+        match self.cognito(operation, body).await {
+            Ok(value) => {
+                println!("[{:>2}] issuer {operation:<24} -> ok", self.step);
+                value
+            }
+            Err(e) => {
+                println!("[{:>2}] issuer {operation:<24} -> {e}  ✗", self.step);
+                self.failures.push(format!("{operation} failed: {e}"));
+                Value::Null
+            }
+        }
+    }
+
+    /// The same request to both APIs; both must answer `want`.
+    async fn expect(&mut self, path: &str, who: &str, token: Option<&str>, want: u16) {
+        for (name, base) in self.apis.clone() {
+            self.step += 1;
+            let mut request = self.http.get(format!("{base}{path}"));
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            let (status, body) = match request.send().await {
+                Ok(r) => {
+                    let status = r.status().as_u16();
+                    (status, r.text().await.unwrap_or_default())
+                }
+                Err(e) => (0, e.to_string()),
+            };
+            let mark = if status == want { "✓" } else { "✗" };
+            println!(
+                "[{:>2}] {name:<5} GET {path:<40} as {who:<26} -> {status} {mark}  {}",
+                self.step,
+                decisive(&body)
+            );
+            if status != want {
+                self.failures.push(format!(
+                    "{name} GET {path} as {who}: {status}, expected {want}"
+                ));
+            }
+        }
+    }
+
+    fn check(&mut self, what: &str, ok: bool) {
+        self.step += 1;
+        println!("[{:>2}] {what} {}", self.step, if ok { "✓" } else { "✗" });
+        if !ok {
+            self.failures.push(what.to_owned());
+        }
+    }
+}
+
+/// The part of a response body worth showing: the message, or the claim that decided.
+fn decisive(body: &str) -> String {
+    let Ok(json) = serde_json::from_str::<Value>(body) else {
+        return body.trim().to_owned();
+    };
+    for key in ["error_description", "message"] {
+        if let Some(text) = json[key].as_str() {
+            return text.to_owned();
+        }
+    }
+    match (json["cognito:username"].as_str(), json["email"].as_str()) {
+        (Some(user), Some(email)) => format!("claims: cognito:username={user} email={email}"),
+        _ => body.chars().take(80).collect(),
+    }
+}
+
+fn claims_of(token: &str) -> Value {
+    token
+        .split('.')
+        .nth(1)
+        .and_then(|p| URL_SAFE_NO_PAD.decode(p).ok())
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or(Value::Null)
+}
+
+async fn start_axum(gate: Gate) -> std::io::Result<SocketAddr> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move { axum::serve(listener, axum_app(gate)).await });
+    Ok(addr)
+}
+
+fn start_actix(gate: Gate) -> std::io::Result<SocketAddr> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let addr = listener.local_addr()?;
+    let routes = actix_app(gate);
+    let (started_tx, started) = std::sync::mpsc::channel();
+    // actix-web servers are built on the thread whose runtime drives them.
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            match actix_web::HttpServer::new(move || {
+                actix_web::App::new().configure(routes.clone())
+            })
+            .workers(1)
+            .listen(listener)
+            {
+                Ok(server) => {
+                    let _ = started_tx.send(Ok(()));
+                    server.run().await
+                }
+                Err(e) => {
+                    let _ = started_tx.send(Err(e));
+                    Ok(())
+                }
+            }
+        })
+    });
+    started
+        .recv()
+        .map_err(|_| std::io::Error::other("actix server thread exited"))??;
+    Ok(addr)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let serve = std::env::args().any(|a| a == "--serve");
+    match run(serve).await {
+        Ok(0) => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("demo: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(serve: bool) -> Result<usize, Box<dyn std::error::Error>> {
+    let data = tempfile::tempdir()?;
+    let issuer: RunningIssuer = IssuerServer::start(IssuerOptions::new(data.path())).await?;
+    println!("cognito-gatekeeper demo");
+    println!(
+        "  user pool   {}  (reference issuer at {})",
+        issuer.pool_id(),
+        issuer.base_url()
+    );
+    println!("  app client  {}", issuer.client_id());
+    println!("  iss         {}", issuer.issuer());
+    println!("  JWKS        {}", issuer.jwks_url());
+
+    let config = ExampleConfig {
+        user_pool_id: issuer.pool_id().to_owned(),
+        client_ids: vec![issuer.client_id().to_owned()],
+        jwks_uri: Some(issuer.jwks_url().to_owned()),
+        issuer: Some(issuer.issuer().to_owned()),
+        preset: Preset::Strict,
+        port: 0,
+    };
+    let gate = config.gate()?;
+    gate.verifier().hydrate().await?;
+    let axum_addr = start_axum(gate.clone()).await?;
+    let actix_addr = start_actix(gate)?;
+    println!("  axum API    http://{axum_addr}");
+    println!("  actix API   http://{actix_addr}");
+
+    let mut demo = Demo {
+        http: reqwest::Client::builder().no_proxy().build()?,
+        issuer_url: format!("{}/", issuer.base_url()),
+        client_id: issuer.client_id().to_owned(),
+        apis: [
+            ("axum", format!("http://{axum_addr}")),
+            ("actix", format!("http://{actix_addr}")),
+        ],
+        step: 0,
+        failures: Vec::new(),
+    };
+    let pool = issuer.pool_id().to_owned();
+    let client = demo.client_id.clone();
+
+    demo.say("Anyone may call /public; everything else needs a token");
+    demo.expect("/public", "anonymous", None, 200).await;
+    demo.expect("/hello", "anonymous", None, 401).await;
+
+    demo.say("alice signs up, confirms with the emailed code, and signs in");
+    demo.must(
+        "CreateGroup",
+        json!({"UserPoolId": pool, "GroupName": "admin"}),
+    )
+    .await;
+    demo.must(
+        "SignUp",
+        json!({"ClientId": client, "Username": "alice", "Password": "Correct-Horse-42",
+               "UserAttributes": [{"Name": "email", "Value": "alice@example.com"}]}),
+    )
+    .await;
+    let outbox: Value = demo
+        .http
+        .get(format!(
+            "{}/_issuer/outbox?pool={pool}&username=alice",
+            issuer.base_url()
+        ))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let code = outbox["messages"]
+        .as_array()
+        .and_then(|m| m.iter().rev().find_map(|m| m["code"].as_str()))
+        .unwrap_or_default()
+        .to_owned();
+    demo.check(
+        &format!("outbox holds alice's confirmation code ({code})"),
+        !code.is_empty(),
+    );
+    demo.must(
+        "ConfirmSignUp",
+        json!({"ClientId": client, "Username": "alice", "ConfirmationCode": code}),
+    )
+    .await;
+    let auth = demo
+        .must(
+            "InitiateAuth",
+            json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH",
+                   "AuthParameters": {"USERNAME": "alice", "PASSWORD": "Correct-Horse-42"}}),
+        )
+        .await;
+    let result = &auth["AuthenticationResult"];
+    let access = result["AccessToken"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let id = result["IdToken"].as_str().unwrap_or_default().to_owned();
+    let refresh = result["RefreshToken"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let sub = claims_of(&access)["sub"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    demo.check(
+        &format!("alice holds ID, access and refresh tokens (sub {sub})"),
+        !sub.is_empty(),
+    );
+
+    demo.say("alice calls the API on both adapters");
+    demo.expect("/hello", "alice (access token)", Some(&access), 200)
+        .await;
+    demo.expect("/me", "alice (ID token)", Some(&id), 200).await;
+    demo.expect("/admin", "alice (not in group admin)", Some(&id), 403)
+        .await;
+    demo.expect("/profile", "alice (access token)", Some(&access), 200)
+        .await;
+    demo.expect("/profile", "alice (ID token: no scope)", Some(&id), 403)
+        .await;
+    demo.expect(
+        "/orders",
+        "alice (no orders/read scope)",
+        Some(&access),
+        403,
+    )
+    .await;
+    demo.expect(
+        &format!("/users/{sub}/files"),
+        "alice (her own files)",
+        Some(&access),
+        200,
+    )
+    .await;
+    demo.expect(
+        "/users/someone-else/files",
+        "alice (someone else's)",
+        Some(&access),
+        403,
+    )
+    .await;
+
+    demo.say("An administrator creates bob in group admin");
+    demo.must(
+        "AdminCreateUser",
+        json!({"UserPoolId": pool, "Username": "bob", "TemporaryPassword": "Temp-Pass-123",
+               "MessageAction": "SUPPRESS",
+               "UserAttributes": [{"Name": "email", "Value": "bob@example.com"}, {"Name": "email_verified", "Value": "true"}]}),
+    )
+    .await;
+    demo.must(
+        "AdminSetUserPassword",
+        json!({"UserPoolId": pool, "Username": "bob", "Password": "Bobs-Password-42", "Permanent": true}),
+    )
+    .await;
+    demo.must(
+        "AdminAddUserToGroup",
+        json!({"UserPoolId": pool, "Username": "bob", "GroupName": "admin"}),
+    )
+    .await;
+    let bob = demo
+        .must(
+            "AdminInitiateAuth",
+            json!({"UserPoolId": pool, "ClientId": client, "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
+                   "AuthParameters": {"USERNAME": "bob", "PASSWORD": "Bobs-Password-42"}}),
+        )
+        .await;
+    let bob_id = bob["AuthenticationResult"]["IdToken"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    demo.check(
+        &format!(
+            "bob's ID token carries cognito:groups {}",
+            claims_of(&bob_id)["cognito:groups"]
+        ),
+        claims_of(&bob_id)["cognito:groups"] == json!(["admin"]),
+    );
+    demo.expect("/admin", "bob (group admin)", Some(&bob_id), 200)
+        .await;
+
+    demo.say("alice refreshes her tokens, then signs out everywhere");
+    let renewed = demo
+        .must(
+            "InitiateAuth",
+            json!({"ClientId": client, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": refresh}}),
+        )
+        .await;
+    let renewed_access = renewed["AuthenticationResult"]["AccessToken"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    demo.expect(
+        "/hello",
+        "alice (refreshed access token)",
+        Some(&renewed_access),
+        200,
+    )
+    .await;
+    demo.must("GlobalSignOut", json!({"AccessToken": renewed_access}))
+        .await;
+    let after = demo
+        .cognito(
+            "InitiateAuth",
+            json!({"ClientId": client, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": refresh}}),
+        )
+        .await;
+    demo.check(
+        &format!(
+            "the refresh token is refused after global sign-out ({})",
+            after.as_ref().err().map_or("accepted", |e| e)
+        ),
+        after.as_ref().err().map(String::as_str) == Some("NotAuthorizedException"),
+    );
+    println!("     (as in AWS, already-issued access tokens stay valid until they expire)");
+
+    demo.say("Forged and expired tokens are refused");
+    let mut evil = claims_of(&id);
+    evil["cognito:groups"] = json!(["admin"]);
+    let parts: Vec<&str> = id.split('.').collect();
+    let tampered = format!(
+        "{}.{}.{}",
+        parts[0],
+        URL_SAFE_NO_PAD.encode(evil.to_string()),
+        parts[2]
+    );
+    demo.expect(
+        "/admin",
+        "alice (groups edited to admin)",
+        Some(&tampered),
+        401,
+    )
+    .await;
+    // Simulate an hour passing: the pool's own key signs alice's claims with a past exp.
+    let mut old = claims_of(&access);
+    let now = old["iat"].as_i64().unwrap_or_default();
+    old["iat"] = json!(now - 7200);
+    old["auth_time"] = json!(now - 7200);
+    old["exp"] = json!(now - 3600);
+    let state = issuer.state();
+    let keys = state.keys.get(&state.store, &pool)?;
+    let expired = sign_jwt(keys.active(KeyPurpose::Access)?, &old)?;
+    demo.expect(
+        "/hello",
+        "alice (token expired an hour ago)",
+        Some(&expired),
+        401,
+    )
+    .await;
+
+    let failures = demo.failures.len();
+    println!();
+    if failures == 0 {
+        println!("demo: all {} steps behaved as expected", demo.step);
+    } else {
+        println!("demo: {failures} of {} steps misbehaved:", demo.step);
+        for f in &demo.failures {
+            println!("  - {f}");
+        }
+    }
+
+    if serve {
+        println!("\nServers keep running (Ctrl-C to stop). Try:");
+        println!("  curl -i http://{axum_addr}/public");
+        println!("  curl -i -H 'Authorization: Bearer {renewed_access}' http://{axum_addr}/hello");
+        println!("  curl -i -H 'Authorization: Bearer {id}' http://{actix_addr}/me");
+        println!("  curl -i -H 'Authorization: Bearer {bob_id}' http://{actix_addr}/admin");
+        println!(
+            "  curl -s -H 'content-type: application/x-amz-json-1.1' -H 'x-amz-target: {TARGET_PREFIX}InitiateAuth' \
+             -d '{{\"ClientId\":\"{client}\",\"AuthFlow\":\"USER_PASSWORD_AUTH\",\"AuthParameters\":{{\"USERNAME\":\"bob\",\"PASSWORD\":\"Bobs-Password-42\"}}}}' {}/",
+            issuer.base_url()
+        );
+        tokio::signal::ctrl_c().await?;
+    }
+    issuer.shutdown().await?;
+    Ok(failures)
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine: Rust unit/integration/doc tests of
+# every crate (verifier, adapters + conformance table, issuer, e2e, CLI), then
+# the issuer's conformance suites driven by AWS's own client libraries
+# (installed into ./.venv and ./node_modules by the scripts themselves).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+echo "==> cargo test --workspace"
+cargo test --workspace
+
+echo "==> boto3 conformance suite (reference-issuer)"
+bash reference-issuer/conformance/run.sh
+
+for suite in reference-issuer/conformance/run-node.sh reference-issuer/conformance/run-pycognito.sh; do
+    if [ -f "$suite" ]; then
+        echo "==> $suite"
+        bash "$suite"
+    fi
+done
+echo "==> all suites passed"
