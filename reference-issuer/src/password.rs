@@ -7,7 +7,7 @@
 //! stored users. Passwords are never logged.
 
 use std::cell::RefCell;
-use std::sync::OnceLock;
+use std::sync::{Condvar, Mutex, OnceLock};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
@@ -30,9 +30,46 @@ fn hasher() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
+/// Limits concurrent argon2 computations to the number of CPU cores: more
+/// would only add cache pressure (each needs 7 MiB of working memory).
+struct Slots {
+    free: Mutex<usize>,
+    cv: Condvar,
+}
+
+struct SlotGuard(&'static Slots);
+
+impl Drop for SlotGuard {
+    fn drop(&mut self) {
+        *self.0.free.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+        self.0.cv.notify_one();
+    }
+}
+
+fn slot() -> SlotGuard {
+    static SLOTS: OnceLock<Slots> = OnceLock::new();
+    let slots = SLOTS.get_or_init(|| Slots {
+        free: Mutex::new(
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
+        ),
+        cv: Condvar::new(),
+    });
+    // Poisoning cannot leave the counter inconsistent (no panics while held).
+    let mut n = slots.free.lock().unwrap_or_else(|e| e.into_inner());
+    while *n == 0 {
+        n = slots.cv.wait(n).unwrap_or_else(|e| e.into_inner());
+    }
+    *n -= 1;
+    drop(n);
+    SlotGuard(slots)
+}
+
 /// Hashes a password into an argon2id PHC string. CPU-heavy (~12 ms): call
 /// it from a blocking thread.
 pub fn hash(password: &str) -> ApiResult<String> {
+    let _slot = slot();
     let mut salt = [0u8; 16];
     rand::rng().fill(&mut salt);
     let salt = SaltString::encode_b64(&salt).map_err(|e| ApiError::internal(e.to_string()))?;
@@ -72,6 +109,7 @@ pub fn verify(password: &str, phc: &str) -> bool {
     let mut out = vec![0u8; expected.len()];
     let blocks = params.block_count();
     let ctx = Argon2::new(algorithm, Version::V0x13, params);
+    let _slot = slot();
     let ok = MEMORY.with(|mem| {
         let mut mem = mem.borrow_mut();
         if mem.len() < blocks {

@@ -357,10 +357,10 @@ fn refresh_flow(
     }
     let user = user.ok_or_else(|| ApiError::not_authorized("User does not exist."))?;
     let mut names = vec![user.username.as_str(), user.sub.as_str()];
-    if let Some(u) = params.get("USERNAME") {
-        if find_user_matches(&ctx.pool, &user, u) {
-            names.push(u.as_str());
-        }
+    if let Some(u) = params.get("USERNAME")
+        && find_user_matches(&ctx.pool, &user, u)
+    {
+        names.push(u.as_str());
     }
     check_secret_hash(
         &ctx.client,

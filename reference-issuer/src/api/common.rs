@@ -381,3 +381,95 @@ pub fn consume_code(
     auth_rows::mark_code_used(conn, &user.pool_id, &user.sub, purpose.key())?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    fn user(pool_id: &str) -> User {
+        User {
+            pool_id: pool_id.into(),
+            sub: "s-1".into(),
+            username: "u".into(),
+            status: crate::model::UserStatus::Confirmed,
+            enabled: true,
+            password_hash: None,
+            password_set_at: 0,
+            attributes: Default::default(),
+            created_at: 0.0,
+            modified_at: 0.0,
+        }
+    }
+
+    #[test]
+    fn codes_expire_are_single_use_and_limit_attempts() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.sqlite3")).unwrap();
+        let u = user("us-east-1_Test1");
+        let hash = ids::sha256_hex("123456");
+        let purpose = CodePurpose::ForgotPassword;
+        // Expired.
+        store
+            .write(|tx| {
+                auth_rows::put_code(tx, &u.pool_id, &u.sub, purpose.key(), &hash, ids::now() - 1)
+            })
+            .unwrap();
+        let e = store
+            .write(|tx| consume_code(tx, &u, purpose, "123456"))
+            .unwrap_err();
+        assert_eq!(e.type_name, "ExpiredCodeException");
+        // Valid: wrong, then right, then reused.
+        store
+            .write(|tx| {
+                auth_rows::put_code(
+                    tx,
+                    &u.pool_id,
+                    &u.sub,
+                    purpose.key(),
+                    &hash,
+                    ids::now() + 60,
+                )
+            })
+            .unwrap();
+        let e = store
+            .write_keeping_failures(|tx| consume_code(tx, &u, purpose, "000000"))
+            .unwrap_err();
+        assert_eq!(e.type_name, "CodeMismatchException");
+        store
+            .write(|tx| consume_code(tx, &u, purpose, "123456"))
+            .unwrap();
+        let e = store
+            .write(|tx| consume_code(tx, &u, purpose, "123456"))
+            .unwrap_err();
+        assert_eq!(e.type_name, "ExpiredCodeException");
+        // Attempts are counted even though the call fails.
+        store
+            .write(|tx| {
+                auth_rows::put_code(
+                    tx,
+                    &u.pool_id,
+                    &u.sub,
+                    purpose.key(),
+                    &hash,
+                    ids::now() + 60,
+                )
+            })
+            .unwrap();
+        for _ in 0..CODE_ATTEMPTS {
+            let _ = store.write_keeping_failures(|tx| consume_code(tx, &u, purpose, "000000"));
+        }
+        let e = store
+            .write(|tx| consume_code(tx, &u, purpose, "123456"))
+            .unwrap_err();
+        assert_eq!(e.type_name, "LimitExceededException");
+    }
+
+    #[test]
+    fn secret_hash_matches_cognito_definition() {
+        let client_secret = "secret";
+        let h = secret_hash(client_secret, "alice", "client");
+        // Base64(HMAC-SHA256("secret", "aliceclient")), computed independently.
+        assert_eq!(h, "RTsve+FQ659UKyESgvLg9GYmZEL+QjzQsW/OjL77/b0=");
+    }
+}

@@ -1,0 +1,271 @@
+//! Load generator: password sign-ins/s and refreshes/s against the issuer.
+//!
+//! ```text
+//! cargo run --release -p cognito-issuer --example loadgen -- \
+//!     --signins 3000 --refreshes 30000 --concurrency 32
+//! ```
+//!
+//! Without `--url` it starts a release issuer in-process on a free loopback
+//! port with a temporary data directory; with `--url` (and `--pool-id`,
+//! `--client-id`) it targets a running issuer. Request counts are bounded;
+//! the run stops by itself.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use serde_json::{Value, json};
+
+#[derive(Debug, Parser)]
+struct Args {
+    /// Base URL of a running issuer (default: start one in-process).
+    #[arg(long)]
+    url: Option<String>,
+    /// Pool id (with --url).
+    #[arg(long)]
+    pool_id: Option<String>,
+    /// Client id (with --url; needs USER_PASSWORD_AUTH and no secret).
+    #[arg(long)]
+    client_id: Option<String>,
+    /// Number of password sign-ins.
+    #[arg(long, default_value_t = 2000)]
+    signins: usize,
+    /// Number of refreshes.
+    #[arg(long, default_value_t = 20000)]
+    refreshes: usize,
+    /// Concurrent requests in flight.
+    #[arg(long, default_value_t = 32)]
+    concurrency: usize,
+    /// Distinct users.
+    #[arg(long, default_value_t = 50)]
+    users: usize,
+}
+
+const PASSWORD: &str = "Corr3ct-Horse!";
+
+async fn call(http: &reqwest::Client, base: &str, op: &str, body: &Value) -> Result<Value, String> {
+    let resp = http
+        .post(format!("{base}/"))
+        .header("content-type", "application/x-amz-json-1.1")
+        .header(
+            "x-amz-target",
+            format!("AWSCognitoIdentityProviderService.{op}"),
+        )
+        .body(body.to_string())
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let ok = resp.status().is_success();
+    let v: Value = resp.json().await.map_err(|e| e.to_string())?;
+    if ok { Ok(v) } else { Err(v.to_string()) }
+}
+
+struct Phase {
+    name: &'static str,
+    count: usize,
+    elapsed: Duration,
+    errors: usize,
+    latencies: Vec<Duration>,
+}
+
+impl Phase {
+    fn report(&self) {
+        let mut l = self.latencies.clone();
+        l.sort();
+        let pct = |p: f64| {
+            l.get(((l.len() as f64 * p) as usize).min(l.len().saturating_sub(1)))
+                .copied()
+                .unwrap_or_default()
+        };
+        println!(
+            "{:<10} {:>7} requests in {:>7.2}s = {:>8.1}/s  errors={}  p50={:?} p99={:?}",
+            self.name,
+            self.count,
+            self.elapsed.as_secs_f64(),
+            self.count as f64 / self.elapsed.as_secs_f64(),
+            self.errors,
+            pct(0.50),
+            pct(0.99),
+        );
+    }
+}
+
+/// Runs `count` requests with `concurrency` workers; `make(i)` builds the
+/// i-th request as (operation, body).
+async fn run_phase<F>(
+    name: &'static str,
+    http: &reqwest::Client,
+    base: &str,
+    count: usize,
+    concurrency: usize,
+    make: F,
+) -> (Phase, Vec<Value>)
+where
+    F: Fn(usize) -> (&'static str, Value) + Send + Sync + 'static,
+{
+    let next = Arc::new(AtomicUsize::new(0));
+    let make = Arc::new(make);
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let (next, make, http, base) = (next.clone(), make.clone(), http.clone(), base.to_string());
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut errors = 0usize;
+            let mut results = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= count {
+                    break;
+                }
+                let (op, body) = make(i);
+                let t = Instant::now();
+                match call(&http, &base, op, &body).await {
+                    Ok(v) => results.push(v),
+                    Err(e) => {
+                        if errors == 0 {
+                            eprintln!("{name}: first error: {e}");
+                        }
+                        errors += 1;
+                    }
+                }
+                lat.push(t.elapsed());
+            }
+            (lat, errors, results)
+        }));
+    }
+    let mut phase = Phase {
+        name,
+        count,
+        elapsed: Duration::ZERO,
+        errors: 0,
+        latencies: Vec::new(),
+    };
+    let mut results = Vec::new();
+    for t in tasks {
+        let (lat, errors, r) = t.await.expect("worker");
+        phase.latencies.extend(lat);
+        phase.errors += errors;
+        results.extend(r);
+    }
+    phase.elapsed = start.elapsed();
+    (phase, results)
+}
+
+#[tokio::main]
+async fn main() {
+    let args = Args::parse();
+    let _tmp;
+    let _server;
+    let (base, pool_id, client_id) = match &args.url {
+        Some(u) => (
+            u.trim_end_matches('/').to_string(),
+            args.pool_id
+                .clone()
+                .expect("--pool-id is required with --url"),
+            args.client_id
+                .clone()
+                .expect("--client-id is required with --url"),
+        ),
+        None => {
+            _tmp = tempfile::tempdir().expect("temp dir");
+            let s = cognito_issuer::IssuerServer::start(cognito_issuer::IssuerOptions::new(
+                _tmp.path(),
+            ))
+            .await
+            .expect("issuer starts");
+            let ids = (
+                s.base_url().to_string(),
+                s.pool_id().to_string(),
+                s.client_id().to_string(),
+            );
+            _server = s;
+            ids
+        }
+    };
+    println!(
+        "target {base}  pool {pool_id}  argon2id m={} t={} p={}  cores={}",
+        cognito_issuer::password::M_COST,
+        cognito_issuer::password::T_COST,
+        cognito_issuer::password::P_COST,
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.concurrency)
+        .build()
+        .expect("http client");
+
+    let run = std::process::id();
+    let names: Vec<String> = (0..args.users).map(|i| format!("load-{run}-{i}")).collect();
+    for n in &names {
+        call(
+            &http,
+            &base,
+            "AdminCreateUser",
+            &json!({
+            "UserPoolId": pool_id, "Username": n, "MessageAction": "SUPPRESS" }),
+        )
+        .await
+        .expect("create user");
+        call(
+            &http,
+            &base,
+            "AdminSetUserPassword",
+            &json!({
+            "UserPoolId": pool_id, "Username": n, "Password": PASSWORD, "Permanent": true }),
+        )
+        .await
+        .expect("set password");
+    }
+
+    let (n2, c2) = (names.clone(), client_id.clone());
+    let (signins, results) = run_phase(
+        "sign-in",
+        &http,
+        &base,
+        args.signins,
+        args.concurrency,
+        move |i| {
+            (
+                "InitiateAuth",
+                json!({ "ClientId": c2, "AuthFlow": "USER_PASSWORD_AUTH",
+            "AuthParameters": { "USERNAME": n2[i % n2.len()], "PASSWORD": PASSWORD } }),
+            )
+        },
+    )
+    .await;
+    signins.report();
+
+    let tokens: Vec<String> = results
+        .iter()
+        .filter_map(|r| {
+            r["AuthenticationResult"]["RefreshToken"]
+                .as_str()
+                .map(str::to_string)
+        })
+        .collect();
+    assert!(!tokens.is_empty(), "no sign-in succeeded");
+    let c3 = client_id.clone();
+    let (refreshes, _) = run_phase(
+        "refresh",
+        &http,
+        &base,
+        args.refreshes,
+        args.concurrency,
+        move |i| {
+            (
+                "InitiateAuth",
+                json!({ "ClientId": c3, "AuthFlow": "REFRESH_TOKEN_AUTH",
+            "AuthParameters": { "REFRESH_TOKEN": tokens[i % tokens.len()] } }),
+            )
+        },
+    )
+    .await;
+    refreshes.report();
+    if signins.errors + refreshes.errors > 0 {
+        std::process::exit(1);
+    }
+}
