@@ -1,67 +1,7 @@
 //! The shared conformance table, run against the axum adapter.
 
-use std::net::SocketAddr;
-
-use axum::Router;
-use axum::response::IntoResponse;
-use axum::routing::get;
-use cognito_axum::{
-    ApiGatewayClaims, Claims, CognitoAuthLayer, require_all_groups, require_all_scopes,
-    require_any_group, require_group, require_owner, require_scope,
-};
-use cognito_verifier::gate::Gate;
-
-/// The standard conformance routes (see `tests/conformance/cases.json`).
-fn app(gate: Gate) -> Router {
-    async fn hello() -> &'static str {
-        "hello"
-    }
-    async fn me(claims: Option<Claims>) -> axum::response::Response {
-        match claims {
-            Some(Claims(claims)) => axum::Json(claims).into_response(),
-            None => axum::Json(serde_json::json!({"guest": true})).into_response(),
-        }
-    }
-    async fn apigw(ApiGatewayClaims(context): ApiGatewayClaims) -> axum::Json<serde_json::Value> {
-        axum::Json(context)
-    }
-    Router::new()
-        .route("/hello", get(hello))
-        .route("/me", get(me))
-        .route("/admin", get(hello).route_layer(require_group("admin")))
-        .route(
-            "/admin-dev",
-            get(hello).route_layer(require_all_groups(["admin", "dev"])),
-        )
-        .route(
-            "/staff",
-            get(hello).route_layer(require_any_group(["admin", "ops"])),
-        )
-        .route(
-            "/orders",
-            get(hello).route_layer(require_scope("orders/read")),
-        )
-        .route(
-            "/orders-rw",
-            get(hello).route_layer(require_all_scopes(["orders/read", "orders/write"])),
-        )
-        .route(
-            "/users/{sub}/files",
-            get(hello).route_layer(require_owner("sub")),
-        )
-        .route("/apigw", get(apigw))
-        .layer(CognitoAuthLayer::from_gate(gate))
-}
-
-async fn serve(gate: Gate) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app(gate)).await.unwrap() });
-    addr
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn axum_passes_the_conformance_table() {
-    let ran = cognito_e2e::conformance::run("axum", serve).await;
+    let ran = cognito_e2e::conformance::run("axum", cognito_e2e::apps::axum_app::serve).await;
     assert!(ran >= 60, "only {ran} cases");
 }

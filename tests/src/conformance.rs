@@ -75,6 +75,17 @@ pub fn cases() -> Vec<Case> {
         .cases
 }
 
+/// Where a run gets its verifier and the token for each recipe name.
+///
+/// [`Fixture`] mints from test keys; the end-to-end tests implement it over
+/// the reference issuer, so the same table runs with real issuer tokens.
+pub trait Recipes {
+    /// The verifier every gate of the run uses.
+    fn verifier(&self) -> CognitoVerifier;
+    /// The token for a recipe name (`id`, `access`, `m2m`, `expired`, ...); `None` for `none`.
+    fn token(&self, recipe: &str) -> Option<String>;
+}
+
 /// Signing keys, a verifier and token recipes for the table.
 pub struct Fixture {
     /// The pool the verifier trusts.
@@ -119,7 +130,7 @@ impl Fixture {
     }
 
     /// The token for a recipe name; `None` for `none`.
-    pub fn token(&self, recipe: &str) -> Option<String> {
+    fn recipe(&self, recipe: &str) -> Option<String> {
         let i = &self.issuer;
         let edit = |mut claims: Value, f: &dyn Fn(&mut Value)| {
             f(&mut claims);
@@ -169,41 +180,57 @@ impl Fixture {
             other => panic!("unknown token recipe {other:?}"),
         })
     }
+}
 
-    /// The gate a case's app uses.
-    pub fn gate(&self, app: &AppSpec) -> Gate {
-        let preset = match app.preset.as_str() {
-            "strict" => Preset::Strict,
-            "rest" => Preset::ApiGatewayRest,
-            "http" => Preset::ApiGatewayHttp,
-            other => panic!("unknown preset {other:?}"),
-        };
-        let mut source = TokenSource::header(app.header.as_deref().unwrap_or("authorization"));
-        if let Some(cookie) = &app.cookie {
-            source = source.with_cookie(cookie);
-        }
-        let mut gate = Gate::new(self.verifier.clone())
-            .preset(preset)
-            .token_source(source);
-        if app.optional {
-            gate = gate.optional();
-        }
-        if let Some(scopes) = &app.scopes {
-            gate = gate.require_scopes(Requirement::any_of(scopes));
-        }
-        gate
+impl Recipes for Fixture {
+    fn verifier(&self) -> CognitoVerifier {
+        self.verifier.clone()
+    }
+
+    fn token(&self, recipe: &str) -> Option<String> {
+        self.recipe(recipe)
     }
 }
 
-/// Runs every case against the adapter `serve` starts, one server per
-/// distinct app configuration. Panics listing every mismatch; returns the
-/// number of cases run.
+/// The gate a case's app uses.
+pub fn gate(verifier: CognitoVerifier, app: &AppSpec) -> Gate {
+    let preset = match app.preset.as_str() {
+        "strict" => Preset::Strict,
+        "rest" => Preset::ApiGatewayRest,
+        "http" => Preset::ApiGatewayHttp,
+        other => panic!("unknown preset {other:?}"),
+    };
+    let mut source = TokenSource::header(app.header.as_deref().unwrap_or("authorization"));
+    if let Some(cookie) = &app.cookie {
+        source = source.with_cookie(cookie);
+    }
+    let mut gate = Gate::new(verifier).preset(preset).token_source(source);
+    if app.optional {
+        gate = gate.optional();
+    }
+    if let Some(scopes) = &app.scopes {
+        gate = gate.require_scopes(Requirement::any_of(scopes));
+    }
+    gate
+}
+
+/// Runs every case with test-key tokens against the adapter `serve` starts.
 pub async fn run<F, Fut>(adapter: &str, serve: F) -> usize
 where
     F: Fn(Gate) -> Fut,
     Fut: Future<Output = SocketAddr>,
 {
-    let fixture = Fixture::start().await;
+    run_with(adapter, &Fixture::start().await, serve).await
+}
+
+/// Runs every case against the adapter `serve` starts, one server per
+/// distinct app configuration, with tokens from `recipes`. Panics listing
+/// every mismatch; returns the number of cases run.
+pub async fn run_with<F, Fut>(adapter: &str, recipes: &dyn Recipes, serve: F) -> usize
+where
+    F: Fn(Gate) -> Fut,
+    Fut: Future<Output = SocketAddr>,
+{
     let cases = cases();
     let mut servers: HashMap<AppSpec, SocketAddr> = HashMap::new();
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
@@ -212,13 +239,13 @@ where
         let addr = match servers.get(&case.app) {
             Some(addr) => *addr,
             None => {
-                let addr = serve(fixture.gate(&case.app)).await;
+                let addr = serve(gate(recipes.verifier(), &case.app)).await;
                 assert!(addr.ip().is_loopback());
                 servers.insert(case.app.clone(), addr);
                 addr
             }
         };
-        if let Err(problem) = run_case(&client, &fixture, addr, case).await {
+        if let Err(problem) = run_case(&client, recipes, addr, case).await {
             failures.push(format!("[{adapter}] {}: {problem}", case.name));
         }
     }
@@ -232,14 +259,32 @@ where
     cases.len()
 }
 
+/// The `sub` claim of a token, read without verification (for `{sub}` placeholders).
+fn sub_of(token: &str) -> String {
+    use base64::Engine;
+    token
+        .split('.')
+        .nth(1)
+        .and_then(|p| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(p)
+                .ok()
+        })
+        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+        .and_then(|v| v["sub"].as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
 async fn run_case(
     client: &reqwest::Client,
-    fixture: &Fixture,
+    recipes: &dyn Recipes,
     addr: SocketAddr,
     case: &Case,
 ) -> Result<(), String> {
-    let token = fixture.token(&case.token);
-    let mut request = client.get(format!("http://{addr}{}", case.path));
+    let token = recipes.token(&case.token);
+    let sub = token.as_deref().map(sub_of).unwrap_or_default();
+    let path = case.path.replace("{sub}", &sub);
+    let mut request = client.get(format!("http://{addr}{path}"));
     let t = token.clone().unwrap_or_default();
     request = match case.send.as_str() {
         "none" => request,
@@ -271,6 +316,7 @@ async fn run_case(
         problems.push(format!("body {body:?}, expected {expected:?}"));
     }
     for needle in &case.body_contains {
+        let needle = needle.replace("{sub}", &sub);
         if !body.contains(needle.as_str()) {
             problems.push(format!("body {body:?} lacks {needle:?}"));
         }

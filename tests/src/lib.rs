@@ -2,5 +2,7 @@
 //! tokens and serves their JWKS on loopback. The end-to-end tests live in
 //! `tests/tests/`.
 
+pub mod apps;
 pub mod conformance;
+pub mod issuer_pool;
 pub mod test_issuer;
