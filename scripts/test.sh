@@ -18,4 +18,7 @@ for suite in reference-issuer/conformance/run-node.sh reference-issuer/conforman
         bash "$suite"
     fi
 done
+echo "==> the README's demo command, as written"
+cargo run -p cognito-examples --bin demo
+
 echo "==> all suites passed"
