@@ -17,7 +17,12 @@ PROFILE="${ISSUER_PROFILE:-debug}"
 
 if [ ! -x "$VENV/bin/python" ]; then
     echo "conformance: creating virtualenv at $VENV"
-    python3 -m venv "$VENV"
+    if ! python3 -m venv "$VENV"; then
+        # Images without ensurepip: fall back to the virtualenv package.
+        rm -rf "$VENV"
+        python3 -m pip install --quiet --user virtualenv
+        python3 -m virtualenv --quiet "$VENV"
+    fi
 fi
 if ! "$VENV/bin/python" -c 'import boto3, pytest' 2>/dev/null \
     || ! cmp -s "$HERE/requirements.txt" "$VENV/.issuer-requirements" ; then

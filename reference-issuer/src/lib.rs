@@ -23,6 +23,8 @@
 //! Management operations are not SigV4-verified: this is a local tool; bind
 //! it to loopback.
 
+#![warn(missing_docs)]
+
 pub mod api;
 pub mod config;
 pub mod errors;
