@@ -1,12 +1,13 @@
 //! Splitting and decoding a compact JWS: strict base64url, strict JSON,
 //! header rules (RFC 8725). No signature or claim checks happen here.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde_json::{Map, Value};
+use std::fmt;
 
+use serde::de::{Deserializer, MapAccess, Visitor};
+
+use crate::claims::Payload;
 use crate::error::{Cause, Malformed};
-use crate::strict_json;
+use crate::strict_json::{self, Key, Names, Scalar, ScalarSeed, Skip};
 
 /// The only algorithm Cognito user pools sign with.
 pub(crate) const ALG_RS256: &str = "RS256";
@@ -14,13 +15,17 @@ pub(crate) const ALG_RS256: &str = "RS256";
 /// Longest `kid` accepted; Cognito's are 44 characters.
 const MAX_KID_LEN: usize = 256;
 
+/// Headers up to this many base64url characters are decoded on the stack.
+const STACK_HEADER: usize = 1024;
+
 /// A token whose structure and header are acceptable.
 pub(crate) struct DecodedJwt<'a> {
     pub kid: String,
     /// `base64url(header) "." base64url(payload)`, the signed bytes.
     pub signing_input: &'a [u8],
     pub signature: Vec<u8>,
-    pub claims: Map<String, Value>,
+    /// Parsed, duplicate-free claims; their types are checked after the signature.
+    pub claims: Payload,
 }
 
 /// Decodes `token`, enforcing size, shape and header rules.
@@ -44,25 +49,19 @@ pub(crate) fn decode(token: &str, max_len: usize) -> Result<DecodedJwt<'_>, Caus
         return Err(Malformed::Segments.into());
     }
 
-    let header = strict_json::parse_object(&b64(header_b64)?).ok_or(Malformed::Json)?;
-    // Algorithm first, so `alg: none` is named as such even with an empty signature.
-    match header.get("alg") {
-        Some(Value::String(alg)) if alg == ALG_RS256 => {}
-        Some(Value::String(alg)) => return Err(Cause::UnsupportedAlg(alg.clone())),
-        _ => return Err(Cause::UnsupportedAlg(String::new())),
-    }
-    if header.contains_key("crit") {
-        return Err(Malformed::Crit.into());
-    }
-    let kid = match header.get("kid") {
-        Some(Value::String(kid)) if !kid.is_empty() && kid.len() <= MAX_KID_LEN => kid.clone(),
-        _ => return Err(Malformed::Kid.into()),
+    let mut stack = [0u8; STACK_HEADER / 4 * 3];
+    let kid = match stack.get_mut(..decoded_len(header_b64.len())?) {
+        Some(buf) => {
+            b64_into(header_b64.as_bytes(), buf)?;
+            check_header(buf)?
+        }
+        None => check_header(&b64(header_b64)?)?,
     };
 
     if payload_b64.is_empty() || signature_b64.is_empty() {
         return Err(Malformed::Segments.into());
     }
-    let claims = strict_json::parse_object(&b64(payload_b64)?).ok_or(Malformed::Json)?;
+    let claims = Payload::parse(b64(payload_b64)?).ok_or(Malformed::Json)?;
     let signature = b64(signature_b64)?;
     let signing_input = &token.as_bytes()[..header_b64.len() + 1 + payload_b64.len()];
     Ok(DecodedJwt {
@@ -73,16 +72,179 @@ pub(crate) fn decode(token: &str, max_len: usize) -> Result<DecodedJwt<'_>, Caus
     })
 }
 
+/// Parses the header and applies its rules, returning the `kid`.
+fn check_header(bytes: &[u8]) -> Result<String, Cause> {
+    let header = {
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let header = de
+            .deserialize_map(HeaderVisitor)
+            .map_err(|_| Malformed::Json)?;
+        de.end().map_err(|_| Malformed::Json)?;
+        header
+    };
+    // Algorithm first, so `alg: none` is named as such even with an empty signature.
+    match header.alg {
+        Some(Scalar::Str(alg)) if alg == ALG_RS256 => {}
+        Some(Scalar::Str(alg)) => return Err(Cause::UnsupportedAlg(alg.into_owned())),
+        _ => return Err(Cause::UnsupportedAlg(String::new())),
+    }
+    if header.crit {
+        return Err(Malformed::Crit.into());
+    }
+    match header.kid {
+        Some(Scalar::Str(kid)) if !kid.is_empty() && kid.len() <= MAX_KID_LEN => {
+            Ok(kid.into_owned())
+        }
+        _ => Err(Malformed::Kid.into()),
+    }
+}
+
+/// The header members this verifier reads.
+struct Header<'h> {
+    alg: Option<Scalar<'h>>,
+    kid: Option<Scalar<'h>>,
+    crit: bool,
+}
+
+struct HeaderVisitor;
+
+impl<'de> Visitor<'de> for HeaderVisitor {
+    type Value = Header<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JOSE header")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Header<'de>, A::Error> {
+        let mut header = Header {
+            alg: None,
+            kid: None,
+            crit: false,
+        };
+        let mut others = Names::<'de, 8>::new();
+        while let Some(name) = access.next_key_seed(Key)? {
+            match &*name {
+                "alg" | "kid" => {
+                    let slot = if name == "alg" {
+                        &mut header.alg
+                    } else {
+                        &mut header.kid
+                    };
+                    if slot.is_some() {
+                        return Err(strict_json::duplicate());
+                    }
+                    *slot = Some(access.next_value_seed(ScalarSeed)?);
+                }
+                "crit" => {
+                    if header.crit {
+                        return Err(strict_json::duplicate());
+                    }
+                    header.crit = true;
+                    access.next_value_seed(Skip)?;
+                }
+                _ => {
+                    if !others.insert(name) {
+                        return Err(strict_json::duplicate());
+                    }
+                    access.next_value_seed(Skip)?;
+                }
+            }
+        }
+        if others.finish() {
+            Ok(header)
+        } else {
+            Err(strict_json::duplicate())
+        }
+    }
+}
+
 /// Strict base64url: the URL-safe alphabet, no padding, canonical trailing bits.
+///
+/// Accepts exactly what `base64`'s `URL_SAFE_NO_PAD` engine accepts (a test
+/// checks this), about three times faster, since a cold verification decodes
+/// about a kilobyte of it.
 pub(crate) fn b64(segment: &str) -> Result<Vec<u8>, Cause> {
-    URL_SAFE_NO_PAD
-        .decode(segment)
-        .map_err(|_| Malformed::Base64.into())
+    let mut out = vec![0; decoded_len(segment.len())?];
+    b64_into(segment.as_bytes(), &mut out)?;
+    Ok(out)
+}
+
+/// The decoded length of `len` base64url characters; a length of the form
+/// `4n + 1` is never valid.
+fn decoded_len(len: usize) -> Result<usize, Cause> {
+    match len % 4 {
+        1 => Err(Malformed::Base64.into()),
+        rem => Ok(len / 4 * 3 + rem.saturating_sub(1)),
+    }
+}
+
+/// Marks bytes outside the base64url alphabet in [`B64_VALUES`].
+const NOT_B64: u8 = 0x80;
+
+/// The 6-bit value of each base64url character, or [`NOT_B64`].
+static B64_VALUES: [u8; 256] = {
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut table = [NOT_B64; 256];
+    let mut i = 0;
+    while i < alphabet.len() {
+        table[alphabet[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// Decodes `input` into `out`, which must be exactly
+/// [`decoded_len`]`(input.len())` bytes long.
+fn b64_into(input: &[u8], out: &mut [u8]) -> Result<(), Cause> {
+    let bad = || Cause::from(Malformed::Base64);
+    let (quads, tail) = input.as_chunks::<4>();
+    let (triples, out_tail) = out.as_chunks_mut::<3>();
+    if quads.len() != triples.len() {
+        return Err(bad());
+    }
+    let mut invalid = 0;
+    for (quad, triple) in quads.iter().zip(triples) {
+        let [a, b, c, d] = quad.map(|ch| B64_VALUES[usize::from(ch)]);
+        invalid |= a | b | c | d;
+        let n = u32::from(a) << 18 | u32::from(b) << 12 | u32::from(c) << 6 | u32::from(d);
+        let [_, x, y, z] = n.to_be_bytes();
+        *triple = [x, y, z];
+    }
+    // Unpadded tails: the bits past the last whole byte must be zero.
+    match (tail, out_tail) {
+        ([], []) => {}
+        ([a, b], [x]) => {
+            let [a, b] = [*a, *b].map(|ch| B64_VALUES[usize::from(ch)]);
+            if b & 0x0f != 0 {
+                return Err(bad());
+            }
+            invalid |= a | b;
+            *x = a << 2 | b >> 4;
+        }
+        ([a, b, c], [x, y]) => {
+            let [a, b, c] = [*a, *b, *c].map(|ch| B64_VALUES[usize::from(ch)]);
+            if c & 0x03 != 0 {
+                return Err(bad());
+            }
+            invalid |= a | b | c;
+            let n = u32::from(a) << 12 | u32::from(b) << 6 | u32::from(c);
+            let [_, _, hi, lo] = (n >> 2).to_be_bytes();
+            (*x, *y) = (hi, lo);
+        }
+        _ => return Err(bad()),
+    }
+    if invalid & NOT_B64 == 0 {
+        Ok(())
+    } else {
+        Err(bad())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     fn enc(json: &str) -> String {
         URL_SAFE_NO_PAD.encode(json)
@@ -176,5 +338,64 @@ mod tests {
             decode(&t, 64),
             Err(Cause::TooLarge { max: 64, .. })
         ));
+    }
+
+    #[test]
+    fn base64url_matches_the_base64_crate() {
+        let reference = |s: &[u8]| URL_SAFE_NO_PAD.decode(s).ok();
+        let ours = |s: &[u8]| std::str::from_utf8(s).ok().and_then(|s| b64(s).ok());
+        // Every string of up to three characters over the alphabet and its neighbours.
+        let chars: Vec<u8> = (b'0'..=b'9')
+            .chain(b'A'..=b'Z')
+            .chain(b'a'..=b'z')
+            .chain(*b"-_+/=. ")
+            .collect();
+        let mut inputs: Vec<Vec<u8>> = vec![vec![]];
+        for len in 1..=3 {
+            let mut next = Vec::new();
+            for prefix in inputs.iter().filter(|i| i.len() == len - 1) {
+                for &c in &chars {
+                    let mut s = prefix.clone();
+                    s.push(c);
+                    next.push(s);
+                }
+            }
+            inputs.extend(next);
+        }
+        // Longer strings: encodings of pseudo-random bytes, then mutated.
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut rand = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for len in 0..200 {
+            let bytes: Vec<u8> = (0..len).map(|_| rand() as u8).collect();
+            let encoded = URL_SAFE_NO_PAD.encode(&bytes).into_bytes();
+            inputs.push(encoded.clone());
+            if !encoded.is_empty() {
+                for _ in 0..8 {
+                    let mut mutated = encoded.clone();
+                    let at = rand() as usize % mutated.len();
+                    mutated[at] = chars[rand() as usize % chars.len()];
+                    inputs.push(mutated);
+                }
+                let mut truncated = encoded.clone();
+                truncated.pop();
+                inputs.push(truncated);
+                let mut padded = encoded.clone();
+                padded.push(b'=');
+                inputs.push(padded);
+            }
+        }
+        for input in &inputs {
+            assert_eq!(
+                ours(input),
+                reference(input),
+                "{:?}",
+                String::from_utf8_lossy(input)
+            );
+        }
     }
 }

@@ -222,16 +222,12 @@ impl CognitoVerifier {
     /// Structure, header, and the pool chosen by `iss` (never by a URL in the token).
     fn decode<'t>(&self, token: &'t str) -> Result<(DecodedJwt<'t>, usize), Cause> {
         let decoded = jwt::decode(token, self.inner.max_token_size)?;
-        let iss = match decoded.claims.get("iss") {
-            Some(serde_json::Value::String(iss)) => iss,
-            Some(_) => return Err(crate::Malformed::InvalidClaim("iss").into()),
-            None => return Err(crate::Malformed::MissingClaim("iss").into()),
-        };
+        let iss = decoded.claims.issuer()?;
         let pool = *self
             .inner
             .by_issuer
-            .get(iss.as_str())
-            .ok_or_else(|| Cause::WrongIssuer(iss.clone()))?;
+            .get(iss)
+            .ok_or_else(|| Cause::WrongIssuer(iss.to_owned()))?;
         Ok((decoded, pool))
     }
 
@@ -243,7 +239,7 @@ impl CognitoVerifier {
         if !key.verify(decoded.signing_input, &decoded.signature) {
             return Err(Cause::BadSignature);
         }
-        let claims = CognitoClaims::from_map(decoded.claims)?;
+        let claims = CognitoClaims::from_payload(decoded.claims)?;
         checks::intrinsic(&claims, unix_now(), self.inner.leeway)?;
         Ok(claims)
     }
