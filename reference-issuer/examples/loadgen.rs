@@ -67,6 +67,24 @@ struct Phase {
     elapsed: Duration,
     errors: usize,
     latencies: Vec<Duration>,
+    cpu: Option<f64>,
+}
+
+/// CPU seconds (user + system, all threads) this process has used, from
+/// /proc/self/stat (Linux; `None` elsewhere).
+fn process_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
 }
 
 impl Phase {
@@ -79,7 +97,7 @@ impl Phase {
                 .unwrap_or_default()
         };
         println!(
-            "{:<10} {:>7} requests in {:>7.2}s = {:>8.1}/s  errors={}  p50={:?} p99={:?}",
+            "{:<8} {:>6} requests in {:>6.2}s = {:>7.1}/s wall-clock  errors={}  p50={:.1?} p99={:.1?}",
             self.name,
             self.count,
             self.elapsed.as_secs_f64(),
@@ -88,6 +106,20 @@ impl Phase {
             pct(0.50),
             pct(0.99),
         );
+        if let Some(cpu) = self.cpu {
+            let per = cpu / self.count as f64;
+            let cores = std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1) as f64;
+            println!(
+                "{:<8} CPU {:.2} ms/request (server + load generator) => {:.1}/s on {} idle cores; load average now {}",
+                "",
+                per * 1000.0,
+                cores / per,
+                cores,
+                load_average(),
+            );
+        }
     }
 }
 
@@ -106,6 +138,7 @@ where
 {
     let next = Arc::new(AtomicUsize::new(0));
     let make = Arc::new(make);
+    let cpu_start = process_cpu_seconds();
     let start = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..concurrency {
@@ -141,6 +174,7 @@ where
         elapsed: Duration::ZERO,
         errors: 0,
         latencies: Vec::new(),
+        cpu: None,
     };
     let mut results = Vec::new();
     for t in tasks {
@@ -150,6 +184,7 @@ where
         results.extend(r);
     }
     phase.elapsed = start.elapsed();
+    phase.cpu = cpu_start.zip(process_cpu_seconds()).map(|(a, b)| b - a);
     (phase, results)
 }
 
@@ -184,6 +219,7 @@ async fn main() {
             ids
         }
     };
+    println!("load average before: {}", load_average());
     println!(
         "target {base}  pool {pool_id}  argon2id m={} t={} p={}  cores={}",
         cognito_issuer::password::M_COST,
