@@ -75,7 +75,9 @@ pub(crate) fn decode(token: &str, max_len: usize) -> Result<DecodedJwt<'_>, Caus
 /// Parses the header and applies its rules, returning the `kid`.
 fn check_header(bytes: &[u8]) -> Result<String, Cause> {
     let header = {
-        let mut de = serde_json::Deserializer::from_slice(bytes);
+        // One UTF-8 check for the whole header instead of one per string.
+        let text = std::str::from_utf8(bytes).map_err(|_| Malformed::Json)?;
+        let mut de = serde_json::Deserializer::from_str(text);
         let header = de
             .deserialize_map(HeaderVisitor)
             .map_err(|_| Malformed::Json)?;
@@ -178,35 +180,40 @@ fn decoded_len(len: usize) -> Result<usize, Cause> {
     }
 }
 
-/// Marks bytes outside the base64url alphabet in [`B64_VALUES`].
-const NOT_B64: u8 = 0x80;
+/// Set in a [`B64_TABLES`] entry for bytes outside the base64url alphabet.
+const NOT_B64: u32 = 1 << 31;
 
-/// The 6-bit value of each base64url character, or [`NOT_B64`].
-static B64_VALUES: [u8; 256] = {
+/// For each position in a group of four characters, each byte's 6-bit value
+/// already shifted into place in the group's 24 bits, or [`NOT_B64`].
+static B64_TABLES: [[u32; 256]; 4] = {
     let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut table = [NOT_B64; 256];
-    let mut i = 0;
-    while i < alphabet.len() {
-        table[alphabet[i] as usize] = i as u8;
-        i += 1;
+    let mut tables = [[NOT_B64; 256]; 4];
+    let mut position = 0;
+    while position < 4 {
+        let mut i = 0;
+        while i < alphabet.len() {
+            tables[position][alphabet[i] as usize] = (i as u32) << (18 - 6 * position);
+            i += 1;
+        }
+        position += 1;
     }
-    table
+    tables
 };
 
 /// Decodes `input` into `out`, which must be exactly
 /// [`decoded_len`]`(input.len())` bytes long.
 fn b64_into(input: &[u8], out: &mut [u8]) -> Result<(), Cause> {
-    let bad = || Cause::from(Malformed::Base64);
+    let [t0, t1, t2, t3] = &B64_TABLES;
     let (quads, tail) = input.as_chunks::<4>();
     let (triples, out_tail) = out.as_chunks_mut::<3>();
     if quads.len() != triples.len() {
-        return Err(bad());
+        return Err(Malformed::Base64.into());
     }
-    let mut invalid = 0;
-    for (quad, triple) in quads.iter().zip(triples) {
-        let [a, b, c, d] = quad.map(|ch| B64_VALUES[usize::from(ch)]);
-        invalid |= a | b | c | d;
-        let n = u32::from(a) << 18 | u32::from(b) << 12 | u32::from(c) << 6 | u32::from(d);
+    let mut seen = 0;
+    for ([a, b, c, d], triple) in quads.iter().zip(triples) {
+        let n =
+            t0[usize::from(*a)] | t1[usize::from(*b)] | t2[usize::from(*c)] | t3[usize::from(*d)];
+        seen |= n;
         let [_, x, y, z] = n.to_be_bytes();
         *triple = [x, y, z];
     }
@@ -214,29 +221,27 @@ fn b64_into(input: &[u8], out: &mut [u8]) -> Result<(), Cause> {
     match (tail, out_tail) {
         ([], []) => {}
         ([a, b], [x]) => {
-            let [a, b] = [*a, *b].map(|ch| B64_VALUES[usize::from(ch)]);
-            if b & 0x0f != 0 {
-                return Err(bad());
+            let n = t0[usize::from(*a)] | t1[usize::from(*b)];
+            if n & 0xf000 != 0 {
+                return Err(Malformed::Base64.into());
             }
-            invalid |= a | b;
-            *x = a << 2 | b >> 4;
+            seen |= n;
+            [_, *x, _, _] = n.to_be_bytes();
         }
         ([a, b, c], [x, y]) => {
-            let [a, b, c] = [*a, *b, *c].map(|ch| B64_VALUES[usize::from(ch)]);
-            if c & 0x03 != 0 {
-                return Err(bad());
+            let n = t0[usize::from(*a)] | t1[usize::from(*b)] | t2[usize::from(*c)];
+            if n & 0xc0 != 0 {
+                return Err(Malformed::Base64.into());
             }
-            invalid |= a | b | c;
-            let n = u32::from(a) << 12 | u32::from(b) << 6 | u32::from(c);
-            let [_, _, hi, lo] = (n >> 2).to_be_bytes();
-            (*x, *y) = (hi, lo);
+            seen |= n;
+            [_, *x, *y, _] = n.to_be_bytes();
         }
-        _ => return Err(bad()),
+        _ => return Err(Malformed::Base64.into()),
     }
-    if invalid & NOT_B64 == 0 {
+    if seen & NOT_B64 == 0 {
         Ok(())
     } else {
-        Err(bad())
+        Err(Malformed::Base64.into())
     }
 }
 
