@@ -9,7 +9,7 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use actix_web::http::header;
 use actix_web::{Error, HttpMessage};
-use cognito_verifier::gate::{Gate, Preset, TokenSource};
+use cognito_verifier::gate::{Gate, Preset};
 use cognito_verifier::{CognitoVerifier, Requirement};
 
 use crate::response::to_response;
@@ -73,22 +73,12 @@ impl CognitoAuth {
 
     /// Reads the token from another header (API Gateway's identity source).
     pub fn header(self, name: &str) -> Self {
-        self.map(|g| {
-            let cookie = g.source().cookie_name().map(str::to_owned);
-            let source = TokenSource::header(name);
-            g.token_source(match cookie {
-                Some(c) => source.with_cookie(c),
-                None => source,
-            })
-        })
+        self.map(|g| g.header(name))
     }
 
     /// Also reads the token from cookie `name` when the header is absent.
     pub fn cookie(self, name: &str) -> Self {
-        self.map(|g| {
-            let source = g.source().clone().with_cookie(name);
-            g.token_source(source)
-        })
+        self.map(|g| g.cookie(name))
     }
 
     /// Lets requests without a token through as guests (invalid tokens are still refused).

@@ -8,7 +8,7 @@ use std::task::{Context, Poll};
 use axum::body::Body;
 use cognito_verifier::CognitoVerifier;
 use cognito_verifier::Requirement;
-use cognito_verifier::gate::{Gate, Preset, TokenSource};
+use cognito_verifier::gate::{Gate, Preset};
 use http::{Request, Response, header};
 use tower_layer::Layer;
 use tower_service::Service;
@@ -70,22 +70,12 @@ impl CognitoAuthLayer {
 
     /// Reads the token from another header (API Gateway's identity source).
     pub fn header(self, name: &str) -> Self {
-        self.map(|g| {
-            let cookie = g.source().cookie_name().map(str::to_owned);
-            let source = TokenSource::header(name);
-            g.token_source(match cookie {
-                Some(c) => source.with_cookie(c),
-                None => source,
-            })
-        })
+        self.map(|g| g.header(name))
     }
 
     /// Also reads the token from cookie `name` when the header is absent.
     pub fn cookie(self, name: &str) -> Self {
-        self.map(|g| {
-            let source = g.source().clone().with_cookie(name);
-            g.token_source(source)
-        })
+        self.map(|g| g.cookie(name))
     }
 
     /// Lets requests without a token through as guests (invalid tokens are still refused).

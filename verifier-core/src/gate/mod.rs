@@ -133,6 +133,19 @@ impl Gate {
         self
     }
 
+    /// Reads the token from header `name` (API Gateway's identity source),
+    /// keeping any configured cookie.
+    pub fn header(mut self, name: &str) -> Self {
+        self.source = self.source.with_header(name);
+        self
+    }
+
+    /// Also reads the token from cookie `name` when the header is absent.
+    pub fn cookie(mut self, name: &str) -> Self {
+        self.source = self.source.with_cookie(name);
+        self
+    }
+
     /// Lets requests without any token through as guests (no claims). A
     /// token that is present but invalid is still refused.
     pub fn optional(mut self) -> Self {

@@ -41,6 +41,12 @@ impl TokenSource {
         }
     }
 
+    /// The same source reading header `name` instead.
+    pub fn with_header(mut self, name: &str) -> Self {
+        self.header = name.to_ascii_lowercase();
+        self
+    }
+
     /// Also reads the token from cookie `name` when the header is absent.
     pub fn with_cookie(mut self, name: impl Into<String>) -> Self {
         self.cookie = Some(name.into());
@@ -166,5 +172,7 @@ mod tests {
             Presented::Token("x.y.z")
         );
         assert_eq!(find(&s, None, Some("other=1")), Presented::Missing);
+        let moved = s.with_header("X-Other");
+        assert_eq!((moved.header_name(), moved.cookie_name()), ("x-other", Some("id_token")));
     }
 }
