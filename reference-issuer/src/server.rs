@@ -307,6 +307,27 @@ impl RunningIssuer {
     pub fn rotate_keys(&self, pool_id: &str) -> Result<Vec<String>, ApiError> {
         rotate(&self.state, pool_id)
     }
+    /// Runs a JSON API operation in-process, exactly as `POST /` with
+    /// `X-Amz-Target: AWSCognitoIdentityProviderService.<operation>` would:
+    ///
+    /// ```no_run
+    /// # async fn demo(issuer: &cognito_issuer::RunningIssuer) -> Result<(), cognito_issuer::ApiError> {
+    /// let out = issuer.call("InitiateAuth", serde_json::json!({
+    ///     "ClientId": issuer.client_id(), "AuthFlow": "USER_PASSWORD_AUTH",
+    ///     "AuthParameters": { "USERNAME": "alice", "PASSWORD": "Corr3ct-Horse!" },
+    /// })).await?;
+    /// let id_token = out["AuthenticationResult"]["IdToken"].as_str();
+    /// # Ok(()) }
+    /// ```
+    pub async fn call(&self, operation: &str, input: Value) -> Result<Value, ApiError> {
+        let issuer = self.state.clone();
+        let target = format!("{}{operation}", api::TARGET_PREFIX);
+        let body = input.to_string();
+        tokio::task::spawn_blocking(move || api::dispatch(&issuer, Some(&target), body.as_bytes()))
+            .await
+            .map_err(|_| ApiError::internal("operation task failed"))?
+    }
+
     /// The shared state, for embedding the API elsewhere.
     pub fn state(&self) -> Arc<Issuer> {
         self.state.clone()

@@ -62,6 +62,23 @@ async fn keys_pools_and_users_survive_a_restart() {
     );
     let again = sign_in(&base, &client_id, "carol").await;
     assert!(again["AccessToken"].is_string());
+    // The in-process API gives the same answers as HTTP.
+    let in_process = second
+        .call(
+            "AdminGetUser",
+            json!({ "UserPoolId": pool_id, "Username": "carol" }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(in_process["Username"], "carol");
+    let err = second
+        .call(
+            "AdminGetUser",
+            json!({ "UserPoolId": pool_id, "Username": "nobody" }),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.type_name, "UserNotFoundException");
     second.shutdown().await.unwrap();
 }
 
