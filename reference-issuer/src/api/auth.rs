@@ -2,7 +2,7 @@
 //! AdminRespondToAuthChallenge.
 //!
 //! Flows are dispatched through [`AuthFlow`] and challenges through
-//! [`respond`]; challenge state lives server-side in single-use sessions that
+//! `respond` (the challenge dispatch); challenge state lives server-side in single-use sessions that
 //! expire after [`SESSION_TTL`] seconds. SRP (`USER_SRP_AUTH` →
 //! `PASSWORD_VERIFIER`) plugs into the same two dispatch points.
 
