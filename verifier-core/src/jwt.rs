@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::de::{Deserializer, MapAccess, Visitor};
 
 use crate::claims::Payload;
@@ -49,13 +51,12 @@ pub(crate) fn decode(token: &str, max_len: usize) -> Result<DecodedJwt<'_>, Caus
         return Err(Malformed::Segments.into());
     }
 
-    let mut stack = [0u8; STACK_HEADER / 4 * 3];
-    let kid = match stack.get_mut(..decoded_len(header_b64.len())?) {
-        Some(buf) => {
-            b64_into(header_b64.as_bytes(), buf)?;
-            check_header(buf)?
-        }
-        None => check_header(&b64(header_b64)?)?,
+    let kid = if header_b64.len() <= STACK_HEADER {
+        let mut stack = [0u8; STACK_HEADER / 4 * 3];
+        let len = b64_into(header_b64, &mut stack)?;
+        check_header(&stack[..len])?
+    } else {
+        check_header(&b64(header_b64)?)?
     };
 
     if payload_b64.is_empty() || signature_b64.is_empty() {
@@ -161,95 +162,22 @@ impl<'de> Visitor<'de> for HeaderVisitor {
 }
 
 /// Strict base64url: the URL-safe alphabet, no padding, canonical trailing bits.
-///
-/// Accepts exactly what `base64`'s `URL_SAFE_NO_PAD` engine accepts (a test
-/// checks this), about three times faster, since a cold verification decodes
-/// about a kilobyte of it.
 pub(crate) fn b64(segment: &str) -> Result<Vec<u8>, Cause> {
-    let mut out = vec![0; decoded_len(segment.len())?];
-    b64_into(segment.as_bytes(), &mut out)?;
-    Ok(out)
+    URL_SAFE_NO_PAD
+        .decode(segment)
+        .map_err(|_| Malformed::Base64.into())
 }
 
-/// The decoded length of `len` base64url characters; a length of the form
-/// `4n + 1` is never valid.
-fn decoded_len(len: usize) -> Result<usize, Cause> {
-    match len % 4 {
-        1 => Err(Malformed::Base64.into()),
-        rem => Ok(len / 4 * 3 + rem.saturating_sub(1)),
-    }
-}
-
-/// Set in a [`B64_TABLES`] entry for bytes outside the base64url alphabet.
-const NOT_B64: u32 = 1 << 31;
-
-/// For each position in a group of four characters, each byte's 6-bit value
-/// already shifted into place in the group's 24 bits, or [`NOT_B64`].
-static B64_TABLES: [[u32; 256]; 4] = {
-    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut tables = [[NOT_B64; 256]; 4];
-    let mut position = 0;
-    while position < 4 {
-        let mut i = 0;
-        while i < alphabet.len() {
-            tables[position][alphabet[i] as usize] = (i as u32) << (18 - 6 * position);
-            i += 1;
-        }
-        position += 1;
-    }
-    tables
-};
-
-/// Decodes `input` into `out`, which must be exactly
-/// [`decoded_len`]`(input.len())` bytes long.
-fn b64_into(input: &[u8], out: &mut [u8]) -> Result<(), Cause> {
-    let [t0, t1, t2, t3] = &B64_TABLES;
-    let (quads, tail) = input.as_chunks::<4>();
-    let (triples, out_tail) = out.as_chunks_mut::<3>();
-    if quads.len() != triples.len() {
-        return Err(Malformed::Base64.into());
-    }
-    let mut seen = 0;
-    for ([a, b, c, d], triple) in quads.iter().zip(triples) {
-        let n =
-            t0[usize::from(*a)] | t1[usize::from(*b)] | t2[usize::from(*c)] | t3[usize::from(*d)];
-        seen |= n;
-        let [_, x, y, z] = n.to_be_bytes();
-        *triple = [x, y, z];
-    }
-    // Unpadded tails: the bits past the last whole byte must be zero.
-    match (tail, out_tail) {
-        ([], []) => {}
-        ([a, b], [x]) => {
-            let n = t0[usize::from(*a)] | t1[usize::from(*b)];
-            if n & 0xf000 != 0 {
-                return Err(Malformed::Base64.into());
-            }
-            seen |= n;
-            [_, *x, _, _] = n.to_be_bytes();
-        }
-        ([a, b, c], [x, y]) => {
-            let n = t0[usize::from(*a)] | t1[usize::from(*b)] | t2[usize::from(*c)];
-            if n & 0xc0 != 0 {
-                return Err(Malformed::Base64.into());
-            }
-            seen |= n;
-            [_, *x, *y, _] = n.to_be_bytes();
-        }
-        _ => return Err(Malformed::Base64.into()),
-    }
-    if seen & NOT_B64 == 0 {
-        Ok(())
-    } else {
-        Err(Malformed::Base64.into())
-    }
+/// [`b64`] into `out`, returning the decoded length; fails if `out` is too small.
+fn b64_into(segment: &str, out: &mut [u8]) -> Result<usize, Cause> {
+    URL_SAFE_NO_PAD
+        .decode_slice(segment, out)
+        .map_err(|_| Malformed::Base64.into())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use base64::Engine;
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     fn enc(json: &str) -> String {
         URL_SAFE_NO_PAD.encode(json)
@@ -343,64 +271,5 @@ mod tests {
             decode(&t, 64),
             Err(Cause::TooLarge { max: 64, .. })
         ));
-    }
-
-    #[test]
-    fn base64url_matches_the_base64_crate() {
-        let reference = |s: &[u8]| URL_SAFE_NO_PAD.decode(s).ok();
-        let ours = |s: &[u8]| std::str::from_utf8(s).ok().and_then(|s| b64(s).ok());
-        // Every string of up to three characters over the alphabet and its neighbours.
-        let chars: Vec<u8> = (b'0'..=b'9')
-            .chain(b'A'..=b'Z')
-            .chain(b'a'..=b'z')
-            .chain(*b"-_+/=. ")
-            .collect();
-        let mut inputs: Vec<Vec<u8>> = vec![vec![]];
-        for len in 1..=3 {
-            let mut next = Vec::new();
-            for prefix in inputs.iter().filter(|i| i.len() == len - 1) {
-                for &c in &chars {
-                    let mut s = prefix.clone();
-                    s.push(c);
-                    next.push(s);
-                }
-            }
-            inputs.extend(next);
-        }
-        // Longer strings: encodings of pseudo-random bytes, then mutated.
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        let mut rand = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
-        for len in 0..200 {
-            let bytes: Vec<u8> = (0..len).map(|_| rand() as u8).collect();
-            let encoded = URL_SAFE_NO_PAD.encode(&bytes).into_bytes();
-            inputs.push(encoded.clone());
-            if !encoded.is_empty() {
-                for _ in 0..8 {
-                    let mut mutated = encoded.clone();
-                    let at = rand() as usize % mutated.len();
-                    mutated[at] = chars[rand() as usize % chars.len()];
-                    inputs.push(mutated);
-                }
-                let mut truncated = encoded.clone();
-                truncated.pop();
-                inputs.push(truncated);
-                let mut padded = encoded.clone();
-                padded.push(b'=');
-                inputs.push(padded);
-            }
-        }
-        for input in &inputs {
-            assert_eq!(
-                ours(input),
-                reference(input),
-                "{:?}",
-                String::from_utf8_lossy(input)
-            );
-        }
     }
 }

@@ -173,6 +173,9 @@ mod tests {
         );
         assert_eq!(find(&s, None, Some("other=1")), Presented::Missing);
         let moved = s.with_header("X-Other");
-        assert_eq!((moved.header_name(), moved.cookie_name()), ("x-other", Some("id_token")));
+        assert_eq!(
+            (moved.header_name(), moved.cookie_name()),
+            ("x-other", Some("id_token"))
+        );
     }
 }
