@@ -61,6 +61,10 @@ class Issuer:
         self.data_dir = data_dir
         self.pools = pools
 
+    def log(self):
+        with open(os.path.join(self.data_dir, "issuer.log")) as f:
+            return f.read()
+
     def get_json(self, path):
         with urllib.request.urlopen(self.url + path, timeout=10) as r:
             return json.loads(r.read())
@@ -99,6 +103,7 @@ def issuer():
         stdout=subprocess.PIPE,
         stderr=open(os.path.join(data_dir, "issuer.log"), "w"),
         text=True,
+        env={**os.environ, "RUST_LOG": "debug"},
     )
     url = None
     deadline = time.time() + 60

@@ -692,3 +692,12 @@ def test_wire_error_shape_and_bad_requests(issuer):
     status, _, body = issuer.raw("AWSCognitoIdentityProviderService.InitiateAuth",
                                  b'{"ClientId": "x", "AuthFlow": "NOPE"}')
     assert status == 400
+
+
+def test_passwords_never_reach_the_log(issuer):
+    """Runs last: every password used above must be absent from the debug log."""
+    log = issuer.log()
+    assert "outbox message" in log and "InitiateAuth" in log
+    for secret in (PASSWORD, "Temp-Pass1!", "N3w-Password!", "Chang3d-Pass!", "An0ther-Pass!",
+                   "Temp0rary-Pass!", "Wrong-Pass1!"):
+        assert secret not in log
