@@ -517,8 +517,10 @@ def test_error_names(idp, issuer, pool):
     code, msg = error_of(password_auth, idp=idp, pool=pool, username="nobody")
     assert (code, msg) == ("UserNotFoundException", "User does not exist.")
 
-    code, _ = error_of(idp.sign_up, ClientId=cid, Username="lena", Password=PASSWORD)
-    assert code == "UsernameExistsException"
+    assert error_of(idp.sign_up, ClientId=cid, Username="lena", Password=PASSWORD) == (
+        "UsernameExistsException", "User already exists")
+    assert error_of(idp.admin_create_user, UserPoolId=pid, Username="lena") == (
+        "UsernameExistsException", "User account already exists")
 
     idp.sign_up(ClientId=cid, Username="mia", Password=PASSWORD,
                 UserAttributes=[{"Name": "email", "Value": "mia@example.com"}])

@@ -62,7 +62,13 @@ pub fn sign_up(issuer: &Issuer, input: Value) -> ApiResult<Value> {
     )?;
     user.password_hash = Some(password::hash(pw)?);
     let details = issuer.store.write(|tx| {
-        insert_new_user(tx, &pool, &user, false)?;
+        insert_new_user(tx, &pool, &user, false).map_err(|e| {
+            if e.message == "User account already exists" {
+                ApiError::username_exists("User already exists")
+            } else {
+                e
+            }
+        })?;
         let dest = pool
             .auto_verified_attributes
             .iter()
