@@ -64,7 +64,35 @@ fn bench(c: &mut Criterion) {
     group.bench_function("hot async (verified-token cache hit)", |b| {
         b.to_async(&runtime).iter(|| hot.verify(black_box(&token)))
     });
+    let gate = cognito_verifier::gate::Gate::new(hot.clone());
+    let header = format!("Bearer {token}");
+    group.bench_function(
+        "gate authenticate (cache hit, as an adapter calls it)",
+        |b| {
+            b.to_async(&runtime)
+                .iter(|| gate.authenticate(Some(black_box(header.as_bytes())), None))
+        },
+    );
     group.finish();
+
+    // Two threads hitting the same cached token, as a 2-worker server does.
+    let threads = 2;
+    let per_thread = 1_000_000;
+    let started = std::time::Instant::now();
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                for _ in 0..per_thread {
+                    black_box(hot.verify_sync(black_box(&token)).unwrap());
+                }
+            });
+        }
+    });
+    let elapsed = started.elapsed();
+    println!(
+        "verify/hot, {threads} threads contending: {:.0} ns per verification per thread",
+        elapsed.as_nanos() as f64 / per_thread as f64
+    );
 }
 
 criterion_group!(benches, bench);

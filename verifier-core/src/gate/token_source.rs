@@ -93,7 +93,11 @@ fn parse_header(value: &[u8]) -> Presented<'_> {
 
 /// A token is visible ASCII without spaces (base64url and dots, if well formed).
 fn as_token(value: &str) -> Presented<'_> {
-    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_graphic()) {
+    // A fold without early exit: the compiler vectorizes it (~1 KiB per token).
+    let graphic = value
+        .bytes()
+        .fold(true, |ok, b| ok & (b.wrapping_sub(0x21) < 0x5e));
+    if !value.is_empty() && graphic {
         Presented::Token(value)
     } else {
         Presented::Malformed
