@@ -14,7 +14,7 @@ pub enum ErrorCategory {
     Authentication,
     /// The token is genuine but does not grant what is required (HTTP 403).
     Authorization,
-    /// The verifier could not obtain signing keys (HTTP 503, retry later).
+    /// The verifier could not obtain signing keys or revocation status (HTTP 503, retry later).
     KeysUnavailable,
 }
 
@@ -141,6 +141,12 @@ pub enum Cause {
     /// Signing keys could not be fetched and none usable are cached.
     #[error("signing keys unavailable: {0}")]
     JwksUnavailable(String),
+    /// The issuer's revocation list names this token's sign-in (opt-in check).
+    #[error("token has been revoked")]
+    Revoked,
+    /// Revocation checking is on but the list could not be loaded.
+    #[error("revocation status unavailable: {0}")]
+    RevocationUnavailable(String),
 }
 
 impl Cause {
@@ -150,7 +156,9 @@ impl Cause {
             Cause::MissingGroup(_) | Cause::MissingScope(_) | Cause::CustomCheck(_) => {
                 ErrorCategory::Authorization
             }
-            Cause::JwksUnavailable(_) => ErrorCategory::KeysUnavailable,
+            Cause::JwksUnavailable(_) | Cause::RevocationUnavailable(_) => {
+                ErrorCategory::KeysUnavailable
+            }
             _ => ErrorCategory::Authentication,
         }
     }
@@ -174,6 +182,8 @@ impl Cause {
             Cause::MissingScope(_) => "missing_scope",
             Cause::CustomCheck(_) => "custom_check",
             Cause::JwksUnavailable(_) => "jwks_unavailable",
+            Cause::Revoked => "revoked",
+            Cause::RevocationUnavailable(_) => "revocation_unavailable",
         }
     }
 }

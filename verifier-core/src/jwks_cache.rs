@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
 use crate::error::Cause;
+use crate::fetch;
 use crate::jwk::{self, KeySet, VerifyingKey};
 
 /// How JWKS documents are fetched and kept. Set through
@@ -218,75 +219,7 @@ impl JwksCache {
     }
 
     async fn fetch(&self) -> Result<KeySet, String> {
-        let s = &self.settings;
-        let fetch = async {
-            let mut response = self
-                .http
-                .get(&self.uri)
-                .header(reqwest::header::ACCEPT, "application/json")
-                .send()
-                .await
-                .map_err(|e| describe_reqwest_error(&self.uri, &e))?;
-            if response.status() != reqwest::StatusCode::OK {
-                return Err(format!("{} answered HTTP {}", self.uri, response.status()));
-            }
-            if response
-                .content_length()
-                .is_some_and(|len| len > s.max_bytes as u64)
-            {
-                return Err(format!(
-                    "JWKS at {} is larger than {} bytes",
-                    self.uri, s.max_bytes
-                ));
-            }
-            let mut body = Vec::new();
-            while let Some(chunk) = response
-                .chunk()
-                .await
-                .map_err(|e| describe_reqwest_error(&self.uri, &e))?
-            {
-                if body.len() + chunk.len() > s.max_bytes {
-                    return Err(format!(
-                        "JWKS at {} is larger than {} bytes",
-                        self.uri, s.max_bytes
-                    ));
-                }
-                body.extend_from_slice(&chunk);
-            }
-            jwk::parse_jwks(&body)
-        };
-        // reqwest's own timeout covers this too; the outer bound also covers slow bodies.
-        tokio::time::timeout(s.timeout, fetch)
-            .await
-            .unwrap_or_else(|_| {
-                Err(format!(
-                    "JWKS fetch from {} timed out after {:?}",
-                    self.uri, s.timeout
-                ))
-            })
+        let body = fetch::bounded_get(&self.http, &self.uri, &self.settings).await?;
+        jwk::parse_jwks(&body)
     }
-}
-
-fn describe_reqwest_error(uri: &str, error: &reqwest::Error) -> String {
-    let what = if error.is_timeout() {
-        "timed out"
-    } else if error.is_connect() {
-        "could not connect"
-    } else if error.is_redirect() {
-        "redirected (redirects are not followed)"
-    } else {
-        "failed"
-    };
-    format!("JWKS fetch from {uri} {what}: {error}")
-}
-
-/// The HTTP client used for JWKS fetches: bounded time, no redirects, rustls.
-pub(crate) fn http_client(settings: &JwksSettings) -> Result<reqwest::Client, String> {
-    reqwest::Client::builder()
-        .connect_timeout(settings.connect_timeout)
-        .timeout(settings.timeout)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("cognito-verifier/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| e.to_string())
 }

@@ -50,12 +50,14 @@
 mod checks;
 mod claims;
 mod error;
+mod fetch;
 pub mod gate;
 mod jwk;
 mod jwks_cache;
 mod jwt;
 mod policy;
 mod pool;
+mod revocation;
 mod strict_json;
 mod token_cache;
 mod verifier;

@@ -113,6 +113,7 @@ pub struct PoolConfig {
     pub(crate) clients: ClientCheck,
     pub(crate) groups: Option<Requirement>,
     pub(crate) scopes: Option<Requirement>,
+    pub(crate) revocation_list: Option<String>,
 }
 
 impl PoolConfig {
@@ -127,6 +128,7 @@ impl PoolConfig {
             clients: ClientCheck::Unset,
             groups: None,
             scopes: None,
+            revocation_list: None,
         }
     }
 
@@ -183,6 +185,14 @@ impl PoolConfig {
         self
     }
 
+    /// Refuses tokens whose sign-in the issuer lists as revoked, polling
+    /// `uri` (e.g. the reference issuer's `/<poolId>/revocations.json`).
+    /// Off by default; real Cognito publishes no such list.
+    pub fn revocation_list(mut self, uri: impl Into<String>) -> Self {
+        self.revocation_list = Some(uri.into());
+        self
+    }
+
     /// Groups every token must hold (`cognito:groups`).
     pub fn require_groups(mut self, groups: Requirement) -> Self {
         self.groups = Some(groups);
@@ -207,6 +217,7 @@ pub(crate) struct Pool {
     pub(crate) clients: Option<Vec<String>>,
     pub(crate) groups: Option<Requirement>,
     pub(crate) scopes: Option<Requirement>,
+    pub(crate) revocation_list: Option<String>,
 }
 
 impl Pool {
@@ -220,6 +231,7 @@ impl Pool {
             Some(uri) => validate_url(uri)?,
             None => format!("{issuer}/.well-known/jwks.json"),
         };
+        let revocation_list = config.revocation_list.map(validate_url).transpose()?;
         let clients = match config.clients {
             ClientCheck::Unset => return Err(ConfigError::NoClientCheck(pool_id.to_string())),
             ClientCheck::Allow(list) => Some(list),
@@ -233,6 +245,7 @@ impl Pool {
             clients,
             groups: config.groups,
             scopes: config.scopes,
+            revocation_list,
         })
     }
 }

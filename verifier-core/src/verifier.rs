@@ -8,10 +8,11 @@ use crate::checks::{self, CustomCheck};
 use crate::claims::CognitoClaims;
 use crate::error::{Cause, ConfigError, VerifyError};
 use crate::jwk::VerifyingKey;
-use crate::jwks_cache::{self, JwksCache, JwksSettings};
+use crate::jwks_cache::{JwksCache, JwksSettings};
 use crate::jwt::{self, DecodedJwt};
 use crate::policy::Policy;
 use crate::pool::{Pool, PoolConfig};
+use crate::revocation::RevocationList;
 use crate::token_cache::{CachedToken, TokenCache, unix_now};
 
 /// Default maximum token length: 16 KiB (Cognito tokens are 1–3 KiB).
@@ -47,6 +48,8 @@ struct Inner {
     max_token_size: usize,
     custom_check: Option<CustomCheck>,
     token_cache: Option<TokenCache>,
+    /// Parallel to `pools`: the opt-in revocation list of each pool.
+    revocations: Vec<Option<Arc<RevocationList>>>,
     include_token_in_errors: bool,
 }
 
@@ -173,37 +176,27 @@ impl CognitoVerifier {
             };
             return Err(self.reject(token, cause, None));
         }
-        if let Some(hit) = inner.token_cache.as_ref().and_then(|c| c.get(token)) {
-            // The cache expires entries at `exp`; this covers timer granularity.
-            let verdict = checks::intrinsic(&hit.claims, unix_now(), inner.leeway)
-                .and_then(|()| self.apply_policy(&hit.claims, hit.pool, policy));
-            return match verdict {
-                Ok(()) => Ok(hit.claims),
-                Err(cause) => Err(self.reject(token, cause, Some(&hit.claims))),
+        let (claims, pool) = match inner.token_cache.as_ref().and_then(|c| c.get(token)) {
+            Some(hit) => {
+                // The cache expires entries at `exp`; this covers timer granularity.
+                if let Err(cause) = checks::intrinsic(&hit.claims, unix_now(), inner.leeway) {
+                    return Err(self.reject(token, cause, Some(&hit.claims)));
+                }
+                (hit.claims, hit.pool)
+            }
+            None => match self.verify_signed(token, &source).await {
+                Ok(verified) => verified,
+                Err(cause) => return Err(self.reject(token, cause, None)),
+            },
+        };
+        if let Some(list) = &inner.revocations[pool] {
+            let status = match source {
+                KeySource::Fetch => list.check(&claims).await,
+                KeySource::CachedOnly => list.check_cached(&claims),
             };
-        }
-
-        let (decoded, pool) = match self.decode(token) {
-            Ok(found) => found,
-            Err(cause) => return Err(self.reject(token, cause, None)),
-        };
-        let jwks = &inner.jwks[pool];
-        let key = match source {
-            KeySource::Fetch => jwks.key(&decoded.kid).await,
-            KeySource::CachedOnly => jwks.key_cached(&decoded.kid),
-        };
-        let claims = match key.and_then(|key| self.check_signed(decoded, &key)) {
-            Ok(claims) => claims,
-            Err(cause) => return Err(self.reject(token, cause, None)),
-        };
-        if let Some(cache) = &inner.token_cache {
-            cache.insert(
-                token,
-                CachedToken {
-                    claims: claims.clone(),
-                    pool,
-                },
-            );
+            if let Err(cause) = status {
+                return Err(self.reject(token, cause, Some(&claims)));
+            }
         }
         match self.apply_policy(&claims, pool, policy) {
             Ok(()) => {
@@ -217,6 +210,32 @@ impl CognitoVerifier {
             }
             Err(cause) => Err(self.reject(token, cause, Some(&claims))),
         }
+    }
+
+    /// Everything intrinsic to the token: structure, issuer, key, signature,
+    /// claim types and times. The result is cached.
+    async fn verify_signed(
+        &self,
+        token: &str,
+        source: &KeySource,
+    ) -> Result<(CognitoClaims, usize), Cause> {
+        let (decoded, pool) = self.decode(token)?;
+        let jwks = &self.inner.jwks[pool];
+        let key = match source {
+            KeySource::Fetch => jwks.key(&decoded.kid).await?,
+            KeySource::CachedOnly => jwks.key_cached(&decoded.kid)?,
+        };
+        let claims = self.check_signed(decoded, &key)?;
+        if let Some(cache) = &self.inner.token_cache {
+            cache.insert(
+                token,
+                CachedToken {
+                    claims: claims.clone(),
+                    pool,
+                },
+            );
+        }
+        Ok((claims, pool))
     }
 
     /// Structure, header, and the pool chosen by `iss` (never by a URL in the token).
@@ -276,7 +295,6 @@ impl CognitoVerifier {
 }
 
 /// Configures a [`CognitoVerifier`]; see [`CognitoVerifier::builder`].
-#[derive(Default)]
 pub struct CognitoVerifierBuilder {
     pools: Vec<PoolConfig>,
     leeway: Duration,
@@ -286,6 +304,23 @@ pub struct CognitoVerifierBuilder {
     jwks: JwksSettings,
     include_token_in_errors: bool,
     http_client: Option<reqwest::Client>,
+    revocation_refresh: Duration,
+}
+
+impl Default for CognitoVerifierBuilder {
+    fn default() -> Self {
+        CognitoVerifierBuilder {
+            pools: Vec::new(),
+            leeway: Duration::ZERO,
+            max_token_size: None,
+            custom_check: None,
+            token_cache: TokenCacheSetting::Default,
+            jwks: JwksSettings::default(),
+            include_token_in_errors: false,
+            http_client: None,
+            revocation_refresh: Duration::from_secs(30),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -380,6 +415,13 @@ impl CognitoVerifierBuilder {
         self
     }
 
+    /// How often revocation lists are re-fetched (default 30 s); see
+    /// [`PoolConfig::revocation_list`].
+    pub fn revocation_refresh(mut self, every: Duration) -> Self {
+        self.revocation_refresh = every;
+        self
+    }
+
     /// Uses this HTTP client for JWKS fetches (for proxies or custom roots).
     /// The verifier still bounds each fetch by its own total timeout.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
@@ -413,7 +455,7 @@ impl CognitoVerifierBuilder {
         }
         let http = match self.http_client {
             Some(client) => client,
-            None => jwks_cache::http_client(&self.jwks)
+            None => crate::fetch::http_client(&self.jwks)
                 .map_err(|_| ConfigError::InvalidSetting("HTTP client"))?,
         };
         let settings = Arc::new(self.jwks);
@@ -422,6 +464,7 @@ impl CognitoVerifierBuilder {
         let mut jwks = Vec::new();
         let mut by_issuer = HashMap::new();
         let mut by_uri: HashMap<String, Arc<JwksCache>> = HashMap::new();
+        let mut revocations = Vec::new();
         for config in self.pools {
             let pool = Pool::from_config(config)?;
             if by_issuer.insert(pool.issuer.clone(), pools.len()).is_some() {
@@ -439,6 +482,14 @@ impl CognitoVerifierBuilder {
                 .clone();
             cache.start_refresher();
             jwks.push(cache);
+            revocations.push(pool.revocation_list.as_ref().map(|uri| {
+                Arc::new(RevocationList::new(
+                    uri.clone(),
+                    http.clone(),
+                    settings.clone(),
+                    self.revocation_refresh,
+                ))
+            }));
             pools.push(pool);
         }
         let token_cache = match self.token_cache {
@@ -455,6 +506,7 @@ impl CognitoVerifierBuilder {
                 max_token_size,
                 custom_check: self.custom_check,
                 token_cache,
+                revocations,
                 include_token_in_errors: self.include_token_in_errors,
             }),
         })

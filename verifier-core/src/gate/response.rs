@@ -62,6 +62,8 @@ pub fn describe(cause: &Cause) -> &'static str {
         Cause::MissingScope(_) => "the token lacks a required scope",
         Cause::CustomCheck(_) => "the token does not grant access",
         Cause::JwksUnavailable(_) => "signing keys are unavailable",
+        Cause::Revoked => "the token has been revoked",
+        Cause::RevocationUnavailable(_) => "revocation status is unavailable",
     }
 }
 
