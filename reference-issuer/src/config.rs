@@ -555,6 +555,11 @@ fn apply_user(issuer: &Issuer, pool: &crate::model::Pool, uc: &UserConfig) -> Re
                 user.modified_at = ids::now_f64();
                 issuer.store.write(|tx| user_rows::update_user(tx, &user))?;
             }
+            if let Some(p) = pw {
+                issuer
+                    .store
+                    .write(|tx| crate::srp::ensure_password(tx, &user, p))?;
+            }
             user
         }
         None => {
@@ -563,9 +568,13 @@ fn apply_user(issuer: &Issuer, pool: &crate::model::Pool, uc: &UserConfig) -> Re
             if let Some(p) = pw {
                 user.password_hash = Some(password::hash(p)?);
             }
-            issuer
-                .store
-                .write(|tx| insert_new_user(tx, pool, &user, false))?;
+            issuer.store.write(|tx| {
+                insert_new_user(tx, pool, &user, false)?;
+                match pw {
+                    Some(p) => crate::srp::remember_password(tx, &user, p),
+                    None => Ok(()),
+                }
+            })?;
             user
         }
     };

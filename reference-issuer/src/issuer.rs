@@ -22,6 +22,8 @@ pub struct Issuer {
     pub lockout: Lockout,
     /// Per-pool authentication rate limits.
     pub rate_limits: RateLimits,
+    /// Pending SRP `PASSWORD_VERIFIER` challenges (in memory).
+    pub srp: crate::srp::PendingChallenges,
 }
 
 impl Issuer {
@@ -33,6 +35,7 @@ impl Issuer {
             public_url: public_url.trim_end_matches('/').to_string(),
             lockout: Lockout::default(),
             rate_limits: RateLimits::default(),
+            srp: Default::default(),
         }
     }
 

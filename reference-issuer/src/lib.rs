@@ -37,6 +37,7 @@ pub mod model;
 pub mod outbox;
 pub mod password;
 pub mod server;
+pub mod srp;
 pub mod store;
 pub mod tokens;
 

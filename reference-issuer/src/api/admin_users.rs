@@ -220,6 +220,7 @@ pub fn admin_create_user(issuer: &Issuer, input: Value) -> ApiResult<Value> {
             user.password_set_at = ids::now();
             user.modified_at = ids::now_f64();
             rows::update_user(tx, &user)?;
+            crate::srp::remember_password(tx, &user, &temp)?;
             send_invitation(tx, &pool, &user, &temp, &i.desired_delivery_mediums)?;
             Ok(user)
         })?;
@@ -235,6 +236,7 @@ pub fn admin_create_user(issuer: &Issuer, input: Value) -> ApiResult<Value> {
     let suppress = i.message_action.as_deref() == Some("SUPPRESS");
     issuer.store.write(|tx| {
         insert_new_user(tx, &pool, &user, i.force_alias_creation)?;
+        crate::srp::remember_password(tx, &user, &temp)?;
         if !suppress {
             send_invitation(tx, &pool, &user, &temp, &i.desired_delivery_mediums)?;
         }
@@ -293,7 +295,8 @@ pub fn admin_set_user_password(issuer: &Issuer, input: Value) -> ApiResult<Value
             UserStatus::ForceChangePassword
         };
         user.modified_at = ids::now_f64();
-        rows::update_user(tx, &user)
+        rows::update_user(tx, &user)?;
+        crate::srp::remember_password(tx, &user, pw)
     })?;
     issuer.lockout.succeeded(&pool.id, &user.sub);
     Ok(json!({}))

@@ -35,7 +35,7 @@ pub enum AuthFlow {
     AdminUserPassword,
     /// `REFRESH_TOKEN_AUTH` / `REFRESH_TOKEN`.
     RefreshToken,
-    /// `USER_SRP_AUTH` — not implemented yet.
+    /// `USER_SRP_AUTH` (see [`super::srp_auth`]).
     UserSrp,
     /// `CUSTOM_AUTH` — needs Lambda triggers; not supported.
     Custom,
@@ -160,9 +160,7 @@ pub fn run_flow(
     match flow {
         AuthFlow::UserPassword | AuthFlow::AdminUserPassword => password_flow(issuer, ctx, params),
         AuthFlow::RefreshToken => refresh_flow(issuer, ctx, params),
-        AuthFlow::UserSrp => Err(ApiError::invalid_parameter(
-            "USER_SRP_AUTH is not implemented by this issuer yet; use USER_PASSWORD_AUTH",
-        )),
+        AuthFlow::UserSrp => super::srp_auth::start(issuer, ctx, params),
         AuthFlow::Custom => Err(ApiError::invalid_parameter(
             "CUSTOM_AUTH requires Lambda triggers, which this issuer does not support",
         )),
@@ -436,6 +434,10 @@ pub fn admin_respond_to_auth_challenge(issuer: &Issuer, input: Value) -> ApiResu
 fn respond(issuer: &Issuer, ctx: &FlowContext, i: &RespondInput) -> ApiResult<Value> {
     let challenge = required(&i.challenge_name, "challengeName")?;
     issuer.rate_limits.take(&ctx.pool.id)?;
+    if challenge == "PASSWORD_VERIFIER" {
+        // SRP state travels in the SECRET_BLOCK, not in a Session.
+        return super::srp_auth::respond(issuer, ctx, &i.challenge_responses);
+    }
     let session = i
         .session
         .as_deref()
@@ -518,6 +520,7 @@ fn new_password_challenge(
         user.status = UserStatus::Confirmed;
         common::ensure_alias_unique(tx, pool, &user, false)?;
         user_rows::update_user(tx, &user)?;
+        crate::srp::remember_password(tx, &user, new_password)?;
         Ok(user)
     })?;
     complete_sign_in(issuer, ctx, &user)

@@ -12,6 +12,7 @@ pub mod groups;
 pub mod pools;
 pub mod resource_servers;
 pub mod shapes;
+pub mod srp_auth;
 pub mod users;
 
 use serde::de::DeserializeOwned;

@@ -69,6 +69,7 @@ pub fn sign_up(issuer: &Issuer, input: Value) -> ApiResult<Value> {
                 e
             }
         })?;
+        crate::srp::remember_password(tx, &user, pw)?;
         let dest = pool
             .auto_verified_attributes
             .iter()
@@ -226,6 +227,7 @@ pub fn confirm_forgot_password(issuer: &Issuer, input: Value) -> ApiResult<Value
         }
         user.modified_at = ids::now_f64();
         rows::update_user(tx, &user)?;
+        crate::srp::remember_password(tx, &user, pw)?;
         Ok(user.sub)
     })?;
     issuer.lockout.succeeded(&pool.id, &sub);
@@ -279,7 +281,8 @@ pub fn change_password(issuer: &Issuer, input: Value) -> ApiResult<Value> {
         user.password_hash = Some(hash.clone());
         user.password_set_at = ids::now();
         user.modified_at = ids::now_f64();
-        rows::update_user(tx, &user)
+        rows::update_user(tx, &user)?;
+        crate::srp::remember_password(tx, &user, proposed)
     })?;
     issuer.lockout.succeeded(&ctx.pool.id, &ctx.user.sub);
     Ok(json!({}))

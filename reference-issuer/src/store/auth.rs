@@ -93,6 +93,12 @@ pub fn get_refresh_by_origin(conn: &Connection, origin_jti: &str) -> ApiResult<O
 /// its access tokens).
 pub fn revoke_origin(conn: &Connection, origin_jti: &str, now: i64) -> ApiResult<()> {
     conn.execute(
+        "INSERT OR IGNORE INTO revoked_origins(origin_jti, pool_id, revoked_at)
+         SELECT origin_jti, pool_id, ?2 FROM refresh_tokens
+         WHERE origin_jti = ?1 AND revoked_at IS NULL",
+        params![origin_jti, now],
+    )?;
+    conn.execute(
         "UPDATE refresh_tokens SET revoked_at = ?2 WHERE origin_jti = ?1 AND revoked_at IS NULL",
         params![origin_jti, now],
     )?;
@@ -101,6 +107,12 @@ pub fn revoke_origin(conn: &Connection, origin_jti: &str, now: i64) -> ApiResult
 
 /// Revokes every sign-in of a user (global sign-out).
 pub fn revoke_user(conn: &Connection, pool_id: &str, sub: &str, now: i64) -> ApiResult<()> {
+    conn.execute(
+        "INSERT OR IGNORE INTO revoked_origins(origin_jti, pool_id, revoked_at)
+         SELECT origin_jti, pool_id, ?3 FROM refresh_tokens
+         WHERE pool_id = ?1 AND sub = ?2 AND revoked_at IS NULL AND expires_at > ?3 - 86400",
+        params![pool_id, sub, now],
+    )?;
     conn.execute(
         "UPDATE refresh_tokens SET revoked_at = ?3
          WHERE pool_id = ?1 AND sub = ?2 AND revoked_at IS NULL",

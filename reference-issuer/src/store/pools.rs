@@ -82,6 +82,9 @@ pub fn delete_pool(conn: &Connection, id: &str) -> ApiResult<()> {
         "codes",
         "auth_sessions",
         "outbox",
+        "srp_verifiers",
+        "user_mfa",
+        "revoked_origins",
     ] {
         conn.execute(&format!("DELETE FROM {table} WHERE pool_id = ?1"), [id])?;
     }

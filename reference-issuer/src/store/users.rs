@@ -169,6 +169,8 @@ pub fn delete_user(conn: &Connection, pool_id: &str, sub: &str) -> ApiResult<()>
         "refresh_tokens",
         "codes",
         "auth_sessions",
+        "srp_verifiers",
+        "user_mfa",
         "users",
     ] {
         conn.execute(

@@ -1,0 +1,206 @@
+//! `USER_SRP_AUTH` (InitiateAuth / AdminInitiateAuth) and its
+//! `PASSWORD_VERIFIER` challenge (RespondToAuthChallenge /
+//! AdminRespondToAuthChallenge), with Cognito's SRP-6a variant
+//! ([`crate::srp`]).
+//!
+//! The `SECRET_BLOCK` is a random server-side reference to the pending
+//! challenge (kept in memory, single use, expiring after
+//! [`super::auth::SESSION_TTL`]); replays and timestamps more than
+//! [`srp::TIMESTAMP_SKEW`] seconds from the server clock are refused.
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::{Value, json};
+
+use super::auth::{FlowContext, SESSION_TTL, after_first_factor};
+use super::common::{check_secret_hash, find_user, user_not_found};
+use crate::errors::{ApiError, ApiResult};
+use crate::ids;
+use crate::issuer::Issuer;
+use crate::srp::{self, Pending, ServerEphemeral, Verifier};
+use crate::store::users as user_rows;
+
+fn param<'a>(params: &'a BTreeMap<String, String>, name: &str) -> ApiResult<&'a str> {
+    params
+        .get(name)
+        .map(String::as_str)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| ApiError::invalid_parameter(format!("Missing required parameter {name}")))
+}
+
+fn incorrect() -> ApiError {
+    ApiError::not_authorized("Incorrect username or password.")
+}
+
+fn random_password() -> String {
+    ids::opaque_token(32)
+}
+
+/// Starts `USER_SRP_AUTH`: answers `PASSWORD_VERIFIER` with `SALT`,
+/// `SRP_B`, `SECRET_BLOCK`, `USERNAME` and `USER_ID_FOR_SRP`.
+pub fn start(
+    issuer: &Issuer,
+    ctx: &FlowContext,
+    params: &BTreeMap<String, String>,
+) -> ApiResult<Value> {
+    let username = param(params, "USERNAME")?;
+    let srp_a = param(params, "SRP_A")?;
+    check_secret_hash(
+        &ctx.client,
+        &[username],
+        params.get("SECRET_HASH").map(String::as_str),
+    )?;
+    let a = srp::parse_a(srp_a)
+        .ok_or_else(|| ApiError::invalid_parameter("SRP_A is not a valid SRP value"))?;
+    let found = issuer.store.read(|c| {
+        let Some(user) = find_user(c, &ctx.pool, username)? else {
+            return Ok(None);
+        };
+        let ver = srp::load_verifier(c, &user)?;
+        Ok(Some((user, ver)))
+    })?;
+    let (sub, user_id, ver) = match found {
+        None => {
+            if !ctx.client.prevents_user_existence_errors() {
+                return Err(user_not_found());
+            }
+            // A decoy challenge: indistinguishable on the wire, fails at the
+            // proof.
+            let v = Verifier::derive(&ctx.pool.id, username, &random_password());
+            (None, username.to_string(), v)
+        }
+        Some((user, ver)) => {
+            issuer.lockout.check(&ctx.pool.id, &user.sub)?;
+            if !user.enabled {
+                return Err(ApiError::not_authorized("User is disabled."));
+            }
+            match ver {
+                Some(v) => (Some(user.sub), user.username, v),
+                // No verifier for the current password (set by a path that
+                // predates SRP): fail closed at the proof.
+                None => {
+                    let v = Verifier::derive(&ctx.pool.id, &user.username, &random_password());
+                    (None, user.username, v)
+                }
+            }
+        }
+    };
+    let eph = ServerEphemeral::generate(&ver.v);
+    let now = ids::now();
+    let big_b = format!("{:x}", eph.big_b);
+    let salt = format!("{:x}", ver.salt);
+    let block = issuer
+        .srp
+        .insert(Pending {
+            pool_id: ctx.pool.id.clone(),
+            client_id: ctx.client.client_id.clone(),
+            sub,
+            user_id: user_id.clone(),
+            a,
+            eph,
+            v: ver.v,
+            issued_at: now,
+            expires_at: now + SESSION_TTL,
+        })
+        .ok_or_else(|| ApiError::too_many_requests("Too many pending SRP challenges"))?;
+    Ok(json!({
+        "ChallengeName": "PASSWORD_VERIFIER",
+        "ChallengeParameters": {
+            "SALT": salt,
+            "SECRET_BLOCK": STANDARD.encode(&block),
+            "SRP_B": big_b,
+            "USERNAME": user_id,
+            "USER_ID_FOR_SRP": user_id,
+        },
+    }))
+}
+
+/// Answers a `PASSWORD_VERIFIER` challenge: checks the
+/// `PASSWORD_CLAIM_SIGNATURE` over the pool name, `USER_ID_FOR_SRP`, the
+/// secret block and `TIMESTAMP`, then continues like a password sign-in
+/// (NEW_PASSWORD_REQUIRED, MFA or tokens).
+pub fn respond(
+    issuer: &Issuer,
+    ctx: &FlowContext,
+    responses: &BTreeMap<String, String>,
+) -> ApiResult<Value> {
+    let username = param(responses, "USERNAME")?;
+    let block_b64 = param(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
+    let sig_b64 = param(responses, "PASSWORD_CLAIM_SIGNATURE")?;
+    let timestamp = param(responses, "TIMESTAMP")?;
+    let block = STANDARD
+        .decode(block_b64)
+        .map_err(|_| ApiError::invalid_parameter("PASSWORD_CLAIM_SECRET_BLOCK is not base64"))?;
+    let sig = STANDARD
+        .decode(sig_b64)
+        .map_err(|_| ApiError::invalid_parameter("PASSWORD_CLAIM_SIGNATURE is not base64"))?;
+    let ts = srp::parse_timestamp(timestamp).ok_or_else(|| {
+        ApiError::invalid_parameter("TIMESTAMP must be formatted as EEE MMM d HH:mm:ss 'UTC' yyyy")
+    })?;
+    // Single use: taken before anything can fail.
+    let pending = issuer.srp.take(&block).ok_or_else(|| {
+        ApiError::not_authorized("Invalid session for the user, session is expired.")
+    })?;
+    let now = ids::now();
+    if pending.expires_at <= now
+        || pending.pool_id != ctx.pool.id
+        || pending.client_id != ctx.client.client_id
+    {
+        return Err(ApiError::not_authorized(
+            "Invalid session for the user, session is expired.",
+        ));
+    }
+    let mut names = vec![pending.user_id.as_str(), username];
+    let user = match &pending.sub {
+        Some(sub) => issuer
+            .store
+            .read(|c| user_rows::get_user_by_sub(c, &ctx.pool.id, sub))?,
+        None => None,
+    };
+    if let Some(u) = &user {
+        names.push(u.sub.as_str());
+    }
+    check_secret_hash(
+        &ctx.client,
+        &names,
+        responses.get("SECRET_HASH").map(String::as_str),
+    )?;
+    if (ts - now).abs() > srp::TIMESTAMP_SKEW {
+        return Err(ApiError::not_authorized(
+            "TIMESTAMP is too far from the server time.",
+        ));
+    }
+    let Some(user) = user else {
+        return Err(incorrect());
+    };
+    if username != pending.user_id {
+        let same = issuer
+            .store
+            .read(|c| find_user(c, &ctx.pool, username))?
+            .is_some_and(|u| u.sub == user.sub);
+        if !same {
+            return Err(ApiError::not_authorized("Invalid session for the user."));
+        }
+    }
+    issuer.lockout.check(&ctx.pool.id, &user.sub)?;
+    if !user.enabled {
+        return Err(ApiError::not_authorized("User is disabled."));
+    }
+    let key = srp::server_key(&pending.a, &pending.eph, &pending.v);
+    let proven = key.is_some_and(|k| {
+        srp::verify_signature(&k, &ctx.pool.id, &pending.user_id, &block, timestamp, &sig)
+    });
+    // The password may have changed since the challenge was issued.
+    let current = issuer
+        .store
+        .read(|c| srp::load_verifier(c, &user))?
+        .is_some_and(|v| v.v == pending.v);
+    if !proven || !current {
+        issuer.lockout.failed(&ctx.pool.id, &user.sub);
+        return Err(incorrect());
+    }
+    issuer.lockout.succeeded(&ctx.pool.id, &user.sub);
+    after_first_factor(issuer, ctx, user)
+}
