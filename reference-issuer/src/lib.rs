@@ -34,6 +34,7 @@ pub mod issuer;
 pub mod keys;
 pub mod lockout;
 pub mod model;
+pub mod oauth2;
 pub mod outbox;
 pub mod password;
 pub mod server;

@@ -384,6 +384,7 @@ pub fn router(issuer: Arc<Issuer>) -> Router {
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2);
+    let oauth2 = crate::oauth2::router(issuer.clone());
     let state = AppState {
         issuer,
         permits: Arc::new(Semaphore::new(workers * 4)),
@@ -401,6 +402,7 @@ pub fn router(issuer: Arc<Issuer>) -> Router {
         .route("/_issuer/pools/{pool_id}/rotate-keys", post(rotate_keys))
         .fallback(not_found)
         .with_state(state)
+        .merge(oauth2)
 }
 
 fn json_response(status: StatusCode, body: Value, content_type: &'static str) -> Response {
@@ -474,7 +476,7 @@ async fn jwks(State(state): State<AppState>, UrlPath(pool_id): UrlPath<String>) 
 
 /// The OpenID discovery document of a pool.
 pub fn discovery_document(issuer: &Issuer, pool_id: &str, style: IssuerStyle) -> Value {
-    json!({
+    let mut doc = json!({
         "issuer": issuer.issuer_url(pool_id, style),
         "jwks_uri": issuer.jwks_url(pool_id),
         "subject_types_supported": ["public"],
@@ -483,7 +485,14 @@ pub fn discovery_document(issuer: &Issuer, pool_id: &str, style: IssuerStyle) ->
         "scopes_supported": ["openid", "email", "phone", "profile"],
         "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "token_use",
                              "cognito:username", "cognito:groups", "email", "email_verified"],
-    })
+    });
+    if let (Some(d), Value::Object(extra)) = (
+        doc.as_object_mut(),
+        crate::oauth2::discovery_fields(issuer, pool_id),
+    ) {
+        d.extend(extra);
+    }
+    doc
 }
 
 async fn discovery(State(state): State<AppState>, UrlPath(pool_id): UrlPath<String>) -> Response {

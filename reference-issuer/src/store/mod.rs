@@ -18,7 +18,8 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use crate::errors::{ApiError, ApiResult, IssuerError};
 
 /// Schema migrations, applied in order; index + 1 is the `user_version`.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -129,7 +130,8 @@ CREATE TABLE outbox (
     created_at  REAL NOT NULL
 );
 CREATE INDEX outbox_by_user ON outbox(pool_id, username);
-"#, r#"
+"#,
+    r#"
 CREATE TABLE srp_verifiers (
     pool_id  TEXT NOT NULL,
     sub      TEXT NOT NULL,
@@ -150,7 +152,8 @@ CREATE TABLE revoked_origins (
     revoked_at INTEGER NOT NULL
 );
 CREATE INDEX revoked_by_pool ON revoked_origins(pool_id, revoked_at);
-"#];
+"#,
+];
 
 const READERS: usize = 4;
 
