@@ -199,9 +199,44 @@ async fn run(serve: bool) -> Result<usize, Box<dyn std::error::Error>> {
     println!("  iss         {}", issuer.issuer());
     println!("  JWKS        {}", issuer.jwks_url());
 
+    let mut demo = Demo {
+        http: reqwest::Client::builder().no_proxy().build()?,
+        issuer_url: format!("{}/", issuer.base_url()),
+        client_id: issuer.client_id().to_owned(),
+        apis: [("axum", String::new()), ("actix", String::new())],
+        step: 0,
+        failures: Vec::new(),
+    };
+    let pool = issuer.pool_id().to_owned();
+    let client = demo.client_id.clone();
+
+    demo.say("Set-up: an orders API (resource server) and a machine client allowed orders/read");
+    demo.must(
+        "CreateResourceServer",
+        json!({"UserPoolId": pool, "Identifier": "orders", "Name": "Orders API",
+               "Scopes": [{"ScopeName": "read", "ScopeDescription": "read orders"}]}),
+    )
+    .await;
+    let m2m = demo
+        .must(
+            "CreateUserPoolClient",
+            json!({"UserPoolId": pool, "ClientName": "orders-service", "GenerateSecret": true,
+                   "AllowedOAuthFlows": ["client_credentials"], "AllowedOAuthScopes": ["orders/read"],
+                   "AllowedOAuthFlowsUserPoolClient": true}),
+        )
+        .await;
+    let m2m_id = m2m["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let m2m_secret = m2m["UserPoolClient"]["ClientSecret"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+
     let config = ExampleConfig {
         user_pool_id: issuer.pool_id().to_owned(),
-        client_ids: vec![issuer.client_id().to_owned()],
+        client_ids: vec![issuer.client_id().to_owned(), m2m_id.clone()],
         jwks_uri: Some(issuer.jwks_url().to_owned()),
         issuer: Some(issuer.issuer().to_owned()),
         preset: Preset::Strict,
@@ -365,6 +400,47 @@ async fn run(serve: bool) -> Result<usize, Box<dyn std::error::Error>> {
     demo.expect("/admin", "bob (group admin)", Some(&bob_id), 200)
         .await;
 
+    demo.say("The orders-service machine client gets a client_credentials token");
+    demo.step += 1;
+    let grant = demo
+        .http
+        .post(format!("{}/oauth2/token", issuer.base_url()))
+        .basic_auth(&m2m_id, Some(&m2m_secret))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("scope", "orders/read"),
+        ])
+        .send()
+        .await?;
+    let grant_status = grant.status().as_u16();
+    let grant: Value = grant.json().await.unwrap_or(Value::Null);
+    let m2m_token = grant["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let m2m_claims = claims_of(&m2m_token);
+    println!(
+        "[{:>2}] issuer POST /oauth2/token (client_credentials) -> {grant_status}  scope={} sub={}",
+        demo.step, m2m_claims["scope"], m2m_claims["sub"]
+    );
+    if grant_status != 200 || m2m_claims["scope"] != json!("orders/read") {
+        demo.failures.push("client_credentials token".into());
+    }
+    demo.expect(
+        "/orders",
+        "orders-service (orders/read)",
+        Some(&m2m_token),
+        200,
+    )
+    .await;
+    demo.expect(
+        "/profile",
+        "orders-service (no user scope)",
+        Some(&m2m_token),
+        403,
+    )
+    .await;
+
     demo.say("alice refreshes her tokens, then signs out everywhere");
     let renewed = demo
         .must(
@@ -398,7 +474,31 @@ async fn run(serve: bool) -> Result<usize, Box<dyn std::error::Error>> {
         ),
         after.as_ref().err().map(String::as_str) == Some("NotAuthorizedException"),
     );
-    println!("     (as in AWS, already-issued access tokens stay valid until they expire)");
+    demo.expect(
+        "/hello",
+        "alice (signed-out access token)",
+        Some(&renewed_access),
+        200,
+    )
+    .await;
+    println!("     (as in AWS, already-issued access tokens stay valid until they expire...)");
+    let revocation_aware = cognito_verifier::CognitoVerifier::builder()
+        .pool(
+            cognito_verifier::PoolConfig::new(&pool)
+                .issuer(issuer.issuer())
+                .jwks_uri(issuer.jwks_url())
+                .client_id(&client)
+                .revocation_list(format!("{}/{pool}/revocations.json", issuer.base_url())),
+        )
+        .build()?;
+    let verdict = revocation_aware.verify(&renewed_access).await;
+    demo.check(
+        &format!(
+            "...unless the verifier opts in to the issuer's revocation list: {}",
+            verdict.as_ref().err().map_or("accepted", |e| e.code())
+        ),
+        verdict.err().map(|e| e.code()) == Some("revoked"),
+    );
 
     demo.say("Forged and expired tokens are refused");
     let mut evil = claims_of(&id);
