@@ -170,6 +170,47 @@ impl IssuerPool {
             .to_owned()
     }
 
+    /// Creates resource server `orders` (scope `read`) and a confidential
+    /// client allowed `orders/read` by client_credentials; returns (id, secret).
+    pub async fn create_m2m_client(&self) -> (String, String) {
+        self.call(
+            "CreateResourceServer",
+            json!({"UserPoolId": self.pool_id, "Identifier": "orders", "Name": "Orders",
+                   "Scopes": [{"ScopeName": "read", "ScopeDescription": "read orders"}]}),
+        )
+        .await
+        .unwrap();
+        let created = self
+            .call(
+                "CreateUserPoolClient",
+                json!({"UserPoolId": self.pool_id, "ClientName": "orders-service", "GenerateSecret": true,
+                       "AllowedOAuthFlows": ["client_credentials"], "AllowedOAuthScopes": ["orders/read"],
+                       "AllowedOAuthFlowsUserPoolClient": true}),
+            )
+            .await
+            .unwrap();
+        let client = &created["UserPoolClient"];
+        (
+            client["ClientId"].as_str().unwrap().to_owned(),
+            client["ClientSecret"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    /// A client_credentials access token from `POST /oauth2/token`.
+    pub async fn client_credentials(&self, client_id: &str, secret: &str, scope: &str) -> String {
+        let response = self
+            .http
+            .post(format!("http://{}/oauth2/token", self.addr))
+            .basic_auth(client_id, Some(secret))
+            .form(&[("grant_type", "client_credentials"), ("scope", scope)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let grant: Value = response.json().await.unwrap();
+        grant["access_token"].as_str().unwrap().to_owned()
+    }
+
     /// Rotates the pool's signing keys through the issuer's admin endpoint.
     pub async fn rotate_keys(&self) {
         let response = self
@@ -240,11 +281,7 @@ impl IssuerRecipes {
                 &with(&access, &move |c| c["scope"] = json!(scope)),
             )
         };
-        let m2m_claims = json!({
-            "sub": pool.client_id, "token_use": "access", "scope": "orders/read", "auth_time": now(),
-            "iss": pool.iss, "exp": now() + 3600, "iat": now(), "version": 2,
-            "jti": "m2m-jti", "client_id": pool.client_id,
-        });
+        let (m2m_id, m2m_secret) = pool.create_m2m_client().await;
         let stranger = TestKey::generate("stranger-kid");
         let other_pool = TestIssuer::start().await;
         let mut tokens = std::collections::HashMap::new();
@@ -254,7 +291,11 @@ impl IssuerRecipes {
         tokens.insert("access", scoped("openid orders/read"));
         tokens.insert("access_rw", scoped("openid orders/read orders/write"));
         tokens.insert("access_noscope", access.clone());
-        tokens.insert("m2m", pool.sign(KeyPurpose::Access, &m2m_claims));
+        tokens.insert(
+            "m2m",
+            pool.client_credentials(&m2m_id, &m2m_secret, "orders/read")
+                .await,
+        );
         tokens.insert(
             "expired",
             pool.sign(
@@ -309,8 +350,13 @@ impl IssuerRecipes {
             .unwrap()
             .local_addr()
             .unwrap();
-        let verifier = pool
-            .verifier_builder()
+        let verifier = CognitoVerifier::builder()
+            .pool(
+                PoolConfig::new(&pool.pool_id)
+                    .issuer(&pool.iss)
+                    .jwks_uri(&pool.jwks_url)
+                    .client_ids([pool.client_id.clone(), m2m_id]),
+            )
             .pool(
                 PoolConfig::new("us-east-1_DownPool")
                     .jwks_uri(format!("http://{dead}/jwks.json"))
