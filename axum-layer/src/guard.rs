@@ -1,9 +1,9 @@
 //! Route guards: `route_layer(require_group("admin"))` and friends.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+
+use crate::layer::ResponseFuture;
 
 use axum::body::Body;
 use axum::extract::{FromRequestParts, RawPathParams};
@@ -94,19 +94,6 @@ pub struct GuardService<S> {
     guard: Arc<Guard>,
 }
 
-/// Response future of [`GuardService`].
-pub struct GuardFuture<E> {
-    inner: Pin<Box<dyn Future<Output = Result<Response<Body>, E>> + Send>>,
-}
-
-impl<E> Future for GuardFuture<E> {
-    type Output = Result<Response<Body>, E>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.inner.as_mut().poll(cx)
-    }
-}
-
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for GuardService<S>
 where
     S: Service<Request<ReqBody>, Response = Response<ResBody>> + Clone + Send + 'static,
@@ -117,7 +104,7 @@ where
 {
     type Response = Response<Body>;
     type Error = S::Error;
-    type Future = GuardFuture<S::Error>;
+    type Future = ResponseFuture<S::Error>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -127,30 +114,28 @@ where
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let guard = self.guard.clone();
-        GuardFuture {
-            inner: Box::pin(async move {
-                let (mut parts, body) = request.into_parts();
-                let Some(auth) = parts.extensions.get::<AuthContext>().cloned() else {
-                    return Ok(ClaimsRejection::MissingLayer.into_response());
-                };
-                let path_value = match guard.path_param() {
-                    Some(name) => RawPathParams::from_request_parts(&mut parts, &())
-                        .await
-                        .ok()
-                        .and_then(|params| {
-                            params
-                                .iter()
-                                .find(|(n, _)| *n == name)
-                                .map(|(_, v)| v.to_owned())
-                        }),
-                    None => None,
-                };
-                if let Err(rejection) = guard.check(&auth, path_value.as_deref()) {
-                    return Ok(to_response(rejection));
-                }
-                let response = inner.call(Request::from_parts(parts, body)).await?;
-                Ok(response.map(Body::new))
-            }),
-        }
+        ResponseFuture::new(async move {
+            let (mut parts, body) = request.into_parts();
+            let Some(auth) = parts.extensions.get::<AuthContext>().cloned() else {
+                return Ok(ClaimsRejection::MissingLayer.into_response());
+            };
+            let path_value = match guard.path_param() {
+                Some(name) => RawPathParams::from_request_parts(&mut parts, &())
+                    .await
+                    .ok()
+                    .and_then(|params| {
+                        params
+                            .iter()
+                            .find(|(n, _)| *n == name)
+                            .map(|(_, v)| v.to_owned())
+                    }),
+                None => None,
+            };
+            if let Err(rejection) = guard.check(&auth, path_value.as_deref()) {
+                return Ok(to_response(rejection));
+            }
+            let response = inner.call(Request::from_parts(parts, body)).await?;
+            Ok(response.map(Body::new))
+        })
     }
 }

@@ -112,9 +112,19 @@ pub struct CognitoAuthService<S> {
     gate: Arc<Gate>,
 }
 
-/// Response future of [`CognitoAuthService`].
+/// Response future of [`CognitoAuthService`] and [`GuardService`](crate::GuardService).
 pub struct ResponseFuture<E> {
     inner: Pin<Box<dyn Future<Output = Result<Response<Body>, E>> + Send>>,
+}
+
+impl<E> ResponseFuture<E> {
+    pub(crate) fn new(
+        future: impl Future<Output = Result<Response<Body>, E>> + Send + 'static,
+    ) -> Self {
+        ResponseFuture {
+            inner: Box::pin(future),
+        }
+    }
 }
 
 impl<E> Future for ResponseFuture<E> {
@@ -146,25 +156,23 @@ where
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let gate = self.gate.clone();
-        ResponseFuture {
-            inner: Box::pin(async move {
-                let headers = request.headers();
-                let token_header = headers
-                    .get(gate.source().header_name())
-                    .map(|v| v.as_bytes());
-                let cookies = match gate.source().cookie_name() {
-                    Some(_) => headers.get(header::COOKIE).map(|v| v.as_bytes()),
-                    None => None,
-                };
-                match gate.authenticate(token_header, cookies).await {
-                    Ok(auth) => {
-                        request.extensions_mut().insert(auth);
-                        let response = inner.call(request).await?;
-                        Ok(response.map(Body::new))
-                    }
-                    Err(rejection) => Ok(to_response(rejection)),
+        ResponseFuture::new(async move {
+            let headers = request.headers();
+            let token_header = headers
+                .get(gate.source().header_name())
+                .map(|v| v.as_bytes());
+            let cookies = match gate.source().cookie_name() {
+                Some(_) => headers.get(header::COOKIE).map(|v| v.as_bytes()),
+                None => None,
+            };
+            match gate.authenticate(token_header, cookies).await {
+                Ok(auth) => {
+                    request.extensions_mut().insert(auth);
+                    let response = inner.call(request).await?;
+                    Ok(response.map(Body::new))
                 }
-            }),
-        }
+                Err(rejection) => Ok(to_response(rejection)),
+            }
+        })
     }
 }

@@ -45,9 +45,8 @@ mod response;
 pub use cognito_verifier::gate::{AuthContext, Guard, Preset, Rejection};
 pub use extract::{ApiGatewayClaims, Claims, ClaimsRejection, TypedClaims};
 pub use guard::{
-    GuardFuture, GuardLayer, GuardService, require_all_groups, require_all_scopes,
-    require_any_group, require_any_scope, require_group, require_owner, require_owner_by,
-    require_scope,
+    GuardLayer, GuardService, require_all_groups, require_all_scopes, require_any_group,
+    require_any_scope, require_group, require_owner, require_owner_by, require_scope,
 };
 pub use layer::{CognitoAuthLayer, CognitoAuthService, ResponseFuture};
 pub use response::RejectionResponse;

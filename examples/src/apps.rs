@@ -74,9 +74,62 @@ impl ExampleConfig {
         CognitoVerifier::builder().pool(pool).build()
     }
 
+    /// Logging, configuration from the environment, and a gate whose keys are
+    /// fetched up front: the start of both example binaries.
+    pub async fn start() -> Result<(ExampleConfig, Gate), Box<dyn std::error::Error>> {
+        tracing_subscriber::fmt()
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_default_env()
+                    .unwrap_or_else(|_| "info".into()),
+            )
+            .init();
+        let config = ExampleConfig::from_env()?;
+        let gate = config.gate()?;
+        if let Err(e) = gate.verifier().hydrate().await {
+            eprintln!("warning: JWKS not loaded yet: {e}");
+        }
+        Ok((config, gate))
+    }
+
     /// The gate both apps put in front of their protected routes.
     pub fn gate(&self) -> Result<Gate, ConfigError> {
         Ok(Gate::new(self.verifier()?).preset(self.preset))
+    }
+}
+
+/// What each route answers, shared by both apps.
+mod reply {
+    use cognito_verifier::CognitoClaims;
+
+    fn who(claims: &CognitoClaims) -> &str {
+        claims.username().unwrap_or(claims.sub())
+    }
+
+    pub fn public() -> &'static str {
+        "public: no token needed\n"
+    }
+
+    pub fn hello(claims: &CognitoClaims) -> String {
+        format!("hello {}\n", who(claims))
+    }
+
+    pub fn admin(claims: &CognitoClaims) -> String {
+        format!("admin area: welcome {}\n", who(claims))
+    }
+
+    pub fn profile(claims: &CognitoClaims) -> String {
+        format!("profile of {}\n", who(claims))
+    }
+
+    pub fn orders(claims: &CognitoClaims) -> String {
+        format!(
+            "orders for client {}\n",
+            claims.client_id().unwrap_or_default()
+        )
+    }
+
+    pub fn files(sub: &str) -> String {
+        format!("files of {sub}\n")
     }
 }
 
@@ -88,31 +141,25 @@ pub fn axum_app(gate: Gate) -> axum::Router {
     use cognito_axum::{Claims, CognitoAuthLayer, require_group, require_owner, require_scope};
 
     async fn public() -> &'static str {
-        "public: no token needed\n"
+        reply::public()
     }
     async fn hello(Claims(claims): Claims) -> String {
-        format!("hello {}\n", claims.username().unwrap_or(claims.sub()))
+        reply::hello(&claims)
     }
     async fn me(Claims(claims): Claims) -> Json<cognito_verifier::CognitoClaims> {
         Json(claims)
     }
     async fn admin(Claims(claims): Claims) -> String {
-        format!(
-            "admin area: welcome {}\n",
-            claims.username().unwrap_or(claims.sub())
-        )
+        reply::admin(&claims)
     }
     async fn profile(Claims(claims): Claims) -> String {
-        format!("profile of {}\n", claims.username().unwrap_or(claims.sub()))
+        reply::profile(&claims)
     }
     async fn orders(Claims(claims): Claims) -> String {
-        format!(
-            "orders for client {}\n",
-            claims.client_id().unwrap_or_default()
-        )
+        reply::orders(&claims)
     }
     async fn files(Path(sub): Path<String>) -> String {
-        format!("files of {sub}\n")
+        reply::files(&sub)
     }
 
     let protected = axum::Router::new()
@@ -145,31 +192,25 @@ pub fn actix_app(
     use cognito_actix::{Claims, CognitoAuth, require_group, require_owner, require_scope};
 
     async fn public() -> &'static str {
-        "public: no token needed\n"
+        reply::public()
     }
     async fn hello(Claims(claims): Claims) -> String {
-        format!("hello {}\n", claims.username().unwrap_or(claims.sub()))
+        reply::hello(&claims)
     }
     async fn me(Claims(claims): Claims) -> HttpResponse {
         HttpResponse::Ok().json(claims)
     }
     async fn admin(Claims(claims): Claims) -> String {
-        format!(
-            "admin area: welcome {}\n",
-            claims.username().unwrap_or(claims.sub())
-        )
+        reply::admin(&claims)
     }
     async fn profile(Claims(claims): Claims) -> String {
-        format!("profile of {}\n", claims.username().unwrap_or(claims.sub()))
+        reply::profile(&claims)
     }
     async fn orders(Claims(claims): Claims) -> String {
-        format!(
-            "orders for client {}\n",
-            claims.client_id().unwrap_or_default()
-        )
+        reply::orders(&claims)
     }
     async fn files(sub: web::Path<String>) -> String {
-        format!("files of {sub}\n")
+        reply::files(&sub)
     }
 
     let auth = CognitoAuth::from_gate(gate);

@@ -11,17 +11,7 @@ use cognito_examples::{ExampleConfig, axum_app};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
-    let config = ExampleConfig::from_env()?;
-    let gate = config.gate()?;
-    gate.verifier()
-        .hydrate()
-        .await
-        .unwrap_or_else(|e| eprintln!("warning: JWKS not loaded yet: {e}"));
+    let (config, gate) = ExampleConfig::start().await?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
     println!("axum example API on http://{}", listener.local_addr()?);
     axum::serve(listener, axum_app(gate)).await?;

@@ -260,8 +260,6 @@ async fn run(serve: bool) -> Result<usize, Box<dyn std::error::Error>> {
         step: 0,
         failures: Vec::new(),
     };
-    let pool = issuer.pool_id().to_owned();
-    let client = demo.client_id.clone();
 
     demo.say("Anyone may call /public; everything else needs a token");
     demo.expect("/public", "anonymous", None, 200).await;
