@@ -249,17 +249,10 @@ async fn run(serve: bool) -> Result<usize, Box<dyn std::error::Error>> {
     println!("  axum API    http://{axum_addr}");
     println!("  actix API   http://{actix_addr}");
 
-    let mut demo = Demo {
-        http: reqwest::Client::builder().no_proxy().build()?,
-        issuer_url: format!("{}/", issuer.base_url()),
-        client_id: issuer.client_id().to_owned(),
-        apis: [
-            ("axum", format!("http://{axum_addr}")),
-            ("actix", format!("http://{actix_addr}")),
-        ],
-        step: 0,
-        failures: Vec::new(),
-    };
+    demo.apis = [
+        ("axum", format!("http://{axum_addr}")),
+        ("actix", format!("http://{actix_addr}")),
+    ];
 
     demo.say("Anyone may call /public; everything else needs a token");
     demo.expect("/public", "anonymous", None, 200).await;
