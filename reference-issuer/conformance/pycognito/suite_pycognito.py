@@ -139,3 +139,142 @@ def test_logout_revokes_the_session(issuer, idp, srp_pool):
             AuthFlow="REFRESH_TOKEN_AUTH",
             AuthParameters={"REFRESH_TOKEN": refresh},
         )
+
+
+def totp(secret_b32, t):
+    """RFC 6238 (SHA-1, 6 digits, 30 s), computed here so nothing but the
+    standard library vouches for the issuer's codes."""
+    import base64
+    import hashlib
+    import hmac
+    import struct
+
+    key = base64.b32decode(secret_b32 + "=" * (-len(secret_b32) % 8))
+    h = hmac.new(key, struct.pack(">Q", int(t) // 30), hashlib.sha1).digest()
+    o = h[-1] & 0x0F
+    return f"{(struct.unpack('>I', h[o:o + 4])[0] & 0x7FFFFFFF) % 1000000:06d}"
+
+
+def test_totp_setup_and_mfa_sign_in(issuer, idp, srp_pool):
+    idp.set_user_pool_mfa_config(
+        UserPoolId=srp_pool["id"],
+        SoftwareTokenMfaConfiguration={"Enabled": True},
+        MfaConfiguration="OPTIONAL",
+    )
+    assert idp.get_user_pool_mfa_config(UserPoolId=srp_pool["id"])["MfaConfiguration"] == "OPTIONAL"
+    make_user(idp, srp_pool, "hank")
+    u = cognito(issuer, srp_pool, "hank")
+    u.authenticate(password=PASSWORD)  # OPTIONAL and nothing enabled: no MFA yet
+    secret = u.associate_software_token()
+    assert len(secret) == 32
+    with pytest.raises(ClientError) as e:
+        u.verify_software_token("000000" if totp(secret, time.time()) != "000000" else "111111")
+    assert e.value.response["Error"]["Code"] == "EnableSoftwareTokenMFAException"
+    assert u.verify_software_token(totp(secret, time.time()), "phone")
+    u.set_user_mfa_preference(False, True, "SOFTWARE_TOKEN")
+    got = idp.get_user(AccessToken=u.access_token)
+    assert got["UserMFASettingList"] == ["SOFTWARE_TOKEN_MFA"]
+    assert got["PreferredMfaSetting"] == "SOFTWARE_TOKEN_MFA"
+
+    # Sign-in now stops at SOFTWARE_TOKEN_MFA.
+    u2 = cognito(issuer, srp_pool, "hank")
+    with pytest.raises(SoftwareTokenMFAChallengeException):
+        u2.authenticate(password=PASSWORD)
+    with pytest.raises(ClientError) as e:
+        u2.respond_to_software_token_mfa_challenge("000000" if totp(secret, time.time() + 30) != "000000" else "111111")
+    assert e.value.response["Error"]["Code"] == "CodeMismatchException"
+    # The verification code's step is spent: use the next step's code.
+    code = totp(secret, time.time() + 30)
+    u2.respond_to_software_token_mfa_challenge(code)
+    assert u2.access_claims["username"] == "hank"
+
+    # The same code cannot be used twice.
+    u3 = cognito(issuer, srp_pool, "hank")
+    with pytest.raises(SoftwareTokenMFAChallengeException):
+        u3.authenticate(password=PASSWORD)
+    with pytest.raises(ClientError) as e:
+        u3.respond_to_software_token_mfa_challenge(code)
+    assert e.value.response["Error"]["Code"] == "ExpiredCodeException"
+
+    # Sessions are single use.
+    with pytest.raises(ClientError) as e:
+        u2.respond_to_software_token_mfa_challenge(code)
+    assert e.value.response["Error"]["Code"] == "NotAuthorizedException"
+
+    # An administrator can switch it off again.
+    idp.admin_set_user_mfa_preference(
+        UserPoolId=srp_pool["id"], Username="hank",
+        SoftwareTokenMfaSettings={"Enabled": False, "PreferredMfa": False},
+    )
+    cognito(issuer, srp_pool, "hank").authenticate(password=PASSWORD)
+
+
+def test_required_mfa_setup_then_email_and_sms_codes_via_outbox(issuer, idp, srp_pool):
+    pool_id, client_id = srp_pool["id"], srp_pool["client_id"]
+    idp.set_user_pool_mfa_config(
+        UserPoolId=pool_id,
+        SoftwareTokenMfaConfiguration={"Enabled": True},
+        MfaConfiguration="ON",
+    )
+    make_user(idp, srp_pool, "ivan")
+    u = cognito(issuer, srp_pool, "ivan")
+    from pycognito.aws_srp import AWSSRP
+
+    aws = AWSSRP(username="ivan", password=PASSWORD, pool_id=pool_id,
+                 client_id=client_id, client=u.client)
+    params = aws.get_auth_params()
+    r = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_SRP_AUTH", AuthParameters=params)
+    r = idp.respond_to_auth_challenge(
+        ClientId=client_id, ChallengeName="PASSWORD_VERIFIER",
+        ChallengeResponses=aws.process_challenge(r["ChallengeParameters"], params),
+    )
+    assert r["ChallengeName"] == "MFA_SETUP"
+    assert "SOFTWARE_TOKEN_MFA" in r["ChallengeParameters"]["MFAS_CAN_SETUP"]
+    a = idp.associate_software_token(Session=r["Session"])
+    v = idp.verify_software_token(Session=a["Session"], UserCode=totp(a["SecretCode"], time.time()))
+    assert v["Status"] == "SUCCESS"
+    done = idp.respond_to_auth_challenge(
+        ClientId=client_id, ChallengeName="MFA_SETUP", Session=v["Session"],
+        ChallengeResponses={"USERNAME": "ivan"},
+    )
+    assert done["AuthenticationResult"]["AccessToken"]
+
+    # Email and SMS codes land in the outbox.
+    idp.set_user_pool_mfa_config(
+        UserPoolId=pool_id,
+        SoftwareTokenMfaConfiguration={"Enabled": True},
+        SmsMfaConfiguration={"SmsAuthenticationMessage": "Your code is {####}"},
+        EmailMfaConfiguration={"Message": "Your code is {####}", "Subject": "Code"},
+        MfaConfiguration="ON",
+    )
+    idp.admin_update_user_attributes(
+        UserPoolId=pool_id, Username="ivan",
+        UserAttributes=[{"Name": "phone_number", "Value": "+15555550100"}],
+    )
+    for settings, challenge, medium, key in [
+        ({"EmailMfaSettings": {"Enabled": True, "PreferredMfa": True}}, "EMAIL_OTP", "EMAIL", "EMAIL_OTP_CODE"),
+        ({"SMSMfaSettings": {"Enabled": True, "PreferredMfa": True}}, "SMS_MFA", "SMS", "SMS_MFA_CODE"),
+    ]:
+        idp.admin_set_user_mfa_preference(UserPoolId=pool_id, Username="ivan", **settings)
+        aws = AWSSRP(username="ivan", password=PASSWORD, pool_id=pool_id,
+                     client_id=client_id, client=u.client)
+        params = aws.get_auth_params()
+        r = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_SRP_AUTH", AuthParameters=params)
+        r = idp.respond_to_auth_challenge(
+            ClientId=client_id, ChallengeName="PASSWORD_VERIFIER",
+            ChallengeResponses=aws.process_challenge(r["ChallengeParameters"], params),
+        )
+        assert r["ChallengeName"] == challenge
+        assert r["ChallengeParameters"]["CODE_DELIVERY_DELIVERY_MEDIUM"] == medium
+        code = issuer.latest_code(pool_id, "ivan", kind="MFA_CODE")
+        with pytest.raises(ClientError) as e:
+            idp.respond_to_auth_challenge(
+                ClientId=client_id, ChallengeName=challenge, Session=r["Session"],
+                ChallengeResponses={"USERNAME": "ivan", key: "000000" if code != "000000" else "111111"},
+            )
+        assert e.value.response["Error"]["Code"] == "CodeMismatchException"
+        ok = idp.respond_to_auth_challenge(
+            ClientId=client_id, ChallengeName=challenge, Session=r["Session"],
+            ChallengeResponses={"USERNAME": "ivan", key: code},
+        )
+        assert ok["AuthenticationResult"]["IdToken"]

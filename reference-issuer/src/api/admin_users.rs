@@ -249,7 +249,9 @@ pub fn admin_create_user(issuer: &Issuer, input: Value) -> ApiResult<Value> {
 pub fn admin_get_user(issuer: &Issuer, input: Value) -> ApiResult<Value> {
     let r: UserRef = decode(input)?;
     let (_, user) = resolve(issuer, &r)?;
-    Ok(shapes::admin_get_user(&user))
+    let mut out = shapes::admin_get_user(&user);
+    super::mfa::decorate(issuer, &user, &mut out)?;
+    Ok(out)
 }
 
 /// AdminDeleteUser.

@@ -254,7 +254,7 @@ pub fn after_first_factor(issuer: &Issuer, ctx: &FlowContext, user: User) -> Api
                 },
             }))
         }
-        UserStatus::Confirmed => complete_sign_in(issuer, ctx, &user),
+        UserStatus::Confirmed => super::mfa::second_factor(issuer, ctx, &user),
     }
 }
 
@@ -481,6 +481,9 @@ fn respond(issuer: &Issuer, ctx: &FlowContext, i: &RespondInput) -> ApiResult<Va
     )?;
     match challenge {
         "NEW_PASSWORD_REQUIRED" => new_password_challenge(issuer, ctx, &hash, user, responses),
+        "SOFTWARE_TOKEN_MFA" | "SMS_MFA" | "EMAIL_OTP" | "MFA_SETUP" => {
+            super::mfa::respond(issuer, ctx, challenge, &hash, user, responses)
+        }
         other => Err(ApiError::invalid_parameter(format!(
             "Challenge {other} is not supported by this issuer"
         ))),
@@ -523,5 +526,5 @@ fn new_password_challenge(
         crate::srp::remember_password(tx, &user, new_password)?;
         Ok(user)
     })?;
-    complete_sign_in(issuer, ctx, &user)
+    super::mfa::second_factor(issuer, ctx, &user)
 }

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod clients;
 pub mod common;
 pub mod groups;
+pub mod mfa;
 pub mod pools;
 pub mod resource_servers;
 pub mod shapes;
@@ -76,6 +77,12 @@ pub const OPERATIONS: &[&str] = &[
     "DeleteUser",
     "GlobalSignOut",
     "RevokeToken",
+    "SetUserPoolMfaConfig",
+    "GetUserPoolMfaConfig",
+    "AssociateSoftwareToken",
+    "VerifySoftwareToken",
+    "SetUserMFAPreference",
+    "AdminSetUserMFAPreference",
 ];
 
 /// Whether an operation is a user authentication operation (subject to a
@@ -164,6 +171,12 @@ pub fn dispatch(issuer: &Issuer, target: Option<&str>, body: &[u8]) -> ApiResult
         "DeleteUser" => users::delete_user(issuer, input),
         "GlobalSignOut" => users::global_sign_out(issuer, input),
         "RevokeToken" => users::revoke_token(issuer, input),
+        "SetUserPoolMfaConfig" => mfa::set_user_pool_mfa_config(issuer, input),
+        "GetUserPoolMfaConfig" => mfa::get_user_pool_mfa_config(issuer, input),
+        "AssociateSoftwareToken" => mfa::associate_software_token(issuer, input),
+        "VerifySoftwareToken" => mfa::verify_software_token(issuer, input),
+        "SetUserMFAPreference" => mfa::set_user_mfa_preference(issuer, input),
+        "AdminSetUserMFAPreference" => mfa::admin_set_user_mfa_preference(issuer, input),
         other => Err(ApiError::unknown_operation(format!(
             "Operation {other} is not supported by cognito-issuer"
         ))),

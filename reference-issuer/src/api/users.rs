@@ -292,7 +292,9 @@ pub fn change_password(issuer: &Issuer, input: Value) -> ApiResult<Value> {
 pub fn get_user(issuer: &Issuer, input: Value) -> ApiResult<Value> {
     let i: TokenInput = decode(input)?;
     let ctx = authenticate(issuer, &i)?;
-    Ok(shapes::get_user(&ctx.user))
+    let mut out = shapes::get_user(&ctx.user);
+    super::mfa::decorate(issuer, &ctx.user, &mut out)?;
+    Ok(out)
 }
 
 /// UpdateUserAttributes: a changed auto-verified attribute gets a code.
