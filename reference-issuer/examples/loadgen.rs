@@ -68,6 +68,8 @@ struct Phase {
     errors: usize,
     latencies: Vec<Duration>,
     cpu: Option<f64>,
+    /// CPU seconds used by other processes during the phase.
+    others: Option<f64>,
 }
 
 /// CPU seconds (user + system, all threads) this process has used, from
@@ -79,6 +81,21 @@ fn process_cpu_seconds() -> Option<f64> {
     let utime: f64 = fields.get(11)?.parse().ok()?;
     let stime: f64 = fields.get(12)?.parse().ok()?;
     Some((utime + stime) / 100.0)
+}
+
+/// (busy, total) CPU seconds of the whole machine, from /proc/stat.
+fn machine_cpu_seconds() -> Option<(f64, f64)> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let line = stat.lines().next()?;
+    let v: Vec<f64> = line
+        .split_whitespace()
+        .skip(1)
+        .take(8)
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    let total: f64 = v.iter().sum();
+    let idle = v.get(3)? + v.get(4)?;
+    Some(((total - idle) / 100.0, total / 100.0))
 }
 
 fn load_average() -> String {
@@ -119,6 +136,13 @@ impl Phase {
                 cores,
                 load_average(),
             );
+            if let Some(o) = self.others {
+                println!(
+                    "{:<8} other processes used {:.0}% of the machine's CPU during this phase",
+                    "",
+                    100.0 * o / (cores * self.elapsed.as_secs_f64()),
+                );
+            }
         }
     }
 }
@@ -139,6 +163,7 @@ where
     let next = Arc::new(AtomicUsize::new(0));
     let make = Arc::new(make);
     let cpu_start = process_cpu_seconds();
+    let machine_start = machine_cpu_seconds();
     let start = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..concurrency {
@@ -175,6 +200,7 @@ where
         errors: 0,
         latencies: Vec::new(),
         cpu: None,
+        others: None,
     };
     let mut results = Vec::new();
     for t in tasks {
@@ -185,6 +211,11 @@ where
     }
     phase.elapsed = start.elapsed();
     phase.cpu = cpu_start.zip(process_cpu_seconds()).map(|(a, b)| b - a);
+    if let (Some(ours), Some((b0, _)), Some((b1, _))) =
+        (phase.cpu, machine_start, machine_cpu_seconds())
+    {
+        phase.others = Some((b1 - b0 - ours).max(0.0));
+    }
     (phase, results)
 }
 
@@ -257,6 +288,7 @@ async fn main() {
         .expect("set password");
     }
 
+    let argon_before = cognito_issuer::password::verify_stats();
     let (n2, c2) = (names.clone(), client_id.clone());
     let (signins, results) = run_phase(
         "sign-in",
@@ -274,6 +306,16 @@ async fn main() {
     )
     .await;
     signins.report();
+    let argon_after = cognito_issuer::password::verify_stats();
+    let n = argon_after.0 - argon_before.0;
+    if n > 0 && args.url.is_none() {
+        println!(
+            "{:<8} argon2id verification: {:.2} ms wall-clock each ({} verifications, at most one per core at a time)",
+            "",
+            (argon_after.1 - argon_before.1) as f64 / n as f64 / 1e6,
+            n
+        );
+    }
 
     let tokens: Vec<String> = results
         .iter()
