@@ -146,17 +146,14 @@ test('refreshSession renews the tokens of the same sign-in', async () => {
 });
 
 test('globalSignOut revokes the session', async () => {
-  const T = Date.now(); const lap = (l) => console.error(l, Date.now() - T);
   await createUser('frank');
   const r = await signIn('frank', PASSWORD);
   assert.equal(r.kind, 'success');
   const session = r.value;
   const access = session.getAccessToken().getJwtToken();
-  lap('signed in');
   await new Promise((resolve, reject) =>
     r.user.globalSignOut({ onSuccess: resolve, onFailure: reject }),
   );
-  lap('signed out');
   await assert.rejects(
     issuer.sdk.send(new GetUserCommand({ AccessToken: access })),
     { name: 'NotAuthorizedException' },
@@ -167,7 +164,6 @@ test('globalSignOut revokes the session', async () => {
       (err, s) => resolve(err ?? s),
     ),
   );
-  lap('refreshed');
   assert.equal(refreshed.code, 'NotAuthorizedException');
   // The revocation list names the sign-in.
   const list = await (
