@@ -519,6 +519,40 @@ mod tests {
         ));
     }
 
+    /// A known-answer vector computed with pycognito 2024.5.1's `aws_srp`
+    /// (an independent implementation: its client key for the server's
+    /// `B`, and the signature over a fixed block and timestamp).
+    #[test]
+    fn known_answer_vector_from_pycognito() {
+        let pool = "eu-west-1_KnownVec1";
+        let salt = BigUint::parse_bytes(b"1f3a5c7e9b2d4f6a8c0e1a3b5c7d9e0f", 16).unwrap();
+        let a = BigUint::parse_bytes("6b1e".repeat(16).as_bytes(), 16).unwrap();
+        let b = BigUint::parse_bytes("3c9d".repeat(16).as_bytes(), 16).unwrap();
+        let ver = Verifier::with_salt(pool, "alice", "Corr3ct-Horse!", salt.clone());
+        let eph = ServerEphemeral::with_secret(&ver.v, b);
+        assert!(format!("{:x}", eph.big_b).starts_with("87721ad5d9ef03e527dfb321d982be3f"));
+        let big_a = group().g.modpow(&a, &group().n);
+        let key = server_key(&big_a, &eph, &ver.v).unwrap();
+        let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, "327ba7285bb12debf1f95c28af410744");
+        assert_eq!(
+            client_key(pool, "alice", "Corr3ct-Horse!", &salt, &a, &eph.big_b),
+            Some(key)
+        );
+        let sig = claim_signature(
+            &key,
+            pool,
+            "alice",
+            b"known-answer secret block",
+            "Tue Mar 3 09:05:07 UTC 2026",
+        );
+        use base64::Engine;
+        assert_eq!(
+            base64::engine::general_purpose::STANDARD.encode(sig),
+            "0I4f8yApsz5IDWV52QdW3WhWknvRQLHp0zg+q1C4N/g="
+        );
+    }
+
     #[test]
     fn rejects_a_multiple_of_n() {
         assert!(parse_a("0").is_none());
