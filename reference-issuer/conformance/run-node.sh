@@ -14,9 +14,10 @@ set -euo pipefail
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 command -v node >/dev/null || { echo "run-node.sh: node is not installed" >&2; exit 1; }
 cd "$HERE/node"
-if ! cmp -s package-lock.json node_modules/.package-lock.json 2>/dev/null; then
+if ! cmp -s package-lock.json node_modules/.issuer-package-lock.json 2>/dev/null; then
     echo "conformance: npm install (pinned by package-lock.json)"
     npm install --no-audit --no-fund --loglevel=error
+    cp package-lock.json node_modules/.issuer-package-lock.json
 fi
 build_issuer
 cd "$HERE/node"
