@@ -1,40 +1,48 @@
 #!/usr/bin/env bash
 # Adapter overhead: the same hello-world app with and without the Cognito
-# layer (axum) / middleware (actix), driven by wrk over loopback.
+# layer (axum) / middleware (actix), driven by wrk over loopback. Every run
+# sends the same requests (with an Authorization header); only the layer
+# differs. Each configuration runs REPS times, interleaved; the median counts.
 #
-#   ./scripts/bench-adapters.sh [seconds-per-run]   (default 10)
+#   ./scripts/bench-adapters.sh [seconds-per-run] [reps]   (default 10 3)
 #
 # Needs wrk (apt-get install wrk). Prints a Markdown table of requests/s.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 DURATION="${1:-10}"
+REPS="${2:-3}"
 PORT=8181
 command -v wrk >/dev/null || { echo "wrk is required: apt-get install wrk" >&2; exit 1; }
 cargo build --release -q -p cognito-examples --bin adapter-bench
 BIN=target/release/adapter-bench
 TOKENS=$(mktemp)
-trap 'rm -f "$TOKENS"; kill "${SERVER:-0}" 2>/dev/null || true' EXIT
+SERVER=""
+cleanup() { rm -f "$TOKENS"; if [ -n "$SERVER" ]; then kill "$SERVER" 2>/dev/null || true; fi; }
+trap cleanup EXIT
 
-run() { # framework auth tokens -> requests/s
+run() { # framework auth tokens -> sets RPS (requests/s)
     "$BIN" --framework "$1" --auth "$2" --tokens "$3" --port "$PORT" --tokens-file "$TOKENS" >/dev/null &
     SERVER=$!
-    for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.1; done
-    local send="$TOKENS"
-    [ "$2" = off ] && send=/dev/null
-    TOKENS_FILE="$send" wrk -t1 -c64 -d2s -s scripts/bench/tokens.lua "http://127.0.0.1:$PORT/" >/dev/null
-    local rps
-    rps=$(TOKENS_FILE="$send" wrk -t1 -c64 -d"${DURATION}s" -s scripts/bench/tokens.lua "http://127.0.0.1:$PORT/" \
+    for _ in $(seq 200); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.1; done
+    TOKENS_FILE="$TOKENS" wrk -t1 -c64 -d2s -s scripts/bench/tokens.lua "http://127.0.0.1:$PORT/" >/dev/null
+    RPS=$(TOKENS_FILE="$TOKENS" wrk -t1 -c64 -d"${DURATION}s" -s scripts/bench/tokens.lua "http://127.0.0.1:$PORT/" \
         | awk '/Requests\/sec/ {print $2}')
     kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
-    echo "$rps"
+    SERVER=""
 }
+
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 echo "| framework | without layer | with layer, same token (cache hit) | ratio | with layer, distinct tokens (signature each time) | ratio |"
 echo "|---|---|---|---|---|---|"
 for fw in axum actix; do
-    base=$(run "$fw" off same)
-    hit=$(run "$fw" on same)
-    cold=$(run "$fw" on distinct)
-    awk -v fw="$fw" -v b="$base" -v h="$hit" -v c="$cold" 'BEGIN {
+    base=(); hit=(); cold=()
+    for _ in $(seq "$REPS"); do
+        run "$fw" off same; base+=("$RPS")
+        run "$fw" on same; hit+=("$RPS")
+        run "$fw" on distinct; cold+=("$RPS")
+    done
+    b=$(median "${base[@]}"); h=$(median "${hit[@]}"); c=$(median "${cold[@]}")
+    awk -v fw="$fw" -v b="$b" -v h="$h" -v c="$c" 'BEGIN {
         printf "| %s | %.0f req/s | %.0f req/s | %.1f %% | %.0f req/s | %.1f %% |\n", fw, b, h, 100*h/b, c, 100*c/b }'
 done
