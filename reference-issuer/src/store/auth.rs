@@ -89,9 +89,20 @@ pub fn get_refresh_by_origin(conn: &Connection, origin_jti: &str) -> ApiResult<O
     ))?)
 }
 
+/// Forgets revocations older than any token can live (ID and access tokens
+/// last at most one day), so the revocation list stays small.
+fn purge_revoked(conn: &Connection, now: i64) -> ApiResult<()> {
+    conn.execute(
+        "DELETE FROM revoked_origins WHERE revoked_at < ?1",
+        [now - 2 * 86400],
+    )?;
+    Ok(())
+}
+
 /// Revokes one sign-in (its refresh token and, for the issuer's own checks,
 /// its access tokens).
 pub fn revoke_origin(conn: &Connection, origin_jti: &str, now: i64) -> ApiResult<()> {
+    purge_revoked(conn, now)?;
     conn.execute(
         "INSERT OR IGNORE INTO revoked_origins(origin_jti, pool_id, revoked_at)
          SELECT origin_jti, pool_id, ?2 FROM refresh_tokens
@@ -107,6 +118,7 @@ pub fn revoke_origin(conn: &Connection, origin_jti: &str, now: i64) -> ApiResult
 
 /// Revokes every sign-in of a user (global sign-out).
 pub fn revoke_user(conn: &Connection, pool_id: &str, sub: &str, now: i64) -> ApiResult<()> {
+    purge_revoked(conn, now)?;
     conn.execute(
         "INSERT OR IGNORE INTO revoked_origins(origin_jti, pool_id, revoked_at)
          SELECT origin_jti, pool_id, ?3 FROM refresh_tokens
