@@ -37,6 +37,10 @@ struct Args {
     /// Concurrent requests in flight.
     #[arg(long, default_value_t = 32)]
     concurrency: usize,
+    /// PID of an external issuer process (with --url): its CPU time is
+    /// measured too.
+    #[arg(long)]
+    server_pid: Option<u32>,
     /// Distinct users.
     #[arg(long, default_value_t = 50)]
     users: usize,
@@ -70,12 +74,25 @@ struct Phase {
     cpu: Option<f64>,
     /// CPU seconds used by other processes during the phase.
     others: Option<f64>,
+    /// CPU seconds of the external server process during the phase.
+    server_cpu: Option<f64>,
 }
 
 /// CPU seconds (user + system, all threads) this process has used, from
 /// /proc/self/stat (Linux; `None` elsewhere).
 fn process_cpu_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    cpu_seconds_of("self")
+}
+
+static SERVER_PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+
+/// CPU seconds of the external server process, if `--server-pid` was given.
+fn server_cpu_seconds() -> Option<f64> {
+    cpu_seconds_of(&SERVER_PID.get()?.to_string())
+}
+
+fn cpu_seconds_of(pid: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let rest = &stat[stat.rfind(')')? + 2..];
     let fields: Vec<&str> = rest.split_whitespace().collect();
     let utime: f64 = fields.get(11)?.parse().ok()?;
@@ -129,13 +146,28 @@ impl Phase {
                 .map(|n| n.get())
                 .unwrap_or(1) as f64;
             println!(
-                "{:<8} CPU {:.2} ms/request (server + load generator) => {:.1}/s on {} idle cores; load average now {}",
+                "{:<8} CPU {:.2} ms/request ({}) => {:.1}/s on {} idle cores; load average now {}",
                 "",
                 per * 1000.0,
+                if SERVER_PID.get().is_some() {
+                    "load generator"
+                } else {
+                    "server + load generator"
+                },
                 cores / per,
                 cores,
                 load_average(),
             );
+            if let Some(sc) = self.server_cpu {
+                let per = sc / self.count as f64;
+                println!(
+                    "{:<8} server process alone: CPU {:.2} ms/request => {:.1}/s on {} idle cores",
+                    "",
+                    per * 1000.0,
+                    cores / per,
+                    cores,
+                );
+            }
             if let Some(o) = self.others {
                 println!(
                     "{:<8} other processes used {:.0}% of the machine's CPU during this phase",
@@ -164,6 +196,7 @@ where
     let make = Arc::new(make);
     let cpu_start = process_cpu_seconds();
     let machine_start = machine_cpu_seconds();
+    let server_start = server_cpu_seconds();
     let start = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..concurrency {
@@ -201,6 +234,7 @@ where
         latencies: Vec::new(),
         cpu: None,
         others: None,
+        server_cpu: None,
     };
     let mut results = Vec::new();
     for t in tasks {
@@ -211,10 +245,12 @@ where
     }
     phase.elapsed = start.elapsed();
     phase.cpu = cpu_start.zip(process_cpu_seconds()).map(|(a, b)| b - a);
+    phase.server_cpu = server_start.zip(server_cpu_seconds()).map(|(a, b)| b - a);
     if let (Some(ours), Some((b0, _)), Some((b1, _))) =
         (phase.cpu, machine_start, machine_cpu_seconds())
     {
-        phase.others = Some((b1 - b0 - ours).max(0.0));
+        let server = phase.server_cpu.unwrap_or(0.0);
+        phase.others = Some((b1 - b0 - ours - server).max(0.0));
     }
     (phase, results)
 }
@@ -222,6 +258,9 @@ where
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
+    if let Some(pid) = args.server_pid {
+        let _ = SERVER_PID.set(pid);
+    }
     let _tmp;
     let _server;
     let (base, pool_id, client_id) = match &args.url {
