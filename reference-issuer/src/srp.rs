@@ -435,8 +435,9 @@ pub struct Pending {
     pub expires_at: i64,
 }
 
-/// Most pending challenges kept at once (expired ones are dropped first).
-pub const MAX_PENDING: usize = 100_000;
+/// Most pending challenges kept at once (expired ones are dropped first;
+/// about 1.5 KiB each).
+pub const MAX_PENDING: usize = 20_000;
 
 /// Pending PASSWORD_VERIFIER challenges. Kept in memory only: the secret
 /// `b` never touches disk, and a restart merely voids challenges younger

@@ -383,7 +383,8 @@ pub fn verify_software_token(issuer: &Issuer, input: Value) -> ApiResult<Value> 
         let pending = m.totp_pending.clone().ok_or_else(|| {
             ApiError::invalid_parameter("Software token has not been associated for this user")
         })?;
-        let Some(step) = totp_step(&pending, &code, now, m.totp_last_step) else {
+        // A new secret: steps used with a previous one do not matter.
+        let Some(step) = totp_step(&pending, &code, now, i64::MIN) else {
             return Ok(false);
         };
         m.totp_secret = Some(pending);
