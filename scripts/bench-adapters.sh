@@ -2,7 +2,10 @@
 # Adapter overhead: the same hello-world app with and without the Cognito
 # layer (axum) / middleware (actix), driven by wrk over loopback. Every run
 # sends the same requests (with an Authorization header); only the layer
-# differs. Each configuration runs REPS times, interleaved; the median counts.
+# differs. The server runs one worker pinned to core 0 and wrk is pinned to
+# core 1, so the two do not steal each other's CPU (on a 2-core machine
+# unpinned runs vary by +-15 %). Each configuration runs REPS times,
+# interleaved; the median counts.
 #
 #   ./scripts/bench-adapters.sh [seconds-per-run] [reps]   (default 10 3)
 #
@@ -21,11 +24,12 @@ cleanup() { rm -f "$TOKENS"; if [ -n "$SERVER" ]; then kill "$SERVER" 2>/dev/nul
 trap cleanup EXIT
 
 run() { # framework auth tokens -> sets RPS (requests/s)
-    "$BIN" --framework "$1" --auth "$2" --tokens "$3" --port "$PORT" --tokens-file "$TOKENS" >/dev/null &
+    taskset -c 0 "$BIN" --framework "$1" --auth "$2" --tokens "$3" --port "$PORT" --tokens-file "$TOKENS" \
+        --workers 1 >/dev/null &
     SERVER=$!
     for _ in $(seq 200); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.1; done
-    TOKENS_FILE="$TOKENS" wrk -t1 -c64 -d2s -s scripts/bench/tokens.lua "http://127.0.0.1:$PORT/" >/dev/null
-    RPS=$(TOKENS_FILE="$TOKENS" wrk -t1 -c64 -d"${DURATION}s" -s scripts/bench/tokens.lua "http://127.0.0.1:$PORT/" \
+    TOKENS_FILE="$TOKENS" taskset -c 1 wrk -t1 -c64 -d2s -s scripts/bench/tokens.lua "http://127.0.0.1:$PORT/" >/dev/null
+    RPS=$(TOKENS_FILE="$TOKENS" taskset -c 1 wrk -t1 -c64 -d"${DURATION}s" -s scripts/bench/tokens.lua "http://127.0.0.1:$PORT/" \
         | awk '/Requests\/sec/ {print $2}')
     kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
     SERVER=""

@@ -50,6 +50,9 @@ struct Args {
     port: u16,
     #[arg(long)]
     tokens_file: std::path::PathBuf,
+    /// Server worker threads (the bench script pins the server to one core).
+    #[arg(long, default_value_t = 1)]
+    workers: usize,
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -95,8 +98,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let gate = Gate::new(verifier);
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], args.port));
     match args.framework {
-        Framework::Axum => serve_axum(addr, args.auth == OnOff::On, gate),
-        Framework::Actix => serve_actix(addr, args.auth == OnOff::On, gate),
+        Framework::Axum => serve_axum(addr, args.auth == OnOff::On, gate, args.workers),
+        Framework::Actix => serve_actix(addr, args.auth == OnOff::On, gate, args.workers),
     }
 }
 
@@ -104,9 +107,13 @@ fn serve_axum(
     addr: std::net::SocketAddr,
     auth: bool,
     gate: Gate,
+    workers: usize,
 ) -> Result<(), Box<dyn std::error::Error>> {
     use axum::routing::get;
-    let runtime = tokio::runtime::Runtime::new()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .enable_all()
+        .build()?;
     runtime.block_on(async move {
         let app = axum::Router::new().route("/", get(|| async { "hello" }));
         let app = if auth {
@@ -125,6 +132,7 @@ fn serve_actix(
     addr: std::net::SocketAddr,
     auth: bool,
     gate: Gate,
+    workers: usize,
 ) -> Result<(), Box<dyn std::error::Error>> {
     use actix_web::{App, HttpServer, middleware::Condition, web};
     let middleware = cognito_actix::CognitoAuth::from_gate(gate);
@@ -134,7 +142,7 @@ fn serve_actix(
                 .wrap(Condition::new(auth, middleware.clone()))
                 .route("/", web::get().to(|| async { "hello" }))
         })
-        .workers(2)
+        .workers(workers)
         .bind(addr)?;
         println!("ready on http://{addr}");
         server.run().await
