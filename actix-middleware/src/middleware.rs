@@ -129,26 +129,52 @@ where
     forward_ready!(service);
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
-        let service = self.service.clone();
-        let gate = self.gate.clone();
-        Box::pin(async move {
-            let headers = request.headers();
-            let token_header = headers
-                .get(gate.source().header_name())
-                .map(|v| v.as_bytes());
-            let cookies = match gate.source().cookie_name() {
-                Some(_) => headers.get(header::COOKIE).map(|v| v.as_bytes()),
-                None => None,
-            };
-            match gate.authenticate(token_header, cookies).await {
-                Ok(auth) => {
-                    request.extensions_mut().insert(auth);
-                    Ok(service.call(request).await?.map_into_left_body())
-                }
-                Err(rejection) => Ok(request
-                    .into_response(to_response(rejection))
-                    .map_into_right_body()),
+        // A token already in the verified-token cache is decided right here.
+        let (token_header, cookies) = token_inputs(&self.gate, &request);
+        match self.gate.authenticate_now(token_header, cookies) {
+            Some(Ok(auth)) => {
+                request.extensions_mut().insert(auth);
+                let response = self.service.call(request);
+                Box::pin(async move { Ok(response.await?.map_into_left_body()) })
             }
-        })
+            Some(Err(rejection)) => {
+                let response = request
+                    .into_response(to_response(rejection))
+                    .map_into_right_body();
+                Box::pin(std::future::ready(Ok(response)))
+            }
+            None => {
+                let service = self.service.clone();
+                let gate = self.gate.clone();
+                Box::pin(async move {
+                    let (token_header, cookies) = token_inputs(&gate, &request);
+                    match gate.authenticate(token_header, cookies).await {
+                        Ok(auth) => {
+                            request.extensions_mut().insert(auth);
+                            Ok(service.call(request).await?.map_into_left_body())
+                        }
+                        Err(rejection) => Ok(request
+                            .into_response(to_response(rejection))
+                            .map_into_right_body()),
+                    }
+                })
+            }
+        }
     }
+}
+
+/// The raw values of the token header and (when a cookie is configured) `Cookie`.
+fn token_inputs<'r>(
+    gate: &Gate,
+    request: &'r ServiceRequest,
+) -> (Option<&'r [u8]>, Option<&'r [u8]>) {
+    let headers = request.headers();
+    let token_header = headers
+        .get(gate.source().header_name())
+        .map(|v| v.as_bytes());
+    let cookies = match gate.source().cookie_name() {
+        Some(_) => headers.get(header::COOKIE).map(|v| v.as_bytes()),
+        None => None,
+    };
+    (token_header, cookies)
 }

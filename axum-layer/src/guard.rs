@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use crate::layer::ResponseFuture;
+use crate::layer::BoxResponseFuture;
 
 use axum::body::Body;
 use axum::extract::{FromRequestParts, RawPathParams};
@@ -104,7 +104,7 @@ where
 {
     type Response = Response<Body>;
     type Error = S::Error;
-    type Future = ResponseFuture<S::Error>;
+    type Future = BoxResponseFuture<S::Error>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -114,7 +114,7 @@ where
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let guard = self.guard.clone();
-        ResponseFuture::new(async move {
+        BoxResponseFuture::new(async move {
             let (mut parts, body) = request.into_parts();
             let Some(auth) = parts.extensions.get::<AuthContext>().cloned() else {
                 return Ok(ClaimsRejection::MissingLayer.into_response());

@@ -112,26 +112,73 @@ pub struct CognitoAuthService<S> {
     gate: Arc<Gate>,
 }
 
-/// Response future of [`CognitoAuthService`] and [`GuardService`](crate::GuardService).
-pub struct ResponseFuture<E> {
+/// A boxed response future, for the paths that must wait on something
+/// (a JWKS fetch, or axum's async extractors in guards).
+pub struct BoxResponseFuture<E> {
     inner: Pin<Box<dyn Future<Output = Result<Response<Body>, E>> + Send>>,
 }
 
-impl<E> ResponseFuture<E> {
+impl<E> BoxResponseFuture<E> {
     pub(crate) fn new(
         future: impl Future<Output = Result<Response<Body>, E>> + Send + 'static,
     ) -> Self {
-        ResponseFuture {
+        BoxResponseFuture {
             inner: Box::pin(future),
         }
     }
 }
 
-impl<E> Future for ResponseFuture<E> {
+impl<E> Future for BoxResponseFuture<E> {
     type Output = Result<Response<Body>, E>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         self.inner.as_mut().poll(cx)
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// Response future of [`CognitoAuthService`].
+    ///
+    /// A token already in the verified-token cache is decided synchronously
+    /// in `call`, so the common case is the inner service's own future with
+    /// no allocation; only a token that needs a full verification takes the
+    /// boxed path.
+    #[project = ResponseFutureProj]
+    #[allow(missing_docs)] // variant fields: the inner future, or the refusal
+    pub enum ResponseFuture<F, E> {
+        /// Admitted without waiting: the inner service's future.
+        Inner {
+            #[pin]
+            future: F,
+        },
+        /// Refused without waiting.
+        Refused {
+            response: Option<Response<Body>>,
+        },
+        /// Verification had to wait (e.g. on a JWKS fetch).
+        Waiting {
+            #[pin]
+            future: BoxResponseFuture<E>,
+        },
+    }
+}
+
+impl<F, E, ResBody> Future for ResponseFuture<F, E>
+where
+    F: Future<Output = Result<Response<ResBody>, E>>,
+    ResBody: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+    ResBody::Error: Into<BoxError>,
+{
+    type Output = Result<Response<Body>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project() {
+            ResponseFutureProj::Inner { future } => future.poll(cx).map_ok(|r| r.map(Body::new)),
+            ResponseFutureProj::Refused { response } => Poll::Ready(Ok(response
+                .take()
+                .expect("ResponseFuture polled after completion"))),
+            ResponseFutureProj::Waiting { future } => future.poll(cx),
+        }
     }
 }
 
@@ -145,34 +192,59 @@ where
 {
     type Response = Response<Body>;
     type Error = S::Error;
-    type Future = ResponseFuture<S::Error>;
+    type Future = ResponseFuture<S::Future, S::Error>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
-        // The clone is not ready; the ready one goes into the future.
-        let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
-        let gate = self.gate.clone();
-        ResponseFuture::new(async move {
-            let headers = request.headers();
-            let token_header = headers
-                .get(gate.source().header_name())
-                .map(|v| v.as_bytes());
-            let cookies = match gate.source().cookie_name() {
-                Some(_) => headers.get(header::COOKIE).map(|v| v.as_bytes()),
-                None => None,
-            };
-            match gate.authenticate(token_header, cookies).await {
-                Ok(auth) => {
-                    request.extensions_mut().insert(auth);
-                    let response = inner.call(request).await?;
-                    Ok(response.map(Body::new))
+        let (token_header, cookies) = token_inputs(&self.gate, &request);
+        match self.gate.authenticate_now(token_header, cookies) {
+            Some(Ok(auth)) => {
+                request.extensions_mut().insert(auth);
+                ResponseFuture::Inner {
+                    future: self.inner.call(request),
                 }
-                Err(rejection) => Ok(to_response(rejection)),
             }
-        })
+            Some(Err(rejection)) => ResponseFuture::Refused {
+                response: Some(to_response(rejection)),
+            },
+            None => {
+                // The clone is not ready; the ready one goes into the future.
+                let clone = self.inner.clone();
+                let mut inner = std::mem::replace(&mut self.inner, clone);
+                let gate = self.gate.clone();
+                ResponseFuture::Waiting {
+                    future: BoxResponseFuture::new(async move {
+                        let (token_header, cookies) = token_inputs(&gate, &request);
+                        match gate.authenticate(token_header, cookies).await {
+                            Ok(auth) => {
+                                request.extensions_mut().insert(auth);
+                                let response = inner.call(request).await?;
+                                Ok(response.map(Body::new))
+                            }
+                            Err(rejection) => Ok(to_response(rejection)),
+                        }
+                    }),
+                }
+            }
+        }
     }
+}
+
+/// The raw values of the token header and (when a cookie is configured) `Cookie`.
+fn token_inputs<'r, B>(
+    gate: &Gate,
+    request: &'r Request<B>,
+) -> (Option<&'r [u8]>, Option<&'r [u8]>) {
+    let headers = request.headers();
+    let token_header = headers
+        .get(gate.source().header_name())
+        .map(|v| v.as_bytes());
+    let cookies = match gate.source().cookie_name() {
+        Some(_) => headers.get(header::COOKIE).map(|v| v.as_bytes()),
+        None => None,
+    };
+    (token_header, cookies)
 }

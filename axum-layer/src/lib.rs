@@ -48,5 +48,5 @@ pub use guard::{
     GuardLayer, GuardService, require_all_groups, require_all_scopes, require_any_group,
     require_any_scope, require_group, require_owner, require_owner_by, require_scope,
 };
-pub use layer::{CognitoAuthLayer, CognitoAuthService, ResponseFuture};
+pub use layer::{BoxResponseFuture, CognitoAuthLayer, CognitoAuthService, ResponseFuture};
 pub use response::RejectionResponse;

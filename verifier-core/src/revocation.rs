@@ -59,11 +59,16 @@ impl RevocationList {
         }
     }
 
+    /// Whether the next check would fetch the list first.
+    pub(crate) fn is_due(&self) -> bool {
+        self.due(Instant::now())
+    }
+
     /// Refuses a revoked token, refreshing the list first when it is due.
     pub(crate) async fn check(&self, claims: &CognitoClaims) -> Result<(), Cause> {
-        if self.due(Instant::now()) {
+        if self.is_due() {
             let _guard = self.fetch_lock.lock().await;
-            if self.due(Instant::now()) {
+            if self.is_due() {
                 self.fetch_and_store().await;
             }
         }

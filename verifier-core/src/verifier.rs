@@ -189,16 +189,49 @@ impl CognitoVerifier {
                 Err(cause) => return Err(self.reject(token, cause, None)),
             },
         };
-        if let Some(list) = &inner.revocations[pool] {
-            let status = match source {
+        let revocation = match &inner.revocations[pool] {
+            None => Ok(()),
+            Some(list) => match source {
                 KeySource::Fetch => list.check(&claims).await,
                 KeySource::CachedOnly => list.check_cached(&claims),
-            };
-            if let Err(cause) = status {
-                return Err(self.reject(token, cause, Some(&claims)));
-            }
+            },
+        };
+        self.conclude(token, claims, pool, policy, revocation)
+    }
+
+    /// Decides from the verified-token cache alone, without waiting on
+    /// anything: `None` when `token` is not cached (or a revocation list is
+    /// due for a refresh), in which case [`verify_with`](Self::verify_with)
+    /// is needed. Adapters use it to skip their asynchronous path on the
+    /// common case of a token seen before.
+    pub fn verify_cached(
+        &self,
+        token: &str,
+        policy: &Policy,
+    ) -> Option<Result<CognitoClaims, VerifyError>> {
+        let inner = &*self.inner;
+        let hit = inner.token_cache.as_ref()?.get(token)?;
+        if let Err(cause) = checks::intrinsic(&hit.claims, unix_now(), inner.leeway) {
+            return Some(Err(self.reject(token, cause, Some(&hit.claims))));
         }
-        match self.apply_policy(&claims, pool, policy) {
+        let revocation = match &inner.revocations[hit.pool] {
+            None => Ok(()),
+            Some(list) if list.is_due() => return None,
+            Some(list) => list.check_cached(&hit.claims),
+        };
+        Some(self.conclude(token, hit.claims, hit.pool, policy, revocation))
+    }
+
+    /// The last steps of every verification: revocation status, then policy.
+    fn conclude(
+        &self,
+        token: &str,
+        claims: CognitoClaims,
+        pool: usize,
+        policy: &Policy,
+        revocation: Result<(), Cause>,
+    ) -> Result<CognitoClaims, VerifyError> {
+        match revocation.and_then(|()| self.apply_policy(&claims, pool, policy)) {
             Ok(()) => {
                 tracing::debug!(
                     outcome = "accepted",

@@ -360,3 +360,36 @@ async fn jwks_server_helper_is_real_http() {
     assert!(body.contains("\"kid\":\"k\""));
     assert_eq!(server.fetches(), 1);
 }
+
+#[tokio::test]
+async fn verify_cached_decides_only_for_tokens_seen_before() {
+    let issuer = TestIssuer::start().await;
+    let verifier = CognitoVerifier::builder()
+        .pool(pool(&issuer))
+        .build()
+        .unwrap();
+    let token = issuer.mint(&issuer.id_claims(&["dev"]));
+    assert!(
+        verifier.verify_cached(&token, &Policy::default()).is_none(),
+        "never seen: needs a full verification"
+    );
+    assert_eq!(issuer.jwks.fetches(), 0);
+    verifier.verify(&token).await.unwrap();
+    let hit = verifier
+        .verify_cached(&token, &Policy::default())
+        .expect("seen before");
+    assert_eq!(hit.unwrap().groups(), ["dev"]);
+    let admin = Policy {
+        groups: Some(Requirement::any_of(["admin"])),
+        ..Policy::default()
+    };
+    let refused = verifier.verify_cached(&token, &admin).expect("seen before");
+    assert_eq!(refused.unwrap_err().code(), "missing_group");
+    let uncached = CognitoVerifier::builder()
+        .pool(pool(&issuer))
+        .disable_token_cache()
+        .build()
+        .unwrap();
+    uncached.verify(&token).await.unwrap();
+    assert!(uncached.verify_cached(&token, &Policy::default()).is_none());
+}

@@ -214,6 +214,38 @@ impl Gate {
         header: Option<&[u8]>,
         cookies: Option<&[u8]>,
     ) -> Result<AuthContext, Rejection> {
+        let verdict = match self.source.find(header, cookies) {
+            Presented::Token(token) => {
+                Verdict::Verified(self.verifier.verify_with(token, &self.policy).await)
+            }
+            Presented::Missing => Verdict::Missing,
+            Presented::Malformed => Verdict::Malformed,
+        };
+        self.decide(verdict)
+    }
+
+    /// [`authenticate`](Self::authenticate) without waiting: `None` when
+    /// deciding needs a full (possibly fetching) verification, i.e. the token
+    /// is not in the verified-token cache. Adapters call this first and fall
+    /// back to `authenticate`, which keeps the common case free of
+    /// allocation and task switching.
+    pub fn authenticate_now(
+        &self,
+        header: Option<&[u8]>,
+        cookies: Option<&[u8]>,
+    ) -> Option<Result<AuthContext, Rejection>> {
+        let verdict = match self.source.find(header, cookies) {
+            Presented::Token(token) => {
+                Verdict::Verified(self.verifier.verify_cached(token, &self.policy)?)
+            }
+            Presented::Missing => Verdict::Missing,
+            Presented::Malformed => Verdict::Malformed,
+        };
+        Some(self.decide(verdict))
+    }
+
+    /// Turns what the request carried into the answer, recorded in a span.
+    fn decide(&self, verdict: Verdict) -> Result<AuthContext, Rejection> {
         let span = tracing::debug_span!(
             "cognito_auth",
             preset = ?self.preset,
@@ -221,18 +253,16 @@ impl Gate {
             cause = tracing::field::Empty,
             sub = tracing::field::Empty,
         );
-        let result = match self.source.find(header, cookies) {
-            Presented::Missing if self.optional => Ok(None),
-            Presented::Missing => Err(self.preset.missing_token()),
-            Presented::Malformed => Err(self.preset.malformed_header()),
-            Presented::Token(token) => match self.verifier.verify_with(token, &self.policy).await {
-                Ok(claims) => Ok(Some(claims)),
-                Err(error) => {
-                    Err(self
-                        .preset
-                        .rejection(&error, self.retry_after_secs, self.scopes.as_ref()))
-                }
-            },
+        let result = match verdict {
+            Verdict::Missing if self.optional => Ok(None),
+            Verdict::Missing => Err(self.preset.missing_token()),
+            Verdict::Malformed => Err(self.preset.malformed_header()),
+            Verdict::Verified(Ok(claims)) => Ok(Some(claims)),
+            Verdict::Verified(Err(error)) => {
+                Err(self
+                    .preset
+                    .rejection(&error, self.retry_after_secs, self.scopes.as_ref()))
+            }
         };
         match &result {
             Ok(Some(claims)) => {
@@ -253,4 +283,11 @@ impl Gate {
             preset: self.preset,
         })
     }
+}
+
+/// What a request carried, once the token (if any) is verified.
+enum Verdict {
+    Missing,
+    Malformed,
+    Verified(Result<CognitoClaims, crate::error::VerifyError>),
 }
