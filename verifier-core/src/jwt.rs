@@ -3,8 +3,6 @@
 
 use std::fmt;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::de::{Deserializer, MapAccess, Visitor};
 
 use crate::claims::Payload;
@@ -161,23 +159,32 @@ impl<'de> Visitor<'de> for HeaderVisitor {
     }
 }
 
-/// Strict base64url: the URL-safe alphabet, no padding, canonical trailing bits.
+/// Strict base64url: the URL-safe alphabet, no padding, canonical trailing
+/// bits. `base64-simd` decodes the ~1 KiB of a token several times faster
+/// than a scalar decoder, with the same strictness (tested against `base64`).
 pub(crate) fn b64(segment: &str) -> Result<Vec<u8>, Cause> {
-    URL_SAFE_NO_PAD
-        .decode(segment)
+    base64_simd::URL_SAFE_NO_PAD
+        .decode_to_vec(segment)
         .map_err(|_| Malformed::Base64.into())
 }
 
 /// [`b64`] into `out`, returning the decoded length; fails if `out` is too small.
 fn b64_into(segment: &str, out: &mut [u8]) -> Result<usize, Cause> {
-    URL_SAFE_NO_PAD
-        .decode_slice(segment, out)
+    let Ok(len) = base64_simd::URL_SAFE_NO_PAD.decoded_length(segment.as_bytes()) else {
+        return Err(Malformed::Base64.into());
+    };
+    let out = out.get_mut(..len).ok_or(Malformed::Base64)?;
+    base64_simd::URL_SAFE_NO_PAD
+        .decode(segment.as_bytes(), base64_simd::Out::from_slice(out))
+        .map(|decoded| decoded.len())
         .map_err(|_| Malformed::Base64.into())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     fn enc(json: &str) -> String {
         URL_SAFE_NO_PAD.encode(json)
@@ -262,6 +269,33 @@ mod tests {
             decode(&t, 1024).err(),
             Some(Cause::UnsupportedAlg("none".into()))
         );
+    }
+
+    #[test]
+    fn base64url_is_exactly_as_strict_as_the_base64_crate() {
+        use base64::Engine;
+        let reference = |s: &str| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(s)
+                .ok()
+        };
+        let alphabet: Vec<char> = "AQgw_-+/=. \u{e9}".chars().collect();
+        let mut inputs = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = inputs
+                .iter()
+                .flat_map(|p| alphabet.iter().map(move |c| format!("{p}{c}")))
+                .collect();
+            inputs.extend(longer);
+        }
+        inputs.push(enc(r#"{"alg":"RS256","kid":"k"}"#));
+        for input in &inputs {
+            let ours = b64(input).ok();
+            assert_eq!(ours, reference(input), "{input:?}");
+            let mut buf = [0u8; 64];
+            let into = b64_into(input, &mut buf).ok().map(|n| buf[..n].to_vec());
+            assert_eq!(into, reference(input), "{input:?} (into a slice)");
+        }
     }
 
     #[test]
