@@ -46,24 +46,9 @@ struct Args {
     users: usize,
 }
 
-const PASSWORD: &str = "Corr3ct-Horse!";
+mod common;
 
-async fn call(http: &reqwest::Client, base: &str, op: &str, body: &Value) -> Result<Value, String> {
-    let resp = http
-        .post(format!("{base}/"))
-        .header("content-type", "application/x-amz-json-1.1")
-        .header(
-            "x-amz-target",
-            format!("AWSCognitoIdentityProviderService.{op}"),
-        )
-        .body(body.to_string())
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    let ok = resp.status().is_success();
-    let v: Value = resp.json().await.map_err(|e| e.to_string())?;
-    if ok { Ok(v) } else { Err(v.to_string()) }
-}
+use common::{PASSWORD, call};
 
 struct Phase {
     name: &'static str,

@@ -23,7 +23,7 @@ use clap::Parser;
 use cognito_issuer::srp;
 use num_bigint::BigUint;
 use rand::Rng;
-use serde_json::{Value, json};
+use serde_json::json;
 
 #[derive(Debug, Parser)]
 struct Args {
@@ -38,24 +38,9 @@ struct Args {
     users: usize,
 }
 
-const PASSWORD: &str = "Corr3ct-Horse!";
+mod common;
 
-async fn call(http: &reqwest::Client, base: &str, op: &str, body: &Value) -> Result<Value, String> {
-    let resp = http
-        .post(format!("{base}/"))
-        .header("content-type", "application/x-amz-json-1.1")
-        .header(
-            "x-amz-target",
-            format!("AWSCognitoIdentityProviderService.{op}"),
-        )
-        .body(body.to_string())
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    let ok = resp.status().is_success();
-    let v: Value = resp.json().await.map_err(|e| e.to_string())?;
-    if ok { Ok(v) } else { Err(v.to_string()) }
-}
+use common::{PASSWORD, call};
 
 fn process_cpu_seconds() -> Option<f64> {
     let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
