@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use cognito_e2e::issuer_pool::cognito_call;
 use cognito_examples::{ExampleConfig, actix_app, axum_app};
 use cognito_issuer::keys::{KeyPurpose, sign_jwt};
 use cognito_issuer::{IssuerOptions, IssuerServer, RunningIssuer};
@@ -35,25 +36,7 @@ impl Demo {
 
     /// One call of the issuer's Cognito JSON API.
     async fn cognito(&self, operation: &str, body: Value) -> Result<Value, String> {
-        let response = self
-            .http
-            .post(&self.issuer_url)
-            .header("content-type", "application/x-amz-json-1.1")
-            .header("x-amz-target", format!("{TARGET_PREFIX}{operation}"))
-            .body(body.to_string())
-            .send()
-            .await
-            .map_err(|e| format!("{operation}: {e}"))?;
-        let ok = response.status().is_success();
-        let value: Value = response
-            .json()
-            .await
-            .map_err(|e| format!("{operation}: {e}"))?;
-        if ok {
-            Ok(value)
-        } else {
-            Err(value["__type"].as_str().unwrap_or("error").to_owned())
-        }
+        cognito_call(&self.http, &self.issuer_url, operation, &body).await
     }
 
     /// A Cognito call that must succeed.
@@ -201,7 +184,7 @@ async fn run(serve: bool) -> Result<usize, Box<dyn std::error::Error>> {
 
     let mut demo = Demo {
         http: reqwest::Client::builder().no_proxy().build()?,
-        issuer_url: format!("{}/", issuer.base_url()),
+        issuer_url: issuer.base_url().to_owned(),
         client_id: issuer.client_id().to_owned(),
         apis: [("axum", String::new()), ("actix", String::new())],
         step: 0,
