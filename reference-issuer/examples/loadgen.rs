@@ -277,9 +277,9 @@ async fn main() {
     println!("load average before: {}", load_average());
     println!(
         "target {base}  pool {pool_id}  argon2id m={} t={} p={}  cores={}",
-        cognito_issuer::password::M_COST,
-        cognito_issuer::password::T_COST,
-        cognito_issuer::password::P_COST,
+        cognito_issuer::testing::M_COST,
+        cognito_issuer::testing::T_COST,
+        cognito_issuer::testing::P_COST,
         std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1)
@@ -312,7 +312,7 @@ async fn main() {
         .expect("set password");
     }
 
-    let argon_before = cognito_issuer::password::verify_stats();
+    let argon_before = cognito_issuer::testing::verify_stats();
     let (n2, c2) = (names.clone(), client_id.clone());
     let (signins, results) = run_phase(
         "sign-in",
@@ -330,7 +330,7 @@ async fn main() {
     )
     .await;
     signins.report();
-    let argon_after = cognito_issuer::password::verify_stats();
+    let argon_after = cognito_issuer::testing::verify_stats();
     let n = argon_after.0 - argon_before.0;
     if n > 0 && args.url.is_none() {
         println!(

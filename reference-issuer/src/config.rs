@@ -34,17 +34,20 @@ use serde_json::{Value, json};
 
 use crate::api::admin_users::{insert_new_user, new_user};
 use crate::api::clients::{ClientInput, build_client};
-use crate::api::common::find_user;
 use crate::api::pools::{CreatePoolInput, STYLE_TAG, build_pool, insert_pool};
 use crate::api::resource_servers::put_resource_server;
 use crate::api::shapes::AttributeIn;
-use crate::errors::{ApiError, IssuerError};
+use crate::directory::attributes::{STANDARD_ATTRIBUTES, validate_attributes};
+use crate::directory::lookup::find_user;
+use crate::directory::password;
+use crate::error::{Error, IssuerError, Result};
 use crate::ids;
 use crate::issuer::Issuer;
 use crate::model::{Group, ResourceServer, UserStatus};
-use crate::password;
-use crate::store::pools as pool_rows;
-use crate::store::users as user_rows;
+use crate::store::{
+    clients as client_rows, groups as group_rows, pools as pool_rows, resource_servers as rs_rows,
+    users as user_rows,
+};
 
 /// A whole configuration file.
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -162,7 +165,7 @@ pub struct ClientConfig {
     pub allowed_oauth_scopes: Vec<String>,
     /// Allowed OAuth flows.
     #[serde(default)]
-    pub allowed_oauth_flows: Vec<String>,
+    pub allowed_oauth_flows: Vec<crate::model::OAuthFlow>,
     /// Callback URLs.
     #[serde(default)]
     pub callback_urls: Vec<String>,
@@ -250,8 +253,8 @@ pub struct AppliedPool {
     pub client_ids: Vec<String>,
 }
 
-fn cfg_err(what: &str) -> impl Fn(ApiError) -> IssuerError + '_ {
-    move |e| IssuerError::from_api(what, e)
+fn cfg_err(what: &str) -> impl Fn(Error) -> IssuerError + '_ {
+    move |e| IssuerError::Config(format!("{what}: {e}"))
 }
 
 /// Applies a configuration; returns the ids of every configured pool.
@@ -280,7 +283,6 @@ fn comparable(mut v: Value) -> Value {
 fn apply_pool(issuer: &Issuer, pc: &PoolConfig) -> Result<AppliedPool, IssuerError> {
     let err = cfg_err(&pc.name);
     let existing = issuer
-        .store
         .read(|c| {
             let all = pool_rows::list_pools(c)?;
             Ok(match &pc.id {
@@ -332,10 +334,9 @@ fn apply_pool(issuer: &Issuer, pc: &PoolConfig) -> Result<AppliedPool, IssuerErr
                 && style == old_style;
             if !same {
                 issuer
-                    .store
                     .write(|tx| {
                         pool_rows::put_pool(tx, &pool, style)?;
-                        crate::keys::ensure_keys(tx, &pool.id)
+                        crate::tokens::keys::ensure_keys(tx, &pool.id)
                     })
                     .map_err(&err)?;
                 tracing::info!(pool = %pool.id, "configuration updated pool");
@@ -364,8 +365,7 @@ fn apply_pool(issuer: &Issuer, pc: &PoolConfig) -> Result<AppliedPool, IssuerErr
                 .collect(),
         };
         let have = issuer
-            .store
-            .read(|c| pool_rows::get_resource_server(c, &pool.id, &rs.identifier))
+            .read(|c| Ok(rs_rows::get_resource_server(c, &pool.id, &rs.identifier)?))
             .map_err(&err)?;
         if have.is_none_or(|h| serde_json::to_value(&h).ok() != serde_json::to_value(&want).ok()) {
             put_resource_server(issuer, want, true).map_err(&err)?;
@@ -379,8 +379,7 @@ fn apply_pool(issuer: &Issuer, pc: &PoolConfig) -> Result<AppliedPool, IssuerErr
 
     for gc in &pc.groups {
         let have = issuer
-            .store
-            .read(|c| user_rows::get_group(c, &pool.id, &gc.name))
+            .read(|c| Ok(group_rows::get_group(c, &pool.id, &gc.name)?))
             .map_err(&err)?;
         let changed = match &have {
             None => true,
@@ -402,8 +401,7 @@ fn apply_pool(issuer: &Issuer, pc: &PoolConfig) -> Result<AppliedPool, IssuerErr
                 modified_at: now,
             };
             issuer
-                .store
-                .write(|tx| user_rows::put_group(tx, &g))
+                .write(|tx| Ok(group_rows::put_group(tx, &g)?))
                 .map_err(&err)?;
         }
     }
@@ -420,24 +418,12 @@ fn apply_pool(issuer: &Issuer, pc: &PoolConfig) -> Result<AppliedPool, IssuerErr
 fn apply_client(issuer: &Issuer, pool_id: &str, cc: &ClientConfig) -> Result<String, IssuerError> {
     let err = cfg_err(&cc.name);
     let clients = issuer
-        .store
-        .read(|c| pool_rows::list_clients(c, pool_id))
+        .read(|c| Ok(client_rows::list_clients(c, pool_id)?))
         .map_err(&err)?;
     let existing = match &cc.id {
         Some(id) => clients.into_iter().find(|c| &c.client_id == id),
         None => clients.into_iter().find(|c| c.client_name == cc.name),
     };
-    let mut extra = serde_json::Map::new();
-    if !cc.allowed_oauth_scopes.is_empty() {
-        extra.insert("AllowedOAuthScopes".into(), json!(cc.allowed_oauth_scopes));
-        extra.insert("AllowedOAuthFlowsUserPoolClient".into(), json!(true));
-    }
-    if !cc.allowed_oauth_flows.is_empty() {
-        extra.insert("AllowedOAuthFlows".into(), json!(cc.allowed_oauth_flows));
-    }
-    if !cc.callback_urls.is_empty() {
-        extra.insert("CallbackURLs".into(), json!(cc.callback_urls));
-    }
     let input = ClientInput {
         user_pool_id: Some(pool_id.to_string()),
         client_id: None,
@@ -457,7 +443,16 @@ fn apply_client(issuer: &Issuer, pool_id: &str, cc: &ClientConfig) -> Result<Str
             .into(),
         ),
         enable_token_revocation: Some(true),
-        extra,
+        allowed_oauth_flows_user_pool_client: (!cc.allowed_oauth_scopes.is_empty()).then_some(true),
+        allowed_oauth_flows: (!cc.allowed_oauth_flows.is_empty())
+            .then(|| cc.allowed_oauth_flows.clone()),
+        allowed_oauth_scopes: (!cc.allowed_oauth_scopes.is_empty())
+            .then(|| cc.allowed_oauth_scopes.clone()),
+        callback_urls: (!cc.callback_urls.is_empty()).then(|| cc.callback_urls.clone()),
+        logout_urls: None,
+        default_redirect_uri: None,
+        supported_identity_providers: None,
+        extra: serde_json::Map::new(),
     };
     let fixed = match (&existing, &cc.id, &cc.secret) {
         (None, Some(id), secret) => Some((id.clone(), secret.clone())),
@@ -472,8 +467,7 @@ fn apply_client(issuer: &Issuer, pool_id: &str, cc: &ClientConfig) -> Result<Str
     });
     if !same {
         if issuer
-            .store
-            .read(|c| pool_rows::get_client(c, &client.client_id))
+            .read(|c| Ok(client_rows::get_client(c, &client.client_id)?))
             .map_err(&err)?
             .is_some_and(|c| c.user_pool_id != pool_id)
         {
@@ -483,8 +477,7 @@ fn apply_client(issuer: &Issuer, pool_id: &str, cc: &ClientConfig) -> Result<Str
             )));
         }
         issuer
-            .store
-            .write(|tx| pool_rows::put_client(tx, &client))
+            .write(|tx| Ok(client_rows::put_client(tx, &client)?))
             .map_err(&err)?;
     }
     Ok(client.client_id)
@@ -504,14 +497,12 @@ pub fn default_flows() -> Vec<String> {
     .collect()
 }
 
-fn apply_user(issuer: &Issuer, pool: &crate::model::Pool, uc: &UserConfig) -> Result<(), ApiError> {
+fn apply_user(issuer: &Issuer, pool: &crate::model::Pool, uc: &UserConfig) -> Result<(), Error> {
     let attrs: Vec<AttributeIn> = uc
         .attributes
         .iter()
         .map(|(k, v)| AttributeIn {
-            name: if crate::api::common::STANDARD_ATTRIBUTES.contains(&k.as_str())
-                || k.starts_with("custom:")
-            {
+            name: if STANDARD_ATTRIBUTES.contains(&k.as_str()) || k.starts_with("custom:") {
                 k.clone()
             } else {
                 format!("custom:{k}")
@@ -519,8 +510,8 @@ fn apply_user(issuer: &Issuer, pool: &crate::model::Pool, uc: &UserConfig) -> Re
             value: Some(v.clone()),
         })
         .collect();
-    crate::api::common::validate_attributes(pool, &attrs, true)?;
-    let existing = issuer.store.read(|c| find_user(c, pool, &uc.username))?;
+    validate_attributes(pool, &attrs, true)?;
+    let existing = issuer.read(|c| Ok(find_user(c, pool, &uc.username)?))?;
     let (pw, status) = match (&uc.password, &uc.temporary_password) {
         (Some(p), _) => (Some(p.as_str()), UserStatus::Confirmed),
         (None, Some(t)) => (Some(t.as_str()), UserStatus::ForceChangePassword),
@@ -553,12 +544,14 @@ fn apply_user(issuer: &Issuer, pool: &crate::model::Pool, uc: &UserConfig) -> Re
             }
             if changed {
                 user.modified_at = ids::now_f64();
-                issuer.store.write(|tx| user_rows::update_user(tx, &user))?;
+                issuer.write(|tx| Ok(user_rows::update_user(tx, &user)?))?;
             }
             if let Some(p) = pw {
-                issuer
-                    .store
-                    .write(|tx| crate::srp::ensure_password(tx, &user, p))?;
+                issuer.write(|tx| {
+                    Ok(crate::directory::credentials::ensure_password(
+                        tx, &user, p,
+                    )?)
+                })?;
             }
             user
         }
@@ -568,10 +561,10 @@ fn apply_user(issuer: &Issuer, pool: &crate::model::Pool, uc: &UserConfig) -> Re
             if let Some(p) = pw {
                 user.password_hash = Some(password::hash(p)?);
             }
-            issuer.store.write(|tx| {
+            issuer.write(|tx| {
                 insert_new_user(tx, pool, &user, false)?;
                 match pw {
-                    Some(p) => crate::srp::remember_password(tx, &user, p),
+                    Some(p) => crate::directory::credentials::remember_password(tx, &user, p),
                     None => Ok(()),
                 }
             })?;
@@ -579,11 +572,11 @@ fn apply_user(issuer: &Issuer, pool: &crate::model::Pool, uc: &UserConfig) -> Re
         }
     };
     for g in &uc.groups {
-        issuer.store.write(|tx| {
-            user_rows::get_group(tx, &pool.id, g)?.ok_or_else(|| {
-                ApiError::resource_not_found(format!("group {g} is not declared in this pool"))
+        issuer.write(|tx| {
+            group_rows::get_group(tx, &pool.id, g)?.ok_or_else(|| {
+                Error::resource_not_found(format!("group {g} is not declared in this pool"))
             })?;
-            user_rows::add_member(tx, &pool.id, g, &user.sub)
+            Ok(group_rows::add_member(tx, &pool.id, g, &user.sub)?)
         })?;
     }
     Ok(())

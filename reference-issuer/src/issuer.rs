@@ -1,13 +1,16 @@
 //! The issuer's shared state: store, key cache, lockout and rate limits, and
 //! the public URL tokens and discovery documents are built from.
 
-use crate::errors::{ApiError, ApiResult};
-use crate::keys::KeyCache;
-use crate::lockout::{Lockout, RateLimits};
+use crate::error::{Error, Result};
 use crate::model::{AppClient, IssuerStyle, Pool};
-use crate::store::Store;
-use crate::store::pools as pool_rows;
+use crate::signin::lockout::{Lockout, RateLimits};
+use crate::store::outbox::OutboxMessage;
+use crate::store::{
+    Conn, Store, clients as client_rows, meta as meta_rows, outbox as outbox_rows,
+    pools as pool_rows,
+};
 use crate::tokens;
+use crate::tokens::keys::KeyCache;
 
 /// Shared state behind every request.
 #[derive(Debug)]
@@ -23,7 +26,7 @@ pub struct Issuer {
     /// Per-pool authentication rate limits.
     pub rate_limits: RateLimits,
     /// Pending SRP `PASSWORD_VERIFIER` challenges (in memory).
-    pub srp: crate::srp::PendingChallenges,
+    pub srp: crate::signin::srp_pending::PendingChallenges,
 }
 
 impl Issuer {
@@ -39,17 +42,33 @@ impl Issuer {
         }
     }
 
+    /// Runs `f` on a reader connection (a consistent snapshot).
+    pub fn read<T>(&self, f: impl FnOnce(&Conn) -> Result<T>) -> Result<T> {
+        self.store.read(f)
+    }
+
+    /// Runs `f` in one durable write transaction (rolled back on error).
+    pub fn write<T>(&self, f: impl FnOnce(&Conn) -> Result<T>) -> Result<T> {
+        self.store.write(|tx| f(tx))
+    }
+
+    /// Like [`Issuer::write`], but keeps what `f` wrote before a refusal
+    /// (such as a counted wrong attempt); faults still roll back.
+    pub fn write_keeping_failures<T>(&self, f: impl FnOnce(&Conn) -> Result<T>) -> Result<T> {
+        self.store.write_keeping_failures(|tx| f(tx))
+    }
+
     /// Loads a pool or fails with `ResourceNotFoundException`.
-    pub fn pool(&self, pool_id: &str) -> ApiResult<(Pool, IssuerStyle)> {
+    pub fn pool(&self, pool_id: &str) -> Result<(Pool, IssuerStyle)> {
         self.store
             .read(|c| pool_rows::get_pool(c, pool_id))?
             .ok_or_else(|| pool_not_found(pool_id))
     }
 
     /// Loads an app client or fails with `ResourceNotFoundException`.
-    pub fn client(&self, client_id: &str) -> ApiResult<AppClient> {
+    pub fn client(&self, client_id: &str) -> Result<AppClient> {
         self.store
-            .read(|c| pool_rows::get_client(c, client_id))?
+            .read(|c| client_rows::get_client(c, client_id))?
             .ok_or_else(|| client_not_found(client_id))
     }
 
@@ -72,12 +91,86 @@ impl Issuer {
     }
 }
 
+impl Issuer {
+    /// Every pool with its issuer style, ordered by id.
+    pub fn pools(&self) -> Result<Vec<(Pool, IssuerStyle)>> {
+        self.read(|c| Ok(pool_rows::list_pools(c)?))
+    }
+
+    /// The app clients of a pool, in creation order.
+    pub fn clients_of(&self, pool_id: &str) -> Result<Vec<AppClient>> {
+        self.read(|c| Ok(client_rows::list_clients(c, pool_id)?))
+    }
+
+    /// Outbox messages, newest first, optionally filtered.
+    pub fn outbox(
+        &self,
+        pool_id: Option<&str>,
+        username: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<OutboxMessage>> {
+        self.read(|c| Ok(outbox_rows::list_outbox(c, pool_id, username, limit)?))
+    }
+
+    /// An install-wide setting (such as the default pool id).
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        self.read(|c| Ok(meta_rows::get_meta(c, key)?))
+    }
+
+    /// Stores install-wide settings, in one transaction.
+    pub fn set_settings(&self, pairs: &[(&str, &str)]) -> Result<()> {
+        self.write(|tx| {
+            for (k, v) in pairs {
+                meta_rows::set_meta(tx, k, v)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The JWKS document of a pool (active keys and retired keys still
+    /// published).
+    pub fn jwks(&self, pool_id: &str) -> Result<serde_json::Value> {
+        self.pool(pool_id)?;
+        Ok(self.keys.get(&self.store, pool_id)?.jwks(crate::ids::now()))
+    }
+
+    /// Rotates a pool's keys; returns the new kids. The old keys stay
+    /// published for the longest ID or access token lifetime of the pool's
+    /// clients (at least an hour).
+    pub fn rotate_keys(&self, pool_id: &str) -> Result<Vec<String>> {
+        self.pool(pool_id)?;
+        let max_ttl = self
+            .clients_of(pool_id)?
+            .iter()
+            .map(|c| c.access_ttl().max(c.id_ttl()))
+            .max()
+            .unwrap_or(3600)
+            .max(3600);
+        let kids = self.write(|tx| crate::tokens::keys::rotate(tx, pool_id, max_ttl))?;
+        self.keys.invalidate(pool_id);
+        tracing::info!(pool = %pool_id, ?kids, "rotated signing keys");
+        Ok(kids)
+    }
+
+    /// Signs `claims` with the pool's active key for `purpose` (tests make
+    /// tokens no flow issues with it: expired, odd `token_use`, ...).
+    pub fn sign_claims(
+        &self,
+        pool_id: &str,
+        purpose: crate::tokens::KeyPurpose,
+        claims: &serde_json::Value,
+    ) -> Result<String> {
+        let keys = self.keys.get(&self.store, pool_id)?;
+        crate::tokens::jwt::sign_jwt(keys.active(purpose)?, claims)
+    }
+}
+
 /// `ResourceNotFoundException` for a missing pool.
-pub fn pool_not_found(pool_id: &str) -> ApiError {
-    ApiError::resource_not_found(format!("User pool {pool_id} does not exist."))
+pub fn pool_not_found(pool_id: &str) -> Error {
+    Error::resource_not_found(format!("User pool {pool_id} does not exist."))
 }
 
 /// `ResourceNotFoundException` for a missing client.
-pub fn client_not_found(client_id: &str) -> ApiError {
-    ApiError::resource_not_found(format!("User pool client {client_id} does not exist."))
+pub fn client_not_found(client_id: &str) -> Error {
+    Error::resource_not_found(format!("User pool client {client_id} does not exist."))
 }

@@ -23,33 +23,37 @@
 //! Management operations are not SigV4-verified: this is a local tool; bind
 //! it to loopback.
 
-#![warn(missing_docs)]
-
 pub mod api;
 pub mod config;
-pub mod errors;
-pub mod filter;
+pub mod directory;
+pub mod error;
+mod http;
 pub mod ids;
 pub mod issuer;
-pub mod keys;
-pub mod lockout;
+mod lifecycle;
 pub mod model;
-pub mod oauth2;
-pub mod outbox;
-pub mod password;
-pub mod server;
+pub mod oauth;
+pub mod signin;
 pub mod srp;
 pub mod store;
 pub mod tokens;
 
+pub use api::ApiError;
 pub use config::IssuerConfig;
-pub use errors::{ApiError, IssuerError};
+pub use error::IssuerError;
+pub use lifecycle::{ClientInfo, IssuerOptions, IssuerServer, PoolInfo, RunningIssuer};
 pub use model::IssuerStyle;
-pub use server::{ClientInfo, IssuerOptions, IssuerServer, PoolInfo, RunningIssuer};
-pub use store::auth::OutboxMessage;
+pub use store::outbox::OutboxMessage;
+
+/// Helpers for tests, benchmarks and tools: the password hashing cost and
+/// statistics.
+pub mod testing {
+    pub use crate::directory::password::{M_COST, P_COST, T_COST, verify_stats};
+    pub use crate::tokens::keys::KeyPurpose;
+}
 
 /// Computes a Cognito `SECRET_HASH`: Base64(HMAC-SHA256(client_secret,
 /// username + client_id)).
 pub fn secret_hash(client_secret: &str, username: &str, client_id: &str) -> String {
-    api::common::secret_hash(client_secret, username, client_id)
+    signin::secret_hash::secret_hash(client_secret, username, client_id)
 }

@@ -79,10 +79,7 @@ async fn run(cli: Cli) -> Result<(), cognito_issuer::IssuerError> {
         .map(IssuerConfig::from_file)
         .transpose()?;
     if let Some(Command::RotateKeys { pool }) = &cli.command {
-        let store = cognito_issuer::store::Store::open(&cli.data_dir.join("issuer.sqlite3"))?;
-        let issuer = cognito_issuer::issuer::Issuer::new(store, String::new());
-        let kids = cognito_issuer::server::rotate(&issuer, pool)
-            .map_err(|e| cognito_issuer::IssuerError::Config(e.to_string()))?;
+        let kids = IssuerServer::rotate_keys_offline(&cli.data_dir, pool)?;
         println!("rotated keys of {pool}; new kids: {}", kids.join(", "));
         return Ok(());
     }

@@ -1,6 +1,7 @@
 //! Cognito's SRP-6a variant (`USER_SRP_AUTH` → `PASSWORD_VERIFIER`): the
-//! math, the password verifier stored beside the argon2id hash, and the
-//! short-lived server state of pending challenges.
+//! math of both sides, public so tests and tools can act as the client.
+//! (The stored verifiers live in `directory::credentials`, the pending
+//! challenges in `signin::srp_pending`.)
 //!
 //! Exactly what AWS's client libraries (amazon-cognito-identity-js,
 //! pycognito, Amplify) compute:
@@ -22,18 +23,11 @@
 //! salt, bound to the argon2id hash they were derived with (a password set
 //! through a path that did not refresh the verifier makes SRP fail closed).
 
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use aws_lc_rs::{digest, hkdf, hmac};
 use num_bigint::BigUint;
 use rand::Rng;
-use rusqlite::{Connection, params};
-
-use crate::errors::ApiResult;
-use crate::ids;
-use crate::model::User;
-use crate::store::optional;
 
 /// The RFC 5054 3072-bit group prime, as Cognito uses it.
 pub const N_HEX: &str = concat!(
@@ -94,7 +88,7 @@ pub fn pad(n: &BigUint) -> Vec<u8> {
     }
 }
 
-fn sha256(parts: &[&[u8]]) -> [u8; 32] {
+pub(crate) fn sha256(parts: &[&[u8]]) -> [u8; 32] {
     let mut ctx = digest::Context::new(&digest::SHA256);
     for p in parts {
         ctx.update(p);
@@ -351,129 +345,6 @@ pub fn format_timestamp(epoch: i64) -> String {
 // Stored verifiers
 // ---------------------------------------------------------------------------
 
-fn binding(password_hash: &str) -> String {
-    ids::sha256_hex(password_hash)
-}
-
-/// Derives and stores the SRP verifier for `user`'s new password. Call it in
-/// the same transaction that stores the user's new argon2id hash (after
-/// `user.password_hash` is set): the verifier is bound to that hash.
-pub fn remember_password(conn: &Connection, user: &User, password: &str) -> ApiResult<()> {
-    let Some(phc) = user.password_hash.as_deref() else {
-        return Ok(());
-    };
-    let ver = Verifier::derive(&user.pool_id, &user.username, password);
-    conn.execute(
-        "INSERT INTO srp_verifiers(pool_id, sub, salt, verifier, bound_to)
-         VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT(pool_id, sub) DO UPDATE SET salt = excluded.salt,
-             verifier = excluded.verifier, bound_to = excluded.bound_to",
-        params![
-            user.pool_id,
-            user.sub,
-            ver.salt.to_bytes_be(),
-            ver.v.to_bytes_be(),
-            binding(phc)
-        ],
-    )?;
-    Ok(())
-}
-
-/// Stores a verifier only when the user has none for the current password
-/// hash (used by configuration seeding, which does not re-hash unchanged
-/// passwords).
-pub fn ensure_password(conn: &Connection, user: &User, password: &str) -> ApiResult<()> {
-    if load_verifier(conn, user)?.is_none() {
-        remember_password(conn, user, password)?;
-    }
-    Ok(())
-}
-
-/// The user's verifier, if one exists for their current password hash.
-pub fn load_verifier(conn: &Connection, user: &User) -> ApiResult<Option<Verifier>> {
-    let Some(phc) = user.password_hash.as_deref() else {
-        return Ok(None);
-    };
-    let row: Option<(Vec<u8>, Vec<u8>, String)> = optional(conn.query_row(
-        "SELECT salt, verifier, bound_to FROM srp_verifiers WHERE pool_id = ?1 AND sub = ?2",
-        params![user.pool_id, user.sub],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    ))?;
-    Ok(row
-        .filter(|(_, _, b)| *b == binding(phc))
-        .map(|(salt, v, _)| Verifier {
-            salt: BigUint::from_bytes_be(&salt),
-            v: BigUint::from_bytes_be(&v),
-        }))
-}
-
-// ---------------------------------------------------------------------------
-// Pending challenges (in memory, single use, expiring)
-// ---------------------------------------------------------------------------
-
-/// Server state of one PASSWORD_VERIFIER challenge, found by the hash of
-/// its `SECRET_BLOCK`.
-#[derive(Debug, Clone)]
-pub struct Pending {
-    /// Pool id.
-    pub pool_id: String,
-    /// Client id.
-    pub client_id: String,
-    /// The user's sub, or `None` for a decoy challenge (unknown user).
-    pub sub: Option<String>,
-    /// USER_ID_FOR_SRP sent with the challenge.
-    pub user_id: String,
-    /// The client's `A`.
-    pub a: BigUint,
-    /// The server's ephemeral.
-    pub eph: ServerEphemeral,
-    /// The verifier the challenge was computed with.
-    pub v: BigUint,
-    /// When the challenge was issued.
-    pub issued_at: i64,
-    /// When it expires.
-    pub expires_at: i64,
-}
-
-/// Most pending challenges kept at once (expired ones are dropped first;
-/// about 1.5 KiB each).
-pub const MAX_PENDING: usize = 20_000;
-
-/// Pending PASSWORD_VERIFIER challenges. Kept in memory only: the secret
-/// `b` never touches disk, and a restart merely voids challenges younger
-/// than three minutes.
-#[derive(Debug, Default)]
-pub struct PendingChallenges {
-    map: Mutex<HashMap<[u8; 32], Pending>>,
-}
-
-impl PendingChallenges {
-    /// Stores a challenge and returns its `SECRET_BLOCK` (random bytes).
-    /// `None` when too many challenges are pending.
-    pub fn insert(&self, p: Pending) -> Option<Vec<u8>> {
-        let mut block = vec![0u8; 64];
-        rand::rng().fill(&mut block[..]);
-        let key = sha256(&[&block]);
-        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() >= MAX_PENDING {
-            let now = ids::now();
-            map.retain(|_, v| v.expires_at > now);
-            if map.len() >= MAX_PENDING {
-                return None;
-            }
-        }
-        map.insert(key, p);
-        Some(block)
-    }
-
-    /// Removes and returns the challenge for `secret_block` (single use).
-    pub fn take(&self, secret_block: &[u8]) -> Option<Pending> {
-        let key = sha256(&[secret_block]);
-        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
-        map.remove(&key)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -510,7 +381,7 @@ mod tests {
         let wrong =
             client_key(pool, "alice", "wrong-Horse!1", &ver.salt, &a, &eph.big_b).expect("valid B");
         assert_ne!(server, wrong);
-        let ts = format_timestamp(ids::now());
+        let ts = format_timestamp(crate::ids::now());
         let sig = claim_signature(&client, pool, "alice", b"block", &ts);
         assert!(verify_signature(
             &server, pool, "alice", b"block", &ts, &sig

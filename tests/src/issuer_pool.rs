@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use cognito_issuer::keys::{KeyPurpose, sign_jwt};
+use cognito_issuer::testing::KeyPurpose;
 use cognito_issuer::{IssuerOptions, IssuerServer, RunningIssuer};
 use cognito_verifier::{CognitoVerifier, CognitoVerifierBuilder, PoolConfig};
 use serde_json::{Value, json};
@@ -220,9 +220,11 @@ impl IssuerPool {
     /// Signs arbitrary claims with the pool's current key for `purpose`
     /// (to make tokens no real flow issues: expired, odd token_use, ...).
     pub fn sign(&self, purpose: KeyPurpose, claims: &Value) -> String {
-        let state = self.issuer.as_ref().expect("issuer running").state();
-        let keys = state.keys.get(&state.store, &self.pool_id).unwrap();
-        sign_jwt(keys.active(purpose).unwrap(), claims).unwrap()
+        self.issuer
+            .as_ref()
+            .expect("issuer running")
+            .sign_claims(&self.pool_id, purpose, claims)
+            .unwrap()
     }
 }
 

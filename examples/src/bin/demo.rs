@@ -12,7 +12,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cognito_e2e::issuer_pool::cognito_call;
 use cognito_examples::{ExampleConfig, actix_app, axum_app};
-use cognito_issuer::keys::{KeyPurpose, sign_jwt};
+use cognito_issuer::testing::KeyPurpose;
 use cognito_issuer::{IssuerOptions, IssuerServer, RunningIssuer};
 use cognito_verifier::gate::{Gate, Preset};
 use serde_json::{Value, json};
@@ -497,9 +497,7 @@ async fn run(serve: bool) -> Result<usize, Box<dyn std::error::Error>> {
     old["iat"] = json!(now - 7200);
     old["auth_time"] = json!(now - 7200);
     old["exp"] = json!(now - 3600);
-    let state = issuer.state();
-    let keys = state.keys.get(&state.store, &pool)?;
-    let expired = sign_jwt(keys.active(KeyPurpose::Access)?, &old)?;
+    let expired = issuer.sign_claims(&pool, KeyPurpose::Access, &old)?;
     demo.expect(
         "/hello",
         "alice (token expired an hour ago)",

@@ -6,22 +6,23 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::common::{
-    self, CodePurpose, apply_attributes, delivery_destination, ensure_alias_unique, issue_code,
-    require_user, validate_attributes,
-};
 use super::groups::group_not_found;
-use super::shapes::{self, AttributeIn};
+use super::shapes;
 use super::{decode, paginate, required};
-use crate::errors::{ApiError, ApiResult};
-use crate::filter::Filter;
+use crate::directory::attributes::{
+    AttributeIn, apply_attributes, ensure_alias_unique, looks_like_email, looks_like_phone,
+    validate_attributes,
+};
+use crate::directory::codes::{CodePurpose, delivery_destination, issue_code};
+use crate::directory::filter::Filter;
+use crate::directory::lookup::{require_user, user_not_found};
+use crate::directory::outbox::{self, MessageKind};
+use crate::directory::password;
+use crate::error::{Error, Result};
 use crate::ids;
 use crate::issuer::Issuer;
 use crate::model::{Pool, User, UserStatus};
-use crate::outbox::{self, MessageKind};
-use crate::password;
-use crate::store::auth as auth_rows;
-use crate::store::users as rows;
+use crate::store::{groups as group_rows, refresh as refresh_rows, users as user_rows};
 
 /// Builds a new user record. In pools whose `UsernameAttributes` include
 /// email/phone, `username` must be such a value: it becomes that attribute
@@ -31,14 +32,14 @@ pub fn new_user(
     username: &str,
     attrs: &[AttributeIn],
     status: UserStatus,
-) -> ApiResult<User> {
+) -> Result<User> {
     if username.is_empty()
         || username.chars().count() > 128
         || username
             .chars()
             .any(|c| c.is_whitespace() || c.is_control())
     {
-        return Err(ApiError::invalid_parameter(
+        return Err(Error::invalid_parameter(
             "1 validation error detected: Value at 'username' failed to satisfy constraint: \
              Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+",
         ));
@@ -59,21 +60,21 @@ pub fn new_user(
     };
     apply_attributes(&mut user, attrs);
     if !pool.username_attributes.is_empty() {
-        let as_email = pool.username_attributes.iter().any(|a| a == "email")
-            && common::looks_like_email(username);
+        let as_email =
+            pool.username_attributes.iter().any(|a| a == "email") && looks_like_email(username);
         let as_phone = pool.username_attributes.iter().any(|a| a == "phone_number")
-            && common::looks_like_phone(username);
+            && looks_like_phone(username);
         let attr = if as_email {
             "email"
         } else if as_phone {
             "phone_number"
         } else {
-            return Err(ApiError::invalid_parameter(
+            return Err(Error::invalid_parameter(
                 "Username should be either an email or a phone number.",
             ));
         };
         if user.attr(attr).is_some_and(|v| v != username) {
-            return Err(ApiError::invalid_parameter(format!(
+            return Err(Error::invalid_parameter(format!(
                 "The {attr} attribute must match the username"
             )));
         }
@@ -87,7 +88,7 @@ pub fn new_user(
     user.attributes.insert("sub".into(), sub);
     for req in pool.required_attribute_names() {
         if user.attr(&req).is_none_or(str::is_empty) {
-            return Err(ApiError::invalid_parameter(format!(
+            return Err(Error::invalid_parameter(format!(
                 "Attributes did not conform to the schema: {req}: The attribute is required"
             )));
         }
@@ -101,18 +102,21 @@ pub fn insert_new_user(
     pool: &Pool,
     user: &User,
     force_alias: bool,
-) -> ApiResult<()> {
+) -> Result<()> {
     for attr in &pool.username_attributes {
         if let Some(v) = user.attr(attr)
-            && !rows::find_users_by_attribute(conn, pool, attr, v, false)?.is_empty()
+            && !user_rows::find_users_by_attribute(conn, pool, attr, v, false)?.is_empty()
         {
-            return Err(ApiError::username_exists(format!(
+            return Err(Error::username_exists(format!(
                 "An account with the given {attr} already exists."
             )));
         }
     }
     ensure_alias_unique(conn, pool, user, force_alias)?;
-    rows::insert_user(conn, pool, user)
+    if !user_rows::insert_user(conn, pool, user)? {
+        return Err(Error::username_exists("User account already exists"));
+    }
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -122,11 +126,11 @@ struct UserRef {
     username: Option<String>,
 }
 
-fn resolve(issuer: &Issuer, r: &UserRef) -> ApiResult<(Pool, User)> {
+fn resolve(issuer: &Issuer, r: &UserRef) -> Result<(Pool, User)> {
     let pool_id = required(&r.user_pool_id, "userPoolId")?;
     let username = required(&r.username, "username")?;
     let (pool, _) = issuer.pool(pool_id)?;
-    let user = issuer.store.read(|c| require_user(c, &pool, username))?;
+    let user = issuer.read(|c| Ok(require_user(c, &pool, username)?))?;
     Ok((pool, user))
 }
 
@@ -151,7 +155,7 @@ fn send_invitation(
     user: &User,
     temp: &str,
     mediums: &[String],
-) -> ApiResult<()> {
+) -> Result<()> {
     let wants_sms = mediums.iter().any(|m| m == "SMS");
     let wants_email = mediums.is_empty() || mediums.iter().any(|m| m == "EMAIL");
     let mut attrs = Vec::new();
@@ -182,7 +186,7 @@ fn send_invitation(
 }
 
 /// AdminCreateUser.
-pub fn admin_create_user(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn admin_create_user(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: CreateInput = decode(input)?;
     let pool_id = required(&i.user_pool_id, "userPoolId")?;
     let username = required(&i.username, "username")?;
@@ -200,27 +204,25 @@ pub fn admin_create_user(issuer: &Issuer, input: Value) -> ApiResult<Value> {
     match i.message_action.as_deref() {
         None | Some("SUPPRESS") | Some("RESEND") => {}
         Some(other) => {
-            return Err(ApiError::invalid_parameter(format!(
+            return Err(Error::invalid_parameter(format!(
                 "1 validation error detected: Value '{other}' at 'messageAction' failed to \
                  satisfy constraint: Member must satisfy enum value set: [RESEND, SUPPRESS]"
             )));
         }
     }
     if i.message_action.as_deref() == Some("RESEND") {
-        let user = issuer.store.write(|tx| {
+        let user = issuer.write(|tx| {
             let mut user = require_user(tx, &pool, username)?;
             if user.status != UserStatus::ForceChangePassword {
-                return Err(ApiError {
-                    type_name: "UnsupportedUserStateException",
-                    message: "Resend not possible. User has already signed in.".into(),
-                    status: 400,
-                });
+                return Err(Error::unsupported_user_state(
+                    "Resend not possible. User has already signed in.",
+                ));
             }
             user.password_hash = Some(hash.clone());
             user.password_set_at = ids::now();
             user.modified_at = ids::now_f64();
-            rows::update_user(tx, &user)?;
-            crate::srp::remember_password(tx, &user, &temp)?;
+            user_rows::update_user(tx, &user)?;
+            crate::directory::credentials::remember_password(tx, &user, &temp)?;
             send_invitation(tx, &pool, &user, &temp, &i.desired_delivery_mediums)?;
             Ok(user)
         })?;
@@ -234,9 +236,9 @@ pub fn admin_create_user(issuer: &Issuer, input: Value) -> ApiResult<Value> {
     )?;
     user.password_hash = Some(hash);
     let suppress = i.message_action.as_deref() == Some("SUPPRESS");
-    issuer.store.write(|tx| {
+    issuer.write(|tx| {
         insert_new_user(tx, &pool, &user, i.force_alias_creation)?;
-        crate::srp::remember_password(tx, &user, &temp)?;
+        crate::directory::credentials::remember_password(tx, &user, &temp)?;
         if !suppress {
             send_invitation(tx, &pool, &user, &temp, &i.desired_delivery_mediums)?;
         }
@@ -246,7 +248,7 @@ pub fn admin_create_user(issuer: &Issuer, input: Value) -> ApiResult<Value> {
 }
 
 /// AdminGetUser.
-pub fn admin_get_user(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn admin_get_user(issuer: &Issuer, input: Value) -> Result<Value> {
     let r: UserRef = decode(input)?;
     let (_, user) = resolve(issuer, &r)?;
     let mut out = shapes::admin_get_user(&user);
@@ -255,12 +257,10 @@ pub fn admin_get_user(issuer: &Issuer, input: Value) -> ApiResult<Value> {
 }
 
 /// AdminDeleteUser.
-pub fn admin_delete_user(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn admin_delete_user(issuer: &Issuer, input: Value) -> Result<Value> {
     let r: UserRef = decode(input)?;
     let (pool, user) = resolve(issuer, &r)?;
-    issuer
-        .store
-        .write(|tx| rows::delete_user(tx, &pool.id, &user.sub))?;
+    issuer.write(|tx| Ok(user_rows::delete_user(tx, &pool.id, &user.sub)?))?;
     issuer.lockout.succeeded(&pool.id, &user.sub);
     Ok(json!({}))
 }
@@ -276,7 +276,7 @@ struct SetPasswordInput {
 }
 
 /// AdminSetUserPassword.
-pub fn admin_set_user_password(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn admin_set_user_password(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: SetPasswordInput = decode(input)?;
     let r = UserRef {
         user_pool_id: i.user_pool_id.clone(),
@@ -286,9 +286,9 @@ pub fn admin_set_user_password(issuer: &Issuer, input: Value) -> ApiResult<Value
     let pw = required(&i.password, "password")?;
     password::check_policy(&pool.policies.password_policy, pw)?;
     let hash = password::hash(pw)?;
-    issuer.store.write(|tx| {
+    issuer.write(|tx| {
         let mut user =
-            rows::get_user_by_sub(tx, &pool.id, &user.sub)?.ok_or_else(common::user_not_found)?;
+            user_rows::get_user_by_sub(tx, &pool.id, &user.sub)?.ok_or_else(user_not_found)?;
         user.password_hash = Some(hash.clone());
         user.password_set_at = ids::now();
         user.status = if i.permanent {
@@ -297,28 +297,28 @@ pub fn admin_set_user_password(issuer: &Issuer, input: Value) -> ApiResult<Value
             UserStatus::ForceChangePassword
         };
         user.modified_at = ids::now_f64();
-        rows::update_user(tx, &user)?;
-        crate::srp::remember_password(tx, &user, pw)
+        user_rows::update_user(tx, &user)?;
+        crate::directory::credentials::remember_password(tx, &user, pw)
     })?;
     issuer.lockout.succeeded(&pool.id, &user.sub);
     Ok(json!({}))
 }
 
 /// AdminResetUserPassword: the user must reset with a code sent to them.
-pub fn admin_reset_user_password(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn admin_reset_user_password(issuer: &Issuer, input: Value) -> Result<Value> {
     let r: UserRef = decode(input)?;
     let (pool, user) = resolve(issuer, &r)?;
-    issuer.store.write(|tx| {
+    issuer.write(|tx| {
         let mut user =
-            rows::get_user_by_sub(tx, &pool.id, &user.sub)?.ok_or_else(common::user_not_found)?;
+            user_rows::get_user_by_sub(tx, &pool.id, &user.sub)?.ok_or_else(user_not_found)?;
         if user.status == UserStatus::Unconfirmed {
-            return Err(ApiError::not_authorized(
+            return Err(Error::not_authorized(
                 "User password cannot be reset in the current state.",
             ));
         }
         user.status = UserStatus::ResetRequired;
         user.modified_at = ids::now_f64();
-        rows::update_user(tx, &user)?;
+        user_rows::update_user(tx, &user)?;
         if let Some(dest) = delivery_destination(&pool, &user, false) {
             issue_code(
                 tx,
@@ -334,21 +334,21 @@ pub fn admin_reset_user_password(issuer: &Issuer, input: Value) -> ApiResult<Val
 }
 
 /// AdminConfirmSignUp.
-pub fn admin_confirm_sign_up(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn admin_confirm_sign_up(issuer: &Issuer, input: Value) -> Result<Value> {
     let r: UserRef = decode(input)?;
     let (pool, user) = resolve(issuer, &r)?;
-    issuer.store.write(|tx| {
+    issuer.write(|tx| {
         let mut user =
-            rows::get_user_by_sub(tx, &pool.id, &user.sub)?.ok_or_else(common::user_not_found)?;
+            user_rows::get_user_by_sub(tx, &pool.id, &user.sub)?.ok_or_else(user_not_found)?;
         if user.status != UserStatus::Unconfirmed {
-            return Err(ApiError::not_authorized(format!(
+            return Err(Error::not_authorized(format!(
                 "User cannot be confirmed. Current status is {}",
                 user.status.as_str()
             )));
         }
         user.status = UserStatus::Confirmed;
         user.modified_at = ids::now_f64();
-        rows::update_user(tx, &user)
+        Ok(user_rows::update_user(tx, &user)?)
     })?;
     Ok(json!({}))
 }
@@ -367,7 +367,7 @@ struct UpdateAttrsInput {
 /// AdminUpdateUserAttributes. A changed email/phone becomes unverified
 /// (unless the same call sets `*_verified`) and, in pools that auto-verify
 /// it, a verification code is sent.
-pub fn admin_update_user_attributes(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn admin_update_user_attributes(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: UpdateAttrsInput = decode(input)?;
     let r = UserRef {
         user_pool_id: i.user_pool_id.clone(),
@@ -375,12 +375,12 @@ pub fn admin_update_user_attributes(issuer: &Issuer, input: Value) -> ApiResult<
     };
     let (pool, user) = resolve(issuer, &r)?;
     validate_attributes(&pool, &i.user_attributes, true)?;
-    issuer.store.write(|tx| {
+    issuer.write(|tx| {
         let mut user =
-            rows::get_user_by_sub(tx, &pool.id, &user.sub)?.ok_or_else(common::user_not_found)?;
+            user_rows::get_user_by_sub(tx, &pool.id, &user.sub)?.ok_or_else(user_not_found)?;
         let changed = apply_attributes(&mut user, &i.user_attributes);
         ensure_alias_unique(tx, &pool, &user, false)?;
-        rows::update_user(tx, &user)?;
+        user_rows::update_user(tx, &user)?;
         for attr in changed {
             if pool.auto_verified_attributes.contains(&attr)
                 && !user.is_verified(&attr)
@@ -401,7 +401,7 @@ pub fn admin_update_user_attributes(issuer: &Issuer, input: Value) -> ApiResult<
 }
 
 /// AdminDeleteUserAttributes.
-pub fn admin_delete_user_attributes(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn admin_delete_user_attributes(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: UpdateAttrsInput = decode(input)?;
     let r = UserRef {
         user_pool_id: i.user_pool_id.clone(),
@@ -417,31 +417,31 @@ pub fn admin_delete_user_attributes(issuer: &Issuer, input: Value) -> ApiResult<
         })
         .collect();
     validate_attributes(&pool, &attrs, true)?;
-    issuer.store.write(|tx| {
+    issuer.write(|tx| {
         let mut user =
-            rows::get_user_by_sub(tx, &pool.id, &user.sub)?.ok_or_else(common::user_not_found)?;
+            user_rows::get_user_by_sub(tx, &pool.id, &user.sub)?.ok_or_else(user_not_found)?;
         for n in &i.user_attribute_names {
             user.attributes.remove(n);
         }
         user.modified_at = ids::now_f64();
-        rows::update_user(tx, &user)
+        Ok(user_rows::update_user(tx, &user)?)
     })?;
     Ok(json!({}))
 }
 
 /// AdminDisableUser / AdminEnableUser. Disabling also revokes the user's
 /// tokens.
-pub fn admin_set_enabled(issuer: &Issuer, input: Value, enabled: bool) -> ApiResult<Value> {
+pub fn admin_set_enabled(issuer: &Issuer, input: Value, enabled: bool) -> Result<Value> {
     let r: UserRef = decode(input)?;
     let (pool, user) = resolve(issuer, &r)?;
-    issuer.store.write(|tx| {
+    issuer.write(|tx| {
         let mut user =
-            rows::get_user_by_sub(tx, &pool.id, &user.sub)?.ok_or_else(common::user_not_found)?;
+            user_rows::get_user_by_sub(tx, &pool.id, &user.sub)?.ok_or_else(user_not_found)?;
         user.enabled = enabled;
         user.modified_at = ids::now_f64();
-        rows::update_user(tx, &user)?;
+        user_rows::update_user(tx, &user)?;
         if !enabled {
-            auth_rows::revoke_user(tx, &pool.id, &user.sub, ids::now())?;
+            refresh_rows::revoke_user(tx, &pool.id, &user.sub, ids::now())?;
         }
         Ok(())
     })?;
@@ -459,7 +459,7 @@ struct GroupUserInput {
 }
 
 /// AdminAddUserToGroup.
-pub fn admin_add_user_to_group(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn admin_add_user_to_group(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: GroupUserInput = decode(input)?;
     let group = required(&i.group_name, "groupName")?.to_string();
     let (pool, user) = resolve(
@@ -469,15 +469,15 @@ pub fn admin_add_user_to_group(issuer: &Issuer, input: Value) -> ApiResult<Value
             username: i.username,
         },
     )?;
-    issuer.store.write(|tx| {
-        rows::get_group(tx, &pool.id, &group)?.ok_or_else(group_not_found)?;
-        rows::add_member(tx, &pool.id, &group, &user.sub)
+    issuer.write(|tx| {
+        group_rows::get_group(tx, &pool.id, &group)?.ok_or_else(group_not_found)?;
+        Ok(group_rows::add_member(tx, &pool.id, &group, &user.sub)?)
     })?;
     Ok(json!({}))
 }
 
 /// AdminRemoveUserFromGroup.
-pub fn admin_remove_user_from_group(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn admin_remove_user_from_group(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: GroupUserInput = decode(input)?;
     let group = required(&i.group_name, "groupName")?.to_string();
     let (pool, user) = resolve(
@@ -487,15 +487,15 @@ pub fn admin_remove_user_from_group(issuer: &Issuer, input: Value) -> ApiResult<
             username: i.username,
         },
     )?;
-    issuer.store.write(|tx| {
-        rows::get_group(tx, &pool.id, &group)?.ok_or_else(group_not_found)?;
-        rows::remove_member(tx, &pool.id, &group, &user.sub)
+    issuer.write(|tx| {
+        group_rows::get_group(tx, &pool.id, &group)?.ok_or_else(group_not_found)?;
+        Ok(group_rows::remove_member(tx, &pool.id, &group, &user.sub)?)
     })?;
     Ok(json!({}))
 }
 
 /// AdminListGroupsForUser.
-pub fn admin_list_groups_for_user(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn admin_list_groups_for_user(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: GroupUserInput = decode(input)?;
     let (pool, user) = resolve(
         issuer,
@@ -504,9 +504,7 @@ pub fn admin_list_groups_for_user(issuer: &Issuer, input: Value) -> ApiResult<Va
             username: i.username,
         },
     )?;
-    let groups = issuer
-        .store
-        .read(|c| rows::groups_of_user(c, &pool.id, &user.sub))?;
+    let groups = issuer.read(|c| Ok(group_rows::groups_of_user(c, &pool.id, &user.sub)?))?;
     let (page, next) = paginate(groups, i.limit, 60, i.next_token.as_deref())?;
     let mut out = json!({ "Groups": page.iter().map(|g| g.to_json()).collect::<Vec<_>>() });
     if let Some(t) = next {
@@ -516,14 +514,14 @@ pub fn admin_list_groups_for_user(issuer: &Issuer, input: Value) -> ApiResult<Va
 }
 
 /// ListUsersInGroup.
-pub fn list_users_in_group(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn list_users_in_group(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: GroupUserInput = decode(input)?;
     let pool_id = required(&i.user_pool_id, "userPoolId")?;
     let group = required(&i.group_name, "groupName")?;
     issuer.pool(pool_id)?;
-    let users = issuer.store.read(|c| {
-        rows::get_group(c, pool_id, group)?.ok_or_else(group_not_found)?;
-        rows::users_in_group(c, pool_id, group)
+    let users = issuer.read(|c| {
+        group_rows::get_group(c, pool_id, group)?.ok_or_else(group_not_found)?;
+        Ok(group_rows::users_in_group(c, pool_id, group)?)
     })?;
     let (page, next) = paginate(users, i.limit, 60, i.next_token.as_deref())?;
     let mut out =
@@ -545,12 +543,12 @@ struct ListUsersInput {
 }
 
 /// ListUsers, with Cognito's `Filter` syntax.
-pub fn list_users(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn list_users(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: ListUsersInput = decode(input)?;
     let pool_id = required(&i.user_pool_id, "userPoolId")?;
     let (pool, _) = issuer.pool(pool_id)?;
     let filter = Filter::parse(i.filter.as_deref().unwrap_or(""))?;
-    let users = issuer.store.read(|c| rows::list_users(c, pool_id))?;
+    let users = issuer.read(|c| Ok(user_rows::list_users(c, pool_id)?))?;
     let users: Vec<User> = users
         .into_iter()
         .filter(|u| filter.as_ref().is_none_or(|f| f.matches(&pool, u)))
@@ -567,11 +565,16 @@ pub fn list_users(issuer: &Issuer, input: Value) -> ApiResult<Value> {
 
 /// AdminUserGlobalSignOut: revokes every refresh token of the user (and,
 /// for this issuer's own checks, their access tokens).
-pub fn admin_user_global_sign_out(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn admin_user_global_sign_out(issuer: &Issuer, input: Value) -> Result<Value> {
     let r: UserRef = decode(input)?;
     let (pool, user) = resolve(issuer, &r)?;
-    issuer
-        .store
-        .write(|tx| auth_rows::revoke_user(tx, &pool.id, &user.sub, ids::now()))?;
+    issuer.write(|tx| {
+        Ok(refresh_rows::revoke_user(
+            tx,
+            &pool.id,
+            &user.sub,
+            ids::now(),
+        )?)
+    })?;
     Ok(json!({}))
 }

@@ -5,11 +5,11 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::{decode, paginate, required};
-use crate::errors::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::ids;
 use crate::issuer::{Issuer, client_not_found};
-use crate::model::{AppClient, TokenValidityUnits};
-use crate::store::pools as rows;
+use crate::model::{AppClient, OAuthFlow, TokenValidityUnits};
+use crate::store::{clients as client_rows, resource_servers as rs_rows};
 
 const NEW_FLOWS: &[&str] = &[
     "ALLOW_ADMIN_USER_PASSWORD_AUTH",
@@ -59,12 +59,33 @@ pub struct ClientInput {
     pub prevent_user_existence_errors: Option<String>,
     /// Token revocation.
     pub enable_token_revocation: Option<bool>,
+    /// `AllowedOAuthFlowsUserPoolClient`.
+    #[serde(rename = "AllowedOAuthFlowsUserPoolClient")]
+    pub allowed_oauth_flows_user_pool_client: Option<bool>,
+    /// `AllowedOAuthFlows`.
+    #[serde(rename = "AllowedOAuthFlows")]
+    pub allowed_oauth_flows: Option<Vec<OAuthFlow>>,
+    /// `AllowedOAuthScopes`.
+    #[serde(rename = "AllowedOAuthScopes")]
+    pub allowed_oauth_scopes: Option<Vec<String>>,
+    /// `CallbackURLs`.
+    #[serde(rename = "CallbackURLs")]
+    pub callback_urls: Option<Vec<String>>,
+    /// `LogoutURLs`.
+    #[serde(rename = "LogoutURLs")]
+    pub logout_urls: Option<Vec<String>>,
+    /// `DefaultRedirectURI`.
+    #[serde(rename = "DefaultRedirectURI")]
+    pub default_redirect_uri: Option<String>,
+    /// `SupportedIdentityProviders`.
+    #[serde(rename = "SupportedIdentityProviders")]
+    pub supported_identity_providers: Option<Vec<String>>,
     /// Everything else (OAuth settings, read/write attributes, ...).
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
-fn check_range(value: i64, unit: &str, min_s: i64, max_s: i64, what: &str) -> ApiResult<()> {
+fn check_range(value: i64, unit: &str, min_s: i64, max_s: i64, what: &str) -> Result<()> {
     let secs = value
         * match unit {
             "seconds" => 1,
@@ -72,13 +93,13 @@ fn check_range(value: i64, unit: &str, min_s: i64, max_s: i64, what: &str) -> Ap
             "hours" => 3600,
             "days" => 86400,
             other => {
-                return Err(ApiError::invalid_parameter(format!(
+                return Err(Error::invalid_parameter(format!(
                     "Invalid time unit {other} for {what}"
                 )));
             }
         };
     if secs < min_s || secs > max_s {
-        return Err(ApiError::invalid_parameter(format!(
+        return Err(Error::invalid_parameter(format!(
             "{what} must be between {min_s} seconds and {max_s} seconds"
         )));
     }
@@ -93,7 +114,7 @@ pub fn build_client(
     input: ClientInput,
     existing: Option<&AppClient>,
     fixed: Option<(String, Option<String>)>,
-) -> ApiResult<AppClient> {
+) -> Result<AppClient> {
     let pool_id = required(&input.user_pool_id, "userPoolId")?.to_string();
     issuer.pool(&pool_id)?;
     let name = match (&input.client_name, existing) {
@@ -154,13 +175,13 @@ pub fn build_client(
         .iter()
         .find(|f| !NEW_FLOWS.contains(&f.as_str()) && !LEGACY_FLOWS.contains(&f.as_str()))
     {
-        return Err(ApiError::invalid_parameter(format!(
+        return Err(Error::invalid_parameter(format!(
             "1 validation error detected: Value '[{bad}]' at 'explicitAuthFlows' failed to \
              satisfy constraint: Member must satisfy enum value set"
         )));
     }
     if has_new && has_legacy {
-        return Err(ApiError::invalid_parameter(
+        return Err(Error::invalid_parameter(
             "ExplicitAuthFlows cannot contain both legacy and new (ALLOW_*) flow values.",
         ));
     }
@@ -168,19 +189,13 @@ pub fn build_client(
         .prevent_user_existence_errors
         .unwrap_or_else(|| "LEGACY".into());
     if !matches!(prevent.as_str(), "ENABLED" | "LEGACY") {
-        return Err(ApiError::invalid_parameter(format!(
+        return Err(Error::invalid_parameter(format!(
             "Invalid PreventUserExistenceErrors value {prevent}"
         )));
     }
-    if let Some(scopes) = input
-        .extra
-        .get("AllowedOAuthScopes")
-        .and_then(Value::as_array)
-    {
-        let servers = issuer
-            .store
-            .read(|c| rows::list_resource_servers(c, &pool_id))?;
-        for s in scopes.iter().filter_map(Value::as_str) {
+    if let Some(scopes) = &input.allowed_oauth_scopes {
+        let servers = issuer.read(|c| Ok(rs_rows::list_resource_servers(c, &pool_id)?))?;
+        for s in scopes.iter().map(String::as_str) {
             let custom = servers.iter().any(|rs| {
                 rs.scopes.iter().any(|sc| {
                     sc.get("ScopeName")
@@ -189,11 +204,9 @@ pub fn build_client(
                 })
             });
             if !STANDARD_SCOPES.contains(&s) && !custom {
-                return Err(ApiError {
-                    type_name: "ScopeDoesNotExistException",
-                    message: format!("Invalid scope requested: {s}"),
-                    status: 400,
-                });
+                return Err(Error::scope_does_not_exist(format!(
+                    "Invalid scope requested: {s}"
+                )));
             }
         }
     }
@@ -229,15 +242,22 @@ pub fn build_client(
         explicit_auth_flows: flows,
         prevent_user_existence_errors: prevent,
         enable_token_revocation: input.enable_token_revocation.unwrap_or(true),
+        allowed_oauth_flows_user_pool_client: input.allowed_oauth_flows_user_pool_client,
+        allowed_oauth_flows: input.allowed_oauth_flows,
+        allowed_oauth_scopes: input.allowed_oauth_scopes,
+        callback_urls: input.callback_urls,
+        logout_urls: input.logout_urls,
+        default_redirect_uri: input.default_redirect_uri,
+        supported_identity_providers: input.supported_identity_providers,
         extra: input.extra,
     })
 }
 
 /// CreateUserPoolClient.
-pub fn create_user_pool_client(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn create_user_pool_client(issuer: &Issuer, input: Value) -> Result<Value> {
     let input: ClientInput = decode(input)?;
     let client = build_client(issuer, input, None, None)?;
-    issuer.store.write(|tx| rows::put_client(tx, &client))?;
+    issuer.write(|tx| Ok(client_rows::put_client(tx, &client)?))?;
     Ok(json!({ "UserPoolClient": client }))
 }
 
@@ -248,7 +268,7 @@ struct ClientRef {
     client_id: Option<String>,
 }
 
-fn load_client(issuer: &Issuer, r: &ClientRef) -> ApiResult<AppClient> {
+fn load_client(issuer: &Issuer, r: &ClientRef) -> Result<AppClient> {
     let pool_id = required(&r.user_pool_id, "userPoolId")?;
     let client_id = required(&r.client_id, "clientId")?;
     issuer.pool(pool_id)?;
@@ -260,7 +280,7 @@ fn load_client(issuer: &Issuer, r: &ClientRef) -> ApiResult<AppClient> {
 }
 
 /// DescribeUserPoolClient.
-pub fn describe_user_pool_client(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn describe_user_pool_client(issuer: &Issuer, input: Value) -> Result<Value> {
     let r: ClientRef = decode(input)?;
     Ok(json!({ "UserPoolClient": load_client(issuer, &r)? }))
 }
@@ -274,11 +294,11 @@ struct ListInput {
 }
 
 /// ListUserPoolClients.
-pub fn list_user_pool_clients(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn list_user_pool_clients(issuer: &Issuer, input: Value) -> Result<Value> {
     let input: ListInput = decode(input)?;
     let pool_id = required(&input.user_pool_id, "userPoolId")?;
     issuer.pool(pool_id)?;
-    let clients = issuer.store.read(|c| rows::list_clients(c, pool_id))?;
+    let clients = issuer.read(|c| Ok(client_rows::list_clients(c, pool_id)?))?;
     let (page, next) = paginate(clients, input.max_results, 60, input.next_token.as_deref())?;
     let items: Vec<Value> = page
         .iter()
@@ -292,23 +312,21 @@ pub fn list_user_pool_clients(issuer: &Issuer, input: Value) -> ApiResult<Value>
 }
 
 /// UpdateUserPoolClient (like AWS, unspecified settings revert to defaults).
-pub fn update_user_pool_client(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn update_user_pool_client(issuer: &Issuer, input: Value) -> Result<Value> {
     let r: ClientRef = decode(input.clone())?;
     let existing = load_client(issuer, &r)?;
     let mut input: ClientInput = decode(input)?;
     input.extra.remove("ClientId");
     input.generate_secret = false;
     let client = build_client(issuer, input, Some(&existing), None)?;
-    issuer.store.write(|tx| rows::put_client(tx, &client))?;
+    issuer.write(|tx| Ok(client_rows::put_client(tx, &client)?))?;
     Ok(json!({ "UserPoolClient": client }))
 }
 
 /// DeleteUserPoolClient.
-pub fn delete_user_pool_client(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn delete_user_pool_client(issuer: &Issuer, input: Value) -> Result<Value> {
     let r: ClientRef = decode(input)?;
     let client = load_client(issuer, &r)?;
-    issuer
-        .store
-        .write(|tx| rows::delete_client(tx, &client.client_id))?;
+    issuer.write(|tx| Ok(client_rows::delete_client(tx, &client.client_id)?))?;
     Ok(json!({}))
 }

@@ -4,11 +4,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{decode, paginate, required};
-use crate::errors::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::ids;
 use crate::issuer::Issuer;
 use crate::model::Group;
-use crate::store::users as rows;
+use crate::store::groups as group_rows;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -21,8 +21,8 @@ struct GroupInput {
 }
 
 /// `ResourceNotFoundException: Group not found.`
-pub fn group_not_found() -> ApiError {
-    ApiError::resource_not_found("Group not found.")
+pub fn group_not_found() -> Error {
+    Error::resource_not_found("Group not found.")
 }
 
 /// Creates a group; `GroupExistsException` if it exists.
@@ -33,17 +33,15 @@ pub fn insert_group(
     description: Option<String>,
     role_arn: Option<String>,
     precedence: Option<i64>,
-) -> ApiResult<Group> {
+) -> Result<Group> {
     issuer.pool(pool_id)?;
     if name.is_empty() || name.len() > 128 {
-        return Err(ApiError::invalid_parameter(
+        return Err(Error::invalid_parameter(
             "GroupName must be 1 to 128 characters",
         ));
     }
     if precedence.is_some_and(|p| p < 0) {
-        return Err(ApiError::invalid_parameter(
-            "Precedence must be 0 or greater",
-        ));
+        return Err(Error::invalid_parameter("Precedence must be 0 or greater"));
     }
     let now = ids::now_f64();
     let group = Group {
@@ -55,19 +53,17 @@ pub fn insert_group(
         created_at: now,
         modified_at: now,
     };
-    issuer.store.write(|tx| {
-        if rows::get_group(tx, pool_id, name)?.is_some() {
-            return Err(ApiError::group_exists(
-                "A group with the name already exists.",
-            ));
+    issuer.write(|tx| {
+        if group_rows::get_group(tx, pool_id, name)?.is_some() {
+            return Err(Error::group_exists("A group with the name already exists."));
         }
-        rows::put_group(tx, &group)
+        Ok(group_rows::put_group(tx, &group)?)
     })?;
     Ok(group)
 }
 
 /// CreateGroup.
-pub fn create_group(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn create_group(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: GroupInput = decode(input)?;
     let pool_id = required(&i.user_pool_id, "userPoolId")?;
     let name = required(&i.group_name, "groupName")?;
@@ -83,14 +79,13 @@ pub fn create_group(issuer: &Issuer, input: Value) -> ApiResult<Value> {
 }
 
 /// GetGroup.
-pub fn get_group(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn get_group(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: GroupInput = decode(input)?;
     let pool_id = required(&i.user_pool_id, "userPoolId")?;
     let name = required(&i.group_name, "groupName")?;
     issuer.pool(pool_id)?;
     let g = issuer
-        .store
-        .read(|c| rows::get_group(c, pool_id, name))?
+        .read(|c| Ok(group_rows::get_group(c, pool_id, name)?))?
         .ok_or_else(group_not_found)?;
     Ok(json!({ "Group": g.to_json() }))
 }
@@ -104,11 +99,11 @@ struct ListInput {
 }
 
 /// ListGroups.
-pub fn list_groups(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn list_groups(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: ListInput = decode(input)?;
     let pool_id = required(&i.user_pool_id, "userPoolId")?;
     issuer.pool(pool_id)?;
-    let groups = issuer.store.read(|c| rows::list_groups(c, pool_id))?;
+    let groups = issuer.read(|c| Ok(group_rows::list_groups(c, pool_id)?))?;
     let (page, next) = paginate(groups, i.limit, 60, i.next_token.as_deref())?;
     let mut out = json!({ "Groups": page.iter().map(Group::to_json).collect::<Vec<_>>() });
     if let Some(t) = next {
@@ -118,14 +113,14 @@ pub fn list_groups(issuer: &Issuer, input: Value) -> ApiResult<Value> {
 }
 
 /// DeleteGroup.
-pub fn delete_group(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn delete_group(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: GroupInput = decode(input)?;
     let pool_id = required(&i.user_pool_id, "userPoolId")?;
     let name = required(&i.group_name, "groupName")?;
     issuer.pool(pool_id)?;
-    issuer.store.write(|tx| {
-        rows::get_group(tx, pool_id, name)?.ok_or_else(group_not_found)?;
-        rows::delete_group(tx, pool_id, name)
+    issuer.write(|tx| {
+        group_rows::get_group(tx, pool_id, name)?.ok_or_else(group_not_found)?;
+        Ok(group_rows::delete_group(tx, pool_id, name)?)
     })?;
     Ok(json!({}))
 }

@@ -7,20 +7,21 @@
 pub mod admin_users;
 pub mod auth;
 pub mod clients;
-pub mod common;
+pub mod error;
 pub mod groups;
 pub mod mfa;
 pub mod pools;
 pub mod resource_servers;
 pub mod shapes;
-pub mod srp_auth;
 pub mod users;
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::errors::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::issuer::Issuer;
+
+pub use error::ApiError;
 
 /// The service prefix of `X-Amz-Target`.
 pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
@@ -98,12 +99,12 @@ pub fn is_authentication_op(op: &str) -> bool {
 }
 
 /// Runs the operation named by `target` with the raw JSON `body`.
-pub fn dispatch(issuer: &Issuer, target: Option<&str>, body: &[u8]) -> ApiResult<Value> {
+pub fn dispatch(issuer: &Issuer, target: Option<&str>, body: &[u8]) -> Result<Value> {
     let target = target.ok_or_else(|| {
-        ApiError::unknown_operation("Missing X-Amz-Target header naming the operation")
+        Error::unknown_operation("Missing X-Amz-Target header naming the operation")
     })?;
     let op = target.strip_prefix(TARGET_PREFIX).ok_or_else(|| {
-        ApiError::unknown_operation(format!(
+        Error::unknown_operation(format!(
             "Unknown service target {target:?}; expected {TARGET_PREFIX}<Operation>"
         ))
     })?;
@@ -111,12 +112,10 @@ pub fn dispatch(issuer: &Issuer, target: Option<&str>, body: &[u8]) -> ApiResult
         Value::Object(Default::default())
     } else {
         serde_json::from_slice(body)
-            .map_err(|e| ApiError::serialization(format!("Request body is not valid JSON: {e}")))?
+            .map_err(|e| Error::serialization(format!("Request body is not valid JSON: {e}")))?
     };
     if !input.is_object() {
-        return Err(ApiError::serialization(
-            "Request body must be a JSON object",
-        ));
+        return Err(Error::serialization("Request body must be a JSON object"));
     }
     match op {
         "CreateUserPool" => pools::create_user_pool(issuer, input),
@@ -177,7 +176,7 @@ pub fn dispatch(issuer: &Issuer, target: Option<&str>, body: &[u8]) -> ApiResult
         "VerifySoftwareToken" => mfa::verify_software_token(issuer, input),
         "SetUserMFAPreference" => mfa::set_user_mfa_preference(issuer, input),
         "AdminSetUserMFAPreference" => mfa::admin_set_user_mfa_preference(issuer, input),
-        other => Err(ApiError::unknown_operation(format!(
+        other => Err(Error::unknown_operation(format!(
             "Operation {other} is not supported by cognito-issuer"
         ))),
     }
@@ -185,9 +184,9 @@ pub fn dispatch(issuer: &Issuer, target: Option<&str>, body: &[u8]) -> ApiResult
 
 /// Decodes an operation's input, mapping shape errors to
 /// `InvalidParameterException` the way AWS's validation reports them.
-pub fn decode<T: DeserializeOwned>(input: Value) -> ApiResult<T> {
+pub fn decode<T: DeserializeOwned>(input: Value) -> Result<T> {
     serde_json::from_value(input)
-        .map_err(|e| ApiError::invalid_parameter(format!("1 validation error detected: {e}")))
+        .map_err(|e| Error::invalid_parameter(format!("1 validation error detected: {e}")))
 }
 
 /// Splits `items` into one page. The token is the next offset, encoded.
@@ -196,12 +195,12 @@ pub fn paginate<T>(
     limit: Option<i64>,
     max: i64,
     token: Option<&str>,
-) -> ApiResult<(Vec<T>, Option<String>)> {
+) -> Result<(Vec<T>, Option<String>)> {
     use base64::Engine;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let limit = limit.unwrap_or(max);
     if limit < 1 || limit > max {
-        return Err(ApiError::invalid_parameter(format!(
+        return Err(Error::invalid_parameter(format!(
             "1 validation error detected: Value '{limit}' at 'limit' failed to satisfy \
              constraint: Member must have value between 1 and {max}"
         )));
@@ -213,7 +212,7 @@ pub fn paginate<T>(
             .ok()
             .and_then(|b| String::from_utf8(b).ok())
             .and_then(|s| s.strip_prefix("offset:").and_then(|n| n.parse().ok()))
-            .ok_or_else(|| ApiError::invalid_parameter("Invalid pagination token"))?,
+            .ok_or_else(|| Error::invalid_parameter("Invalid pagination token"))?,
     };
     let total = items.len();
     let page: Vec<T> = items
@@ -227,10 +226,10 @@ pub fn paginate<T>(
 }
 
 /// Requires a non-empty string parameter.
-pub fn required<'a>(value: &'a Option<String>, name: &str) -> ApiResult<&'a str> {
+pub fn required<'a>(value: &'a Option<String>, name: &str) -> Result<&'a str> {
     match value.as_deref() {
         Some(v) if !v.is_empty() => Ok(v),
-        _ => Err(ApiError::invalid_parameter(format!(
+        _ => Err(Error::invalid_parameter(format!(
             "1 validation error detected: Value null at '{name}' failed to satisfy constraint: \
              Member must not be null"
         ))),

@@ -5,12 +5,13 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::{decode, paginate, required};
-use crate::errors::{ApiError, ApiResult};
+use crate::directory::attributes::STANDARD_ATTRIBUTES;
+use crate::error::{Error, Result};
 use crate::ids;
 use crate::issuer::Issuer;
-use crate::keys;
-use crate::model::{IssuerStyle, Policies, Pool, UsernameConfiguration};
-use crate::store::pools as rows;
+use crate::model::{IssuerStyle, MfaConfiguration, Policies, Pool, UsernameConfiguration};
+use crate::store::{keys as key_rows, pools as pool_rows};
+use crate::tokens::keys;
 
 /// The user pool tag that selects the issuer style (`local` or `aws`).
 pub const STYLE_TAG: &str = "cognito-issuer:issuer-style";
@@ -57,36 +58,36 @@ pub fn build_pool(
     input: CreatePoolInput,
     id: Option<String>,
     region: &str,
-) -> ApiResult<(Pool, IssuerStyle)> {
+) -> Result<(Pool, IssuerStyle)> {
     let name = required(&input.pool_name, "poolName")?.to_string();
     if name.len() > 128 {
-        return Err(ApiError::invalid_parameter(
+        return Err(Error::invalid_parameter(
             "1 validation error detected: Value at 'poolName' failed to satisfy constraint: \
              Member must have length less than or equal to 128",
         ));
     }
     if !input.username_attributes.is_empty() && !input.alias_attributes.is_empty() {
-        return Err(ApiError::invalid_parameter(
+        return Err(Error::invalid_parameter(
             "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.",
         ));
     }
     for a in &input.username_attributes {
         if !ATTR_CHOICES.contains(&a.as_str()) {
-            return Err(ApiError::invalid_parameter(format!(
+            return Err(Error::invalid_parameter(format!(
                 "Invalid username attribute {a}"
             )));
         }
     }
     for a in &input.alias_attributes {
         if !ALIAS_CHOICES.contains(&a.as_str()) {
-            return Err(ApiError::invalid_parameter(format!(
+            return Err(Error::invalid_parameter(format!(
                 "Invalid alias attribute {a}"
             )));
         }
     }
     for a in &input.auto_verified_attributes {
         if !ATTR_CHOICES.contains(&a.as_str()) {
-            return Err(ApiError::invalid_parameter(format!(
+            return Err(Error::invalid_parameter(format!(
                 "Invalid auto-verified attribute {a}"
             )));
         }
@@ -94,23 +95,20 @@ pub fn build_pool(
     if let Some(p) = &input.policies {
         let pp = &p.password_policy;
         if !(6..=99).contains(&pp.minimum_length) {
-            return Err(ApiError::invalid_parameter(
+            return Err(Error::invalid_parameter(
                 "Password policy MinimumLength must be between 6 and 99",
             ));
         }
     }
     let mfa = input.mfa_configuration.unwrap_or_else(|| "OFF".into());
-    if !matches!(mfa.as_str(), "OFF" | "ON" | "OPTIONAL") {
-        return Err(ApiError::invalid_parameter(format!(
-            "Invalid MfaConfiguration {mfa}"
-        )));
-    }
+    let mfa = MfaConfiguration::parse(&mfa)
+        .ok_or_else(|| Error::invalid_parameter(format!("Invalid MfaConfiguration {mfa}")))?;
     let mut schema = Vec::new();
     for attr in input.schema {
         let Some(n) = attr.get("Name").and_then(Value::as_str) else {
-            return Err(ApiError::invalid_parameter("Schema attribute without Name"));
+            return Err(Error::invalid_parameter("Schema attribute without Name"));
         };
-        let full = if super::common::STANDARD_ATTRIBUTES.contains(&n) || n.starts_with("custom:") {
+        let full = if STANDARD_ATTRIBUTES.contains(&n) || n.starts_with("custom:") {
             n.to_string()
         } else {
             format!("custom:{n}")
@@ -123,13 +121,13 @@ pub fn build_pool(
     }
     let style = match input.user_pool_tags.get(STYLE_TAG).and_then(Value::as_str) {
         Some(s) => IssuerStyle::parse(s).ok_or_else(|| {
-            ApiError::invalid_parameter(format!("{STYLE_TAG} must be 'local' or 'aws'"))
+            Error::invalid_parameter(format!("{STYLE_TAG} must be 'local' or 'aws'"))
         })?,
         None => IssuerStyle::Local,
     };
     let id = id.unwrap_or_else(|| ids::pool_id(region));
     if !ids::is_valid_pool_id(&id) {
-        return Err(ApiError::invalid_parameter(format!(
+        return Err(Error::invalid_parameter(format!(
             "Invalid user pool id {id}"
         )));
     }
@@ -153,6 +151,9 @@ pub fn build_pool(
         auto_verified_attributes: input.auto_verified_attributes,
         schema_attributes: schema,
         mfa_configuration: mfa,
+        software_token_mfa_configuration: None,
+        sms_mfa_configuration: None,
+        email_mfa_configuration: None,
         username_configuration: input.username_configuration,
         extra,
     };
@@ -160,28 +161,28 @@ pub fn build_pool(
 }
 
 /// Stores a new pool and generates its signing keys.
-pub fn insert_pool(issuer: &Issuer, pool: &Pool, style: IssuerStyle) -> ApiResult<()> {
+pub fn insert_pool(issuer: &Issuer, pool: &Pool, style: IssuerStyle) -> Result<()> {
     // Generate keys before taking the write lock (RSA generation is slow).
     let id_key = keys::generate(&pool.id, keys::KeyPurpose::Id)?;
     let access_key = keys::generate(&pool.id, keys::KeyPurpose::Access)?;
-    issuer.store.write(|tx| {
-        if rows::get_pool(tx, &pool.id)?.is_some() {
-            return Err(ApiError::invalid_parameter(format!(
+    issuer.write(|tx| {
+        if pool_rows::get_pool(tx, &pool.id)?.is_some() {
+            return Err(Error::invalid_parameter(format!(
                 "User pool {} already exists.",
                 pool.id
             )));
         }
-        rows::put_pool(tx, pool, style)?;
-        rows::insert_key(tx, &id_key)?;
-        rows::insert_key(tx, &access_key)?;
+        pool_rows::put_pool(tx, pool, style)?;
+        key_rows::insert_key(tx, &id_key)?;
+        key_rows::insert_key(tx, &access_key)?;
         Ok(())
     })
 }
 
 /// The `UserPoolType` JSON of a stored pool.
-pub fn pool_json(issuer: &Issuer, pool: &Pool) -> ApiResult<Value> {
-    let mut v = serde_json::to_value(pool).map_err(|e| ApiError::internal(e.to_string()))?;
-    let count = issuer.store.read(|c| rows::count_users(c, &pool.id))?;
+pub fn pool_json(issuer: &Issuer, pool: &Pool) -> Result<Value> {
+    let mut v = serde_json::to_value(pool).map_err(|e| Error::internal(e.to_string()))?;
+    let count = issuer.read(|c| Ok(pool_rows::count_users(c, &pool.id)?))?;
     if let Some(o) = v.as_object_mut() {
         o.insert("EstimatedNumberOfUsers".into(), count.into());
         o.insert("Status".into(), "Enabled".into());
@@ -194,7 +195,7 @@ pub fn pool_json(issuer: &Issuer, pool: &Pool) -> ApiResult<Value> {
 }
 
 /// CreateUserPool.
-pub fn create_user_pool(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn create_user_pool(issuer: &Issuer, input: Value) -> Result<Value> {
     let input: CreatePoolInput = decode(input)?;
     let (pool, style) = build_pool(input, None, "us-east-1")?;
     insert_pool(issuer, &pool, style)?;
@@ -208,7 +209,7 @@ struct PoolIdInput {
 }
 
 /// DescribeUserPool.
-pub fn describe_user_pool(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn describe_user_pool(issuer: &Issuer, input: Value) -> Result<Value> {
     let input: PoolIdInput = decode(input)?;
     let (pool, _) = issuer.pool(required(&input.user_pool_id, "userPoolId")?)?;
     Ok(json!({ "UserPool": pool_json(issuer, &pool)? }))
@@ -222,15 +223,15 @@ struct ListInput {
 }
 
 /// ListUserPools.
-pub fn list_user_pools(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn list_user_pools(issuer: &Issuer, input: Value) -> Result<Value> {
     let input: ListInput = decode(input)?;
     let max = input.max_results.ok_or_else(|| {
-        ApiError::invalid_parameter(
+        Error::invalid_parameter(
             "1 validation error detected: Value null at 'maxResults' failed to satisfy \
              constraint: Member must not be null",
         )
     })?;
-    let pools = issuer.store.read(rows::list_pools)?;
+    let pools = issuer.read(|c| Ok(pool_rows::list_pools(c)?))?;
     let (page, next) = paginate(pools, Some(max), 60, input.next_token.as_deref())?;
     let items: Vec<Value> = page
         .iter()
@@ -253,11 +254,11 @@ pub fn list_user_pools(issuer: &Issuer, input: Value) -> ApiResult<Value> {
 }
 
 /// DeleteUserPool.
-pub fn delete_user_pool(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn delete_user_pool(issuer: &Issuer, input: Value) -> Result<Value> {
     let input: PoolIdInput = decode(input)?;
     let id = required(&input.user_pool_id, "userPoolId")?;
     issuer.pool(id)?;
-    issuer.store.write(|tx| rows::delete_pool(tx, id))?;
+    issuer.write(|tx| Ok(pool_rows::delete_pool(tx, id)?))?;
     issuer.keys.invalidate(id);
     Ok(json!({}))
 }

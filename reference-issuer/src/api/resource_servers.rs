@@ -5,10 +5,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{decode, paginate, required};
-use crate::errors::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::issuer::Issuer;
 use crate::model::ResourceServer;
-use crate::store::pools as rows;
+use crate::store::resource_servers as rs_rows;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -26,40 +26,41 @@ pub fn put_resource_server(
     issuer: &Issuer,
     rs: ResourceServer,
     replace: bool,
-) -> ApiResult<ResourceServer> {
+) -> Result<ResourceServer> {
     issuer.pool(&rs.user_pool_id)?;
     if rs.identifier.is_empty() || rs.identifier.len() > 256 {
-        return Err(ApiError::invalid_parameter(
+        return Err(Error::invalid_parameter(
             "Identifier must be 1 to 256 characters",
         ));
     }
     for s in &rs.scopes {
         let name = s.get("ScopeName").and_then(Value::as_str).unwrap_or("");
         if name.is_empty() || name.contains(char::is_whitespace) || name.contains('/') {
-            return Err(ApiError::invalid_parameter(format!(
+            return Err(Error::invalid_parameter(format!(
                 "Invalid scope name '{name}'"
             )));
         }
         if s.get("ScopeDescription").and_then(Value::as_str).is_none() {
-            return Err(ApiError::invalid_parameter(format!(
+            return Err(Error::invalid_parameter(format!(
                 "Scope '{name}' needs a ScopeDescription"
             )));
         }
     }
-    issuer.store.write(|tx| {
-        if !replace && rows::get_resource_server(tx, &rs.user_pool_id, &rs.identifier)?.is_some() {
-            return Err(ApiError::invalid_parameter(format!(
+    issuer.write(|tx| {
+        if !replace && rs_rows::get_resource_server(tx, &rs.user_pool_id, &rs.identifier)?.is_some()
+        {
+            return Err(Error::invalid_parameter(format!(
                 "{} already exists in this user pool",
                 rs.identifier
             )));
         }
-        rows::put_resource_server(tx, &rs)
+        Ok(rs_rows::put_resource_server(tx, &rs)?)
     })?;
     Ok(rs)
 }
 
 /// CreateResourceServer.
-pub fn create_resource_server(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn create_resource_server(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: Input = decode(input)?;
     let rs = ResourceServer {
         user_pool_id: required(&i.user_pool_id, "userPoolId")?.to_string(),
@@ -72,16 +73,15 @@ pub fn create_resource_server(issuer: &Issuer, input: Value) -> ApiResult<Value>
 }
 
 /// DescribeResourceServer.
-pub fn describe_resource_server(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn describe_resource_server(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: Input = decode(input)?;
     let pool_id = required(&i.user_pool_id, "userPoolId")?;
     let ident = required(&i.identifier, "identifier")?;
     issuer.pool(pool_id)?;
     let rs = issuer
-        .store
-        .read(|c| rows::get_resource_server(c, pool_id, ident))?
+        .read(|c| Ok(rs_rows::get_resource_server(c, pool_id, ident)?))?
         .ok_or_else(|| {
-            ApiError::resource_not_found(format!("Resource server {ident} does not exist."))
+            Error::resource_not_found(format!("Resource server {ident} does not exist."))
         })?;
     Ok(json!({ "ResourceServer": rs }))
 }
@@ -95,13 +95,11 @@ struct ListInput {
 }
 
 /// ListResourceServers.
-pub fn list_resource_servers(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn list_resource_servers(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: ListInput = decode(input)?;
     let pool_id = required(&i.user_pool_id, "userPoolId")?;
     issuer.pool(pool_id)?;
-    let all = issuer
-        .store
-        .read(|c| rows::list_resource_servers(c, pool_id))?;
+    let all = issuer.read(|c| Ok(rs_rows::list_resource_servers(c, pool_id)?))?;
     let (page, next) = paginate(all, i.max_results, 50, i.next_token.as_deref())?;
     let mut out = json!({ "ResourceServers": page });
     if let Some(t) = next {

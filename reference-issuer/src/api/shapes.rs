@@ -2,21 +2,11 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::model::User;
 
-/// One `AttributeType` (`{"Name": ..., "Value": ...}`) in a request.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct AttributeIn {
-    /// Attribute name.
-    pub name: String,
-    /// Attribute value (absent means empty).
-    #[serde(default)]
-    pub value: Option<String>,
-}
+pub use crate::directory::attributes::AttributeIn;
 
 /// Attributes as a `[{"Name","Value"}]` list, optionally restricted to `only`.
 pub fn attribute_list(attrs: &BTreeMap<String, String>, only: Option<&[String]>) -> Value {

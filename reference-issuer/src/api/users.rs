@@ -8,20 +8,21 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::admin_users::{insert_new_user, new_user};
-use super::common::{
-    self, CodePurpose, apply_attributes, check_secret_hash, consume_code, delivery_destination,
-    ensure_alias_unique, find_user, issue_code, validate_attributes,
-};
-use super::shapes::{self, AttributeIn};
+use super::shapes;
 use super::{decode, required};
-use crate::errors::{ApiError, ApiResult};
+use crate::directory::attributes::{
+    AttributeIn, apply_attributes, ensure_alias_unique, validate_attributes,
+};
+use crate::directory::codes::{CodePurpose, consume_code, delivery_destination, issue_code};
+use crate::directory::lookup::{find_user, user_not_found};
+use crate::directory::outbox::{self, MessageKind};
+use crate::directory::password;
+use crate::error::{Error, Result};
 use crate::ids;
 use crate::issuer::Issuer;
 use crate::model::{AppClient, Pool, User, UserStatus};
-use crate::outbox::{self, MessageKind};
-use crate::password;
-use crate::store::auth as auth_rows;
-use crate::store::users as rows;
+use crate::signin::secret_hash::check_secret_hash;
+use crate::store::{refresh as refresh_rows, users as user_rows};
 use crate::tokens::{AccessContext, validate_access_token};
 
 #[derive(Deserialize)]
@@ -38,7 +39,7 @@ struct ClientUserInput {
     force_alias_creation: bool,
 }
 
-fn client_and_pool(issuer: &Issuer, i: &ClientUserInput) -> ApiResult<(AppClient, Pool, String)> {
+fn client_and_pool(issuer: &Issuer, i: &ClientUserInput) -> Result<(AppClient, Pool, String)> {
     let client_id = required(&i.client_id, "clientId")?;
     let username = required(&i.username, "username")?.to_string();
     let client = issuer.client(client_id)?;
@@ -48,7 +49,7 @@ fn client_and_pool(issuer: &Issuer, i: &ClientUserInput) -> ApiResult<(AppClient
 }
 
 /// SignUp.
-pub fn sign_up(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn sign_up(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: ClientUserInput = decode(input)?;
     let (_, pool, username) = client_and_pool(issuer, &i)?;
     let pw = required(&i.password, "password")?;
@@ -61,15 +62,15 @@ pub fn sign_up(issuer: &Issuer, input: Value) -> ApiResult<Value> {
         UserStatus::Unconfirmed,
     )?;
     user.password_hash = Some(password::hash(pw)?);
-    let details = issuer.store.write(|tx| {
+    let details = issuer.write(|tx| {
         insert_new_user(tx, &pool, &user, false).map_err(|e| {
             if e.message == "User account already exists" {
-                ApiError::username_exists("User already exists")
+                Error::username_exists("User already exists")
             } else {
                 e
             }
         })?;
-        crate::srp::remember_password(tx, &user, pw)?;
+        crate::directory::credentials::remember_password(tx, &user, pw)?;
         let dest = pool
             .auto_verified_attributes
             .iter()
@@ -92,27 +93,26 @@ pub fn sign_up(issuer: &Issuer, input: Value) -> ApiResult<Value> {
     Ok(out)
 }
 
-fn missing_user(client: &AppClient, hidden: ApiError) -> ApiError {
+fn missing_user(client: &AppClient, hidden: Error) -> Error {
     if client.prevents_user_existence_errors() {
         hidden
     } else {
-        common::user_not_found()
+        user_not_found()
     }
 }
 
 /// ConfirmSignUp: the code confirms the account and verifies the attribute
 /// it was sent to.
-pub fn confirm_sign_up(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn confirm_sign_up(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: ClientUserInput = decode(input)?;
     let (client, pool, username) = client_and_pool(issuer, &i)?;
     let code = required(&i.confirmation_code, "confirmationCode")?;
-    let mismatch =
-        || ApiError::code_mismatch("Invalid verification code provided, please try again.");
-    issuer.store.write_keeping_failures(|tx| {
+    let mismatch = || Error::code_mismatch("Invalid verification code provided, please try again.");
+    issuer.write_keeping_failures(|tx| {
         let mut user =
             find_user(tx, &pool, &username)?.ok_or_else(|| missing_user(&client, mismatch()))?;
         if user.status != UserStatus::Unconfirmed {
-            return Err(ApiError::not_authorized(format!(
+            return Err(Error::not_authorized(format!(
                 "User cannot be confirmed. Current status is {}",
                 user.status.as_str()
             )));
@@ -129,7 +129,7 @@ pub fn confirm_sign_up(issuer: &Issuer, input: Value) -> ApiResult<Value> {
         consume_code(tx, &user, CodePurpose::SignUp, code)?;
         user.status = UserStatus::Confirmed;
         user.modified_at = ids::now_f64();
-        rows::update_user(tx, &user)
+        Ok(user_rows::update_user(tx, &user)?)
     })?;
     Ok(json!({}))
 }
@@ -143,25 +143,25 @@ fn fake_details(username: &str) -> Value {
 }
 
 /// ResendConfirmationCode.
-pub fn resend_confirmation_code(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn resend_confirmation_code(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: ClientUserInput = decode(input)?;
     let (client, pool, username) = client_and_pool(issuer, &i)?;
-    let details = issuer.store.write(|tx| {
+    let details = issuer.write(|tx| {
         let Some(user) = find_user(tx, &pool, &username)? else {
             if client.prevents_user_existence_errors() {
                 return Ok(fake_details(&username));
             }
-            return Err(common::user_not_found());
+            return Err(user_not_found());
         };
         if user.status != UserStatus::Unconfirmed {
-            return Err(ApiError::invalid_parameter("User is already confirmed."));
+            return Err(Error::invalid_parameter("User is already confirmed."));
         }
         let dest = pool
             .auto_verified_attributes
             .iter()
             .find_map(|a| outbox::Destination::for_attribute(&user, a))
             .ok_or_else(|| {
-                ApiError::invalid_parameter("Cannot resend codes. Auto verification not turned on.")
+                Error::invalid_parameter("Cannot resend codes. Auto verification not turned on.")
             })?;
         issue_code(
             tx,
@@ -175,26 +175,26 @@ pub fn resend_confirmation_code(issuer: &Issuer, input: Value) -> ApiResult<Valu
 }
 
 /// ForgotPassword: sends a reset code to a verified email or phone.
-pub fn forgot_password(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn forgot_password(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: ClientUserInput = decode(input)?;
     let (client, pool, username) = client_and_pool(issuer, &i)?;
-    let details = issuer.store.write(|tx| {
+    let details = issuer.write(|tx| {
         let Some(user) = find_user(tx, &pool, &username)? else {
             if client.prevents_user_existence_errors() {
                 return Ok(fake_details(&username));
             }
-            return Err(common::user_not_found());
+            return Err(user_not_found());
         };
         if !user.enabled {
-            return Err(ApiError::not_authorized("User is disabled."));
+            return Err(Error::not_authorized("User is disabled."));
         }
         if user.status == UserStatus::ForceChangePassword {
-            return Err(ApiError::not_authorized(
+            return Err(Error::not_authorized(
                 "User password cannot be reset in the current state.",
             ));
         }
         let dest = delivery_destination(&pool, &user, true).ok_or_else(|| {
-            ApiError::invalid_parameter(
+            Error::invalid_parameter(
                 "Cannot reset password for the user as there is no registered/verified email or phone_number",
             )
         })?;
@@ -204,16 +204,15 @@ pub fn forgot_password(issuer: &Issuer, input: Value) -> ApiResult<Value> {
 }
 
 /// ConfirmForgotPassword.
-pub fn confirm_forgot_password(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn confirm_forgot_password(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: ClientUserInput = decode(input)?;
     let (client, pool, username) = client_and_pool(issuer, &i)?;
     let code = required(&i.confirmation_code, "confirmationCode")?;
     let pw = required(&i.password, "password")?;
     password::check_policy(&pool.policies.password_policy, pw)?;
     let hash = password::hash(pw)?;
-    let mismatch =
-        || ApiError::code_mismatch("Invalid verification code provided, please try again.");
-    let sub = issuer.store.write_keeping_failures(|tx| {
+    let mismatch = || Error::code_mismatch("Invalid verification code provided, please try again.");
+    let sub = issuer.write_keeping_failures(|tx| {
         let mut user =
             find_user(tx, &pool, &username)?.ok_or_else(|| missing_user(&client, mismatch()))?;
         consume_code(tx, &user, CodePurpose::ForgotPassword, code)?;
@@ -226,8 +225,8 @@ pub fn confirm_forgot_password(issuer: &Issuer, input: Value) -> ApiResult<Value
             user.status = UserStatus::Confirmed;
         }
         user.modified_at = ids::now_f64();
-        rows::update_user(tx, &user)?;
-        crate::srp::remember_password(tx, &user, pw)?;
+        user_rows::update_user(tx, &user)?;
+        crate::directory::credentials::remember_password(tx, &user, pw)?;
         Ok(user.sub)
     })?;
     issuer.lockout.succeeded(&pool.id, &sub);
@@ -248,18 +247,18 @@ struct TokenInput {
     code: Option<String>,
 }
 
-fn authenticate(issuer: &Issuer, i: &TokenInput) -> ApiResult<AccessContext> {
+fn authenticate(issuer: &Issuer, i: &TokenInput) -> Result<AccessContext> {
     let token = required(&i.access_token, "accessToken")?;
     validate_access_token(&issuer.keys, &issuer.store, token)
 }
 
-fn reload(tx: &rusqlite::Connection, user: &User) -> ApiResult<User> {
-    rows::get_user_by_sub(tx, &user.pool_id, &user.sub)?
-        .ok_or_else(|| ApiError::not_authorized("User does not exist."))
+fn reload(tx: &rusqlite::Connection, user: &User) -> Result<User> {
+    user_rows::get_user_by_sub(tx, &user.pool_id, &user.sub)?
+        .ok_or_else(|| Error::not_authorized("User does not exist."))
 }
 
 /// ChangePassword.
-pub fn change_password(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn change_password(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: TokenInput = decode(input)?;
     let ctx = authenticate(issuer, &i)?;
     let prev = required(&i.previous_password, "previousPassword")?;
@@ -272,24 +271,24 @@ pub fn change_password(issuer: &Issuer, input: Value) -> ApiResult<Value> {
         .is_some_and(|h| password::verify(prev, h));
     if !ok {
         issuer.lockout.failed(&ctx.pool.id, &ctx.user.sub);
-        return Err(ApiError::not_authorized("Incorrect username or password."));
+        return Err(Error::not_authorized("Incorrect username or password."));
     }
     password::check_policy(&ctx.pool.policies.password_policy, proposed)?;
     let hash = password::hash(proposed)?;
-    issuer.store.write(|tx| {
+    issuer.write(|tx| {
         let mut user = reload(tx, &ctx.user)?;
         user.password_hash = Some(hash.clone());
         user.password_set_at = ids::now();
         user.modified_at = ids::now_f64();
-        rows::update_user(tx, &user)?;
-        crate::srp::remember_password(tx, &user, proposed)
+        user_rows::update_user(tx, &user)?;
+        crate::directory::credentials::remember_password(tx, &user, proposed)
     })?;
     issuer.lockout.succeeded(&ctx.pool.id, &ctx.user.sub);
     Ok(json!({}))
 }
 
 /// GetUser.
-pub fn get_user(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn get_user(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: TokenInput = decode(input)?;
     let ctx = authenticate(issuer, &i)?;
     let mut out = shapes::get_user(&ctx.user);
@@ -298,16 +297,16 @@ pub fn get_user(issuer: &Issuer, input: Value) -> ApiResult<Value> {
 }
 
 /// UpdateUserAttributes: a changed auto-verified attribute gets a code.
-pub fn update_user_attributes(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn update_user_attributes(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: TokenInput = decode(input)?;
     let ctx = authenticate(issuer, &i)?;
     validate_attributes(&ctx.pool, &i.user_attributes, false)?;
     let pool = &ctx.pool;
-    let details = issuer.store.write(|tx| {
+    let details = issuer.write(|tx| {
         let mut user = reload(tx, &ctx.user)?;
         let changed = apply_attributes(&mut user, &i.user_attributes);
         ensure_alias_unique(tx, pool, &user, false)?;
-        rows::update_user(tx, &user)?;
+        user_rows::update_user(tx, &user)?;
         let mut details = Vec::new();
         for attr in changed {
             if pool.auto_verified_attributes.contains(&attr)
@@ -328,7 +327,7 @@ pub fn update_user_attributes(issuer: &Issuer, input: Value) -> ApiResult<Value>
 }
 
 /// DeleteUserAttributes.
-pub fn delete_user_attributes(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn delete_user_attributes(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: TokenInput = decode(input)?;
     let ctx = authenticate(issuer, &i)?;
     let attrs: Vec<AttributeIn> = i
@@ -340,72 +339,81 @@ pub fn delete_user_attributes(issuer: &Issuer, input: Value) -> ApiResult<Value>
         })
         .collect();
     validate_attributes(&ctx.pool, &attrs, false)?;
-    issuer.store.write(|tx| {
+    issuer.write(|tx| {
         let mut user = reload(tx, &ctx.user)?;
         for n in &i.user_attribute_names {
             user.attributes.remove(n);
         }
         user.modified_at = ids::now_f64();
-        rows::update_user(tx, &user)
+        Ok(user_rows::update_user(tx, &user)?)
     })?;
     Ok(json!({}))
 }
 
 /// GetUserAttributeVerificationCode.
-pub fn get_user_attribute_verification_code(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn get_user_attribute_verification_code(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: TokenInput = decode(input)?;
     let ctx = authenticate(issuer, &i)?;
     let attr = required(&i.attribute_name, "attributeName")?;
     let purpose = CodePurpose::verify(attr)?;
     let dest = outbox::Destination::for_attribute(&ctx.user, attr).ok_or_else(|| {
-        ApiError::invalid_parameter(format!(
+        Error::invalid_parameter(format!(
             "User does not have a value for the attribute: {attr}"
         ))
     })?;
-    let details = issuer
-        .store
-        .write(|tx| issue_code(tx, &ctx.user, purpose, MessageKind::VerifyAttribute, &dest))?;
+    let details = issuer.write(|tx| {
+        Ok(issue_code(
+            tx,
+            &ctx.user,
+            purpose,
+            MessageKind::VerifyAttribute,
+            &dest,
+        )?)
+    })?;
     Ok(json!({ "CodeDeliveryDetails": details }))
 }
 
 /// VerifyUserAttribute.
-pub fn verify_user_attribute(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn verify_user_attribute(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: TokenInput = decode(input)?;
     let ctx = authenticate(issuer, &i)?;
     let attr = required(&i.attribute_name, "attributeName")?.to_string();
     let code = required(&i.code, "code")?;
     let purpose = CodePurpose::verify(&attr)?;
     let pool = &ctx.pool;
-    issuer.store.write_keeping_failures(|tx| {
+    issuer.write_keeping_failures(|tx| {
         let mut user = reload(tx, &ctx.user)?;
         user.attributes
             .insert(format!("{attr}_verified"), "true".into());
         ensure_alias_unique(tx, pool, &user, false)?;
         consume_code(tx, &user, purpose, code)?;
         user.modified_at = ids::now_f64();
-        rows::update_user(tx, &user)
+        Ok(user_rows::update_user(tx, &user)?)
     })?;
     Ok(json!({}))
 }
 
 /// DeleteUser.
-pub fn delete_user(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn delete_user(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: TokenInput = decode(input)?;
     let ctx = authenticate(issuer, &i)?;
-    issuer
-        .store
-        .write(|tx| rows::delete_user(tx, &ctx.pool.id, &ctx.user.sub))?;
+    issuer.write(|tx| Ok(user_rows::delete_user(tx, &ctx.pool.id, &ctx.user.sub)?))?;
     Ok(json!({}))
 }
 
 /// GlobalSignOut: revokes all of the user's refresh tokens; their access
 /// tokens are then refused by this issuer's user operations.
-pub fn global_sign_out(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn global_sign_out(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: TokenInput = decode(input)?;
     let ctx = authenticate(issuer, &i)?;
-    issuer
-        .store
-        .write(|tx| auth_rows::revoke_user(tx, &ctx.pool.id, &ctx.user.sub, ids::now()))?;
+    issuer.write(|tx| {
+        Ok(refresh_rows::revoke_user(
+            tx,
+            &ctx.pool.id,
+            &ctx.user.sub,
+            ids::now(),
+        )?)
+    })?;
     Ok(json!({}))
 }
 
@@ -419,7 +427,7 @@ struct RevokeInput {
 
 /// RevokeToken: revokes a refresh token and the access tokens of the same
 /// sign-in. Unknown tokens are accepted silently (RFC 7009).
-pub fn revoke_token(issuer: &Issuer, input: Value) -> ApiResult<Value> {
+pub fn revoke_token(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: RevokeInput = decode(input)?;
     let token = required(&i.token, "token")?;
     let client_id = required(&i.client_id, "clientId")?;
@@ -427,23 +435,23 @@ pub fn revoke_token(issuer: &Issuer, input: Value) -> ApiResult<Value> {
     if let Some(secret) = &client.client_secret
         && i.client_secret.as_deref() != Some(secret.as_str())
     {
-        return Err(ApiError::not_authorized(format!(
+        return Err(Error::not_authorized(format!(
             "Client {client_id} is configured with secret but no valid ClientSecret was received"
         )));
     }
     if !client.enable_token_revocation {
-        return Err(ApiError::unsupported_operation(
+        return Err(Error::unsupported_operation(
             "Token revocation is not enabled for this client",
         ));
     }
     let hash = ids::sha256_hex(token);
-    issuer.store.write(|tx| {
-        match auth_rows::get_refresh(tx, &hash)? {
+    issuer.write(|tx| {
+        match refresh_rows::get_refresh(tx, &hash)? {
             Some(row) if row.client_id == client.client_id => {
-                auth_rows::revoke_origin(tx, &row.origin_jti, ids::now())?;
+                refresh_rows::revoke_origin(tx, &row.origin_jti, ids::now())?;
             }
             Some(_) => {
-                return Err(ApiError::not_authorized(
+                return Err(Error::not_authorized(
                     "The refresh token was not issued to this client",
                 ));
             }

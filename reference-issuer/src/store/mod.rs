@@ -1,167 +1,84 @@
 //! Durable storage in one SQLite file: WAL journal, `synchronous=FULL` so an
-//! acknowledged write survives `kill -9` and power loss, schema migrations by
-//! `PRAGMA user_version`.
+//! acknowledged write survives `kill -9` and power loss, numbered schema
+//! migrations (`migrations/NNNN_*.sql`, tracked by `PRAGMA user_version`).
 //!
 //! One writer connection (serializing writes, each in an immediate
-//! transaction) and a small pool of reader connections.
+//! transaction) and a small pool of reader connections. One file per
+//! aggregate; every function takes the connection or transaction it runs
+//! on, so callers compose them into one transaction. This module knows
+//! SQLite and the records of [`crate::model`], nothing above them; its
+//! errors are [`StoreError`].
 
-pub mod auth;
+pub mod clients;
+pub mod codes;
+pub mod groups;
+pub mod keys;
+pub mod meta;
+pub mod mfa;
+pub mod outbox;
 pub mod pools;
+pub mod refresh;
+pub mod resource_servers;
+pub mod sessions;
+pub mod srp;
 pub mod users;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{OpenFlags, Transaction, TransactionBehavior};
 
-use crate::errors::{ApiError, ApiResult, IssuerError};
+/// A connection (reader) or, through deref, a write transaction: what every
+/// row function takes.
+pub type Conn = rusqlite::Connection;
 
 /// Schema migrations, applied in order; index + 1 is the `user_version`.
 const MIGRATIONS: &[&str] = &[
-    r#"
-CREATE TABLE meta (
-    key   TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-CREATE TABLE pools (
-    id           TEXT PRIMARY KEY,
-    name         TEXT NOT NULL,
-    issuer_style TEXT NOT NULL,
-    doc          TEXT NOT NULL
-);
-CREATE TABLE clients (
-    id      TEXT PRIMARY KEY,
-    pool_id TEXT NOT NULL,
-    name    TEXT NOT NULL,
-    doc     TEXT NOT NULL
-);
-CREATE INDEX clients_by_pool ON clients(pool_id);
-CREATE TABLE signing_keys (
-    kid           TEXT PRIMARY KEY,
-    pool_id       TEXT NOT NULL,
-    purpose       TEXT NOT NULL,
-    pkcs8         BLOB NOT NULL,
-    created_at    INTEGER NOT NULL,
-    retired_at    INTEGER,
-    publish_until INTEGER
-);
-CREATE INDEX keys_by_pool ON signing_keys(pool_id);
-CREATE TABLE users (
-    pool_id         TEXT NOT NULL,
-    sub             TEXT NOT NULL,
-    username        TEXT NOT NULL,
-    username_key    TEXT NOT NULL,
-    status          TEXT NOT NULL,
-    enabled         INTEGER NOT NULL,
-    password_hash   TEXT,
-    password_set_at INTEGER NOT NULL,
-    attributes      TEXT NOT NULL,
-    created_at      REAL NOT NULL,
-    modified_at     REAL NOT NULL,
-    PRIMARY KEY (pool_id, sub),
-    UNIQUE (pool_id, username_key)
-);
-CREATE TABLE groups (
-    pool_id     TEXT NOT NULL,
-    name        TEXT NOT NULL,
-    description TEXT,
-    role_arn    TEXT,
-    precedence  INTEGER,
-    created_at  REAL NOT NULL,
-    modified_at REAL NOT NULL,
-    PRIMARY KEY (pool_id, name)
-);
-CREATE TABLE group_members (
-    pool_id    TEXT NOT NULL,
-    group_name TEXT NOT NULL,
-    sub        TEXT NOT NULL,
-    PRIMARY KEY (pool_id, group_name, sub)
-);
-CREATE INDEX members_by_user ON group_members(pool_id, sub);
-CREATE TABLE resource_servers (
-    pool_id    TEXT NOT NULL,
-    identifier TEXT NOT NULL,
-    doc        TEXT NOT NULL,
-    PRIMARY KEY (pool_id, identifier)
-);
-CREATE TABLE refresh_tokens (
-    token_hash TEXT PRIMARY KEY,
-    pool_id    TEXT NOT NULL,
-    client_id  TEXT NOT NULL,
-    sub        TEXT NOT NULL,
-    origin_jti TEXT NOT NULL UNIQUE,
-    event_id   TEXT NOT NULL,
-    auth_time  INTEGER NOT NULL,
-    issued_at  INTEGER NOT NULL,
-    expires_at INTEGER NOT NULL,
-    revoked_at INTEGER
-);
-CREATE INDEX refresh_by_user ON refresh_tokens(pool_id, sub);
-CREATE TABLE codes (
-    pool_id    TEXT NOT NULL,
-    sub        TEXT NOT NULL,
-    purpose    TEXT NOT NULL,
-    code_hash  TEXT NOT NULL,
-    expires_at INTEGER NOT NULL,
-    attempts   INTEGER NOT NULL DEFAULT 0,
-    used       INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (pool_id, sub, purpose)
-);
-CREATE TABLE auth_sessions (
-    session_hash TEXT PRIMARY KEY,
-    pool_id      TEXT NOT NULL,
-    client_id    TEXT NOT NULL,
-    sub          TEXT NOT NULL,
-    challenge    TEXT NOT NULL,
-    data         TEXT NOT NULL,
-    expires_at   INTEGER NOT NULL
-);
-CREATE TABLE outbox (
-    id          INTEGER PRIMARY KEY AUTOINCREMENT,
-    pool_id     TEXT NOT NULL,
-    username    TEXT NOT NULL,
-    sub         TEXT NOT NULL,
-    kind        TEXT NOT NULL,
-    medium      TEXT NOT NULL,
-    destination TEXT NOT NULL,
-    code        TEXT,
-    message     TEXT NOT NULL,
-    created_at  REAL NOT NULL
-);
-CREATE INDEX outbox_by_user ON outbox(pool_id, username);
-"#,
-    r#"
-CREATE TABLE srp_verifiers (
-    pool_id  TEXT NOT NULL,
-    sub      TEXT NOT NULL,
-    salt     BLOB NOT NULL,
-    verifier BLOB NOT NULL,
-    bound_to TEXT NOT NULL,
-    PRIMARY KEY (pool_id, sub)
-);
-CREATE TABLE user_mfa (
-    pool_id TEXT NOT NULL,
-    sub     TEXT NOT NULL,
-    doc     TEXT NOT NULL,
-    PRIMARY KEY (pool_id, sub)
-);
-CREATE TABLE revoked_origins (
-    origin_jti TEXT PRIMARY KEY,
-    pool_id    TEXT NOT NULL,
-    revoked_at INTEGER NOT NULL
-);
-CREATE INDEX revoked_by_pool ON revoked_origins(pool_id, revoked_at);
-"#,
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_srp_mfa_revocations.sql"),
 ];
 
 const READERS: usize = 4;
 
+/// A storage failure.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// SQLite failed.
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A stored document could not be decoded (or a record encoded).
+    #[error("corrupt stored data: {0}")]
+    Corrupt(String),
+    /// A connection lock was poisoned by a panic.
+    #[error("connection lock poisoned")]
+    Poisoned,
+}
+
+/// Result alias of the row functions.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Errors a transaction body may return: storage errors convert into it,
+/// and [`TxError::is_fault`] tells [`Store::write_keeping_failures`]
+/// whether to roll back.
+pub trait TxError: From<StoreError> {
+    /// Whether the error is a fault (roll back) rather than a refusal
+    /// (keep the bookkeeping done before it).
+    fn is_fault(&self) -> bool;
+}
+
+impl TxError for StoreError {
+    fn is_fault(&self) -> bool {
+        true
+    }
+}
+
 /// The SQLite store.
 pub struct Store {
     path: PathBuf,
-    writer: Mutex<Connection>,
-    readers: Vec<Mutex<Connection>>,
+    writer: Mutex<Conn>,
+    readers: Vec<Mutex<Conn>>,
     next_reader: AtomicUsize,
 }
 
@@ -171,7 +88,7 @@ impl std::fmt::Debug for Store {
     }
 }
 
-fn configure(conn: &Connection) -> rusqlite::Result<()> {
+fn configure(conn: &Conn) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
@@ -181,14 +98,14 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
 
 impl Store {
     /// Opens (creating if needed) the database at `path` and migrates it.
-    pub fn open(path: &Path) -> Result<Self, IssuerError> {
-        let writer = Connection::open(path)?;
+    pub fn open(path: &Path) -> Result<Self> {
+        let writer = Conn::open(path)?;
         configure(&writer)?;
         migrate(&writer)?;
         restrict_permissions(path);
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
-            let c = Connection::open_with_flags(
+            let c = Conn::open_with_flags(
                 path,
                 OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )?;
@@ -209,54 +126,56 @@ impl Store {
     }
 
     /// Runs `f` on a reader connection (a consistent snapshot).
-    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> ApiResult<T>) -> ApiResult<T> {
+    pub fn read<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&Conn) -> Result<T, E>,
+    ) -> Result<T, E> {
         for r in &self.readers {
             if let Ok(conn) = r.try_lock() {
                 return f(&conn);
             }
         }
         let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
-        let conn = self.readers[i]
-            .lock()
-            .map_err(|_| ApiError::internal("reader lock poisoned"))?;
+        let conn = self.readers[i].lock().map_err(|_| StoreError::Poisoned)?;
         f(&conn)
     }
 
     /// Runs `f` in an immediate write transaction, committing (durably) when
     /// it returns `Ok` and rolling back otherwise.
-    pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> ApiResult<T>) -> ApiResult<T> {
-        let mut conn = self
-            .writer
-            .lock()
-            .map_err(|_| ApiError::internal("writer lock poisoned"))?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    pub fn write<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut conn = self.writer.lock().map_err(|_| StoreError::Poisoned)?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
         let out = f(&tx)?;
-        tx.commit()?;
+        tx.commit().map_err(StoreError::from)?;
         Ok(out)
     }
 
-    /// Like [`Store::write`], but also commits when `f` returns an API error,
-    /// so bookkeeping done before the failure (such as counting a wrong
-    /// verification code) is kept. Storage errors still roll back.
-    pub fn write_keeping_failures<T>(
+    /// Like [`Store::write`], but also commits when `f` returns a refusal
+    /// (an error that is not a fault), so bookkeeping done before it (such
+    /// as counting a wrong verification code) is kept. Faults roll back.
+    pub fn write_keeping_failures<T, E: TxError>(
         &self,
-        f: impl FnOnce(&Transaction<'_>) -> ApiResult<T>,
-    ) -> ApiResult<T> {
-        let mut conn = self
-            .writer
-            .lock()
-            .map_err(|_| ApiError::internal("writer lock poisoned"))?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut conn = self.writer.lock().map_err(|_| StoreError::Poisoned)?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
         let out = f(&tx);
         match &out {
-            Err(e) if e.status >= 500 => tx.rollback()?,
-            _ => tx.commit()?,
+            Err(e) if e.is_fault() => tx.rollback().map_err(StoreError::from)?,
+            _ => tx.commit().map_err(StoreError::from)?,
         }
         out
     }
 }
 
-fn migrate(conn: &Connection) -> Result<(), IssuerError> {
+fn migrate(conn: &Conn) -> Result<()> {
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     for (i, sql) in MIGRATIONS.iter().enumerate() {
         let target = i as i64 + 1;
@@ -289,9 +208,11 @@ pub(crate) fn optional<T>(r: rusqlite::Result<T>) -> rusqlite::Result<Option<T>>
 }
 
 /// Decodes a JSON document column.
-pub(crate) fn decode<T: serde::de::DeserializeOwned>(doc: &str) -> ApiResult<T> {
-    serde_json::from_str(doc).map_err(|e| {
-        tracing::error!(error = %e, "corrupt stored document");
-        ApiError::internal("corrupt stored document")
-    })
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(doc: &str) -> Result<T> {
+    serde_json::from_str(doc).map_err(|e| StoreError::Corrupt(format!("stored document: {e}")))
+}
+
+/// Encodes a record as a JSON document column.
+pub(crate) fn encode<T: serde::Serialize>(record: &T) -> Result<String> {
+    serde_json::to_string(record).map_err(|e| StoreError::Corrupt(format!("encoding: {e}")))
 }

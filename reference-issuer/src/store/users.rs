@@ -1,17 +1,16 @@
-//! Rows for users, groups and group membership.
+//! Users (attributes as a JSON column, looked up by username key, sub or attribute).
 
 use std::collections::BTreeMap;
 
 use rusqlite::{Connection, Row, params};
 
-use super::optional;
-use crate::errors::{ApiError, ApiResult};
-use crate::model::{Group, Pool, User, UserStatus};
+use super::{Result, StoreError, optional};
+use crate::model::{Pool, User, UserStatus};
 
-const USER_COLUMNS: &str = "pool_id, sub, username, status, enabled, password_hash, \
+pub(super) const USER_COLUMNS: &str = "pool_id, sub, username, status, enabled, password_hash, \
                             password_set_at, attributes, created_at, modified_at";
 
-fn user_from_row(r: &Row<'_>) -> rusqlite::Result<(User, String)> {
+pub(super) fn user_from_row(r: &Row<'_>) -> rusqlite::Result<(User, String)> {
     let status: String = r.get(3)?;
     let attrs: String = r.get(7)?;
     Ok((
@@ -31,17 +30,16 @@ fn user_from_row(r: &Row<'_>) -> rusqlite::Result<(User, String)> {
     ))
 }
 
-fn finish(pair: (User, String)) -> ApiResult<User> {
+pub(super) fn finish(pair: (User, String)) -> Result<User> {
     let (mut user, attrs) = pair;
-    user.attributes = serde_json::from_str(&attrs)
-        .map_err(|_| ApiError::internal("corrupt stored user attributes"))?;
+    user.attributes =
+        serde_json::from_str(&attrs).map_err(|_| StoreError::Corrupt("user attributes".into()))?;
     Ok(user)
 }
 
-/// Inserts a new user; `UsernameExistsException` if the username is taken.
-pub fn insert_user(conn: &Connection, pool: &Pool, user: &User) -> ApiResult<()> {
-    let attrs =
-        serde_json::to_string(&user.attributes).map_err(|e| ApiError::internal(e.to_string()))?;
+/// Inserts a new user; `false` (and nothing stored) if the username is taken.
+pub fn insert_user(conn: &Connection, pool: &Pool, user: &User) -> Result<bool> {
+    let attrs = super::encode(&user.attributes)?;
     let res = conn.execute(
         "INSERT INTO users(pool_id, sub, username, username_key, status, enabled, password_hash,
                            password_set_at, attributes, created_at, modified_at)
@@ -61,20 +59,19 @@ pub fn insert_user(conn: &Connection, pool: &Pool, user: &User) -> ApiResult<()>
         ],
     );
     match res {
-        Ok(_) => Ok(()),
+        Ok(_) => Ok(true),
         Err(rusqlite::Error::SqliteFailure(e, _))
             if e.code == rusqlite::ErrorCode::ConstraintViolation =>
         {
-            Err(ApiError::username_exists("User account already exists"))
+            Ok(false)
         }
         Err(e) => Err(e.into()),
     }
 }
 
 /// Writes back every mutable field of a user.
-pub fn update_user(conn: &Connection, user: &User) -> ApiResult<()> {
-    let attrs =
-        serde_json::to_string(&user.attributes).map_err(|e| ApiError::internal(e.to_string()))?;
+pub fn update_user(conn: &Connection, user: &User) -> Result<()> {
+    let attrs = super::encode(&user.attributes)?;
     conn.execute(
         "UPDATE users SET status = ?3, enabled = ?4, password_hash = ?5, password_set_at = ?6,
                           attributes = ?7, modified_at = ?8
@@ -98,7 +95,7 @@ pub fn get_user_by_username(
     conn: &Connection,
     pool: &Pool,
     username: &str,
-) -> ApiResult<Option<User>> {
+) -> Result<Option<User>> {
     let row = optional(conn.query_row(
         &format!("SELECT {USER_COLUMNS} FROM users WHERE pool_id = ?1 AND username_key = ?2"),
         params![pool.id, pool.username_key(username)],
@@ -108,7 +105,7 @@ pub fn get_user_by_username(
 }
 
 /// Finds a user by `sub`.
-pub fn get_user_by_sub(conn: &Connection, pool_id: &str, sub: &str) -> ApiResult<Option<User>> {
+pub fn get_user_by_sub(conn: &Connection, pool_id: &str, sub: &str) -> Result<Option<User>> {
     let row = optional(conn.query_row(
         &format!("SELECT {USER_COLUMNS} FROM users WHERE pool_id = ?1 AND sub = ?2"),
         params![pool_id, sub],
@@ -125,7 +122,7 @@ pub fn find_users_by_attribute(
     name: &str,
     value: &str,
     verified_only: bool,
-) -> ApiResult<Vec<User>> {
+) -> Result<Vec<User>> {
     let path = format!("$.\"{}\"", name.replace('"', ""));
     let vpath = format!("$.\"{}_verified\"", name.replace('"', ""));
     let cmp = if pool.case_insensitive() {
@@ -150,7 +147,7 @@ pub fn find_users_by_attribute(
 }
 
 /// All users of a pool in creation order.
-pub fn list_users(conn: &Connection, pool_id: &str) -> ApiResult<Vec<User>> {
+pub fn list_users(conn: &Connection, pool_id: &str) -> Result<Vec<User>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {USER_COLUMNS} FROM users WHERE pool_id = ?1 ORDER BY created_at, rowid"
     ))?;
@@ -163,7 +160,7 @@ pub fn list_users(conn: &Connection, pool_id: &str) -> ApiResult<Vec<User>> {
 }
 
 /// Deletes a user and everything tied to them (except the outbox history).
-pub fn delete_user(conn: &Connection, pool_id: &str, sub: &str) -> ApiResult<()> {
+pub fn delete_user(conn: &Connection, pool_id: &str, sub: &str) -> Result<()> {
     for table in [
         "group_members",
         "refresh_tokens",
@@ -179,109 +176,4 @@ pub fn delete_user(conn: &Connection, pool_id: &str, sub: &str) -> ApiResult<()>
         )?;
     }
     Ok(())
-}
-
-fn group_from_row(r: &Row<'_>) -> rusqlite::Result<Group> {
-    Ok(Group {
-        pool_id: r.get(0)?,
-        name: r.get(1)?,
-        description: r.get(2)?,
-        role_arn: r.get(3)?,
-        precedence: r.get(4)?,
-        created_at: r.get(5)?,
-        modified_at: r.get(6)?,
-    })
-}
-
-const GROUP_COLUMNS: &str =
-    "pool_id, name, description, role_arn, precedence, created_at, modified_at";
-
-/// Inserts or replaces a group.
-pub fn put_group(conn: &Connection, g: &Group) -> ApiResult<()> {
-    conn.execute(
-        "INSERT INTO groups(pool_id, name, description, role_arn, precedence, created_at, modified_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT(pool_id, name) DO UPDATE SET description = excluded.description,
-            role_arn = excluded.role_arn, precedence = excluded.precedence,
-            modified_at = excluded.modified_at",
-        params![g.pool_id, g.name, g.description, g.role_arn, g.precedence, g.created_at, g.modified_at],
-    )?;
-    Ok(())
-}
-
-/// Loads a group.
-pub fn get_group(conn: &Connection, pool_id: &str, name: &str) -> ApiResult<Option<Group>> {
-    Ok(optional(conn.query_row(
-        &format!("SELECT {GROUP_COLUMNS} FROM groups WHERE pool_id = ?1 AND name = ?2"),
-        params![pool_id, name],
-        group_from_row,
-    ))?)
-}
-
-/// The groups of a pool, by name.
-pub fn list_groups(conn: &Connection, pool_id: &str) -> ApiResult<Vec<Group>> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {GROUP_COLUMNS} FROM groups WHERE pool_id = ?1 ORDER BY name"
-    ))?;
-    let rows = stmt.query_map([pool_id], group_from_row)?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-}
-
-/// Deletes a group and its memberships.
-pub fn delete_group(conn: &Connection, pool_id: &str, name: &str) -> ApiResult<()> {
-    conn.execute(
-        "DELETE FROM group_members WHERE pool_id = ?1 AND group_name = ?2",
-        params![pool_id, name],
-    )?;
-    conn.execute(
-        "DELETE FROM groups WHERE pool_id = ?1 AND name = ?2",
-        params![pool_id, name],
-    )?;
-    Ok(())
-}
-
-/// Adds a user to a group (idempotent).
-pub fn add_member(conn: &Connection, pool_id: &str, group: &str, sub: &str) -> ApiResult<()> {
-    conn.execute(
-        "INSERT OR IGNORE INTO group_members(pool_id, group_name, sub) VALUES (?1, ?2, ?3)",
-        params![pool_id, group, sub],
-    )?;
-    Ok(())
-}
-
-/// Removes a user from a group.
-pub fn remove_member(conn: &Connection, pool_id: &str, group: &str, sub: &str) -> ApiResult<()> {
-    conn.execute(
-        "DELETE FROM group_members WHERE pool_id = ?1 AND group_name = ?2 AND sub = ?3",
-        params![pool_id, group, sub],
-    )?;
-    Ok(())
-}
-
-/// The groups a user belongs to, by precedence (unset last) then name.
-pub fn groups_of_user(conn: &Connection, pool_id: &str, sub: &str) -> ApiResult<Vec<Group>> {
-    let mut stmt = conn.prepare(
-        "SELECT g.pool_id, g.name, g.description, g.role_arn, g.precedence, g.created_at, g.modified_at
-         FROM group_members m JOIN groups g ON g.pool_id = m.pool_id AND g.name = m.group_name
-         WHERE m.pool_id = ?1 AND m.sub = ?2
-         ORDER BY g.precedence IS NULL, g.precedence, g.name",
-    )?;
-    let rows = stmt.query_map(params![pool_id, sub], group_from_row)?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-}
-
-/// The users in a group, in creation order.
-pub fn users_in_group(conn: &Connection, pool_id: &str, group: &str) -> ApiResult<Vec<User>> {
-    let mut stmt = conn.prepare(
-        "SELECT u.pool_id, u.sub, u.username, u.status, u.enabled, u.password_hash,
-                u.password_set_at, u.attributes, u.created_at, u.modified_at
-         FROM group_members m JOIN users u ON u.pool_id = m.pool_id AND u.sub = m.sub
-         WHERE m.pool_id = ?1 AND m.group_name = ?2 ORDER BY u.created_at, u.rowid",
-    )?;
-    let rows = stmt.query_map(params![pool_id, group], user_from_row)?;
-    let mut out = Vec::new();
-    for row in rows {
-        out.push(finish(row?)?);
-    }
-    Ok(out)
 }

@@ -1,7 +1,7 @@
 //! ListUsers' `Filter` syntax: `AttributeName Operator "Value"`, with `=`
 //! (exact) or `^=` (prefix), over the attributes Cognito allows filtering on.
 
-use crate::errors::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::model::{Pool, User};
 
 /// Attributes Cognito's ListUsers can filter on.
@@ -29,13 +29,13 @@ pub struct Filter {
     pub value: String,
 }
 
-fn parse_error() -> ApiError {
-    ApiError::invalid_parameter("Error while parsing filter.")
+fn parse_error() -> Error {
+    Error::invalid_parameter("Error while parsing filter.")
 }
 
 impl Filter {
     /// Parses a filter string; an empty string means "no filter".
-    pub fn parse(s: &str) -> ApiResult<Option<Self>> {
+    pub fn parse(s: &str) -> Result<Option<Self>> {
         let s = s.trim();
         if s.is_empty() {
             return Ok(None);
@@ -62,7 +62,7 @@ impl Filter {
             .and_then(|r| r.strip_suffix('"'))
             .ok_or_else(parse_error)?;
         if !FILTERABLE.contains(&attribute) {
-            return Err(ApiError::invalid_parameter(format!(
+            return Err(Error::invalid_parameter(format!(
                 "Invalid search attribute: {attribute}"
             )));
         }

@@ -14,7 +14,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use rand::Rng;
 
-use crate::errors::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 use crate::model::PasswordPolicy;
 
 /// argon2id memory cost in KiB.
@@ -69,15 +69,15 @@ fn slot() -> SlotGuard {
 
 /// Hashes a password into an argon2id PHC string. CPU-heavy (~12 ms): call
 /// it from a blocking thread.
-pub fn hash(password: &str) -> ApiResult<String> {
+pub fn hash(password: &str) -> Result<String> {
     let _slot = slot();
     let mut salt = [0u8; 16];
     rand::rng().fill(&mut salt);
-    let salt = SaltString::encode_b64(&salt).map_err(|e| ApiError::internal(e.to_string()))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| Error::internal(e.to_string()))?;
     hasher()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| ApiError::internal(format!("password hashing failed: {e}")))
+        .map_err(|e| Error::internal(format!("password hashing failed: {e}")))
 }
 
 static VERIFY_COUNT: AtomicU64 = AtomicU64::new(0);
@@ -154,15 +154,15 @@ pub fn verify_dummy(password: &str) {
 const SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";
 
 /// Checks a password against a pool's policy, with Cognito's messages.
-pub fn check_policy(policy: &PasswordPolicy, password: &str) -> ApiResult<()> {
+pub fn check_policy(policy: &PasswordPolicy, password: &str) -> Result<()> {
     if password.chars().count() > 256 {
-        return Err(ApiError::invalid_parameter(
+        return Err(Error::invalid_parameter(
             "1 validation error detected: Value at 'password' failed to satisfy constraint: \
              Member must have length less than or equal to 256",
         ));
     }
     let fail = |what: &str| {
-        Err(ApiError::invalid_password(format!(
+        Err(Error::invalid_password(format!(
             "Password did not conform with policy: {what}"
         )))
     };
@@ -202,7 +202,10 @@ mod tests {
         let p = PasswordPolicy::default();
         assert!(check_policy(&p, "Aa1!aaaa").is_ok());
         let e = check_policy(&p, "Aa1!").unwrap_err();
-        assert_eq!(e.type_name, "InvalidPasswordException");
+        assert_eq!(
+            crate::api::ApiError::from(e.clone()).type_name,
+            "InvalidPasswordException"
+        );
         assert!(e.message.contains("not long enough"));
         assert!(
             check_policy(&p, "aa1!aaaa")

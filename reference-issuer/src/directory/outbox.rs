@@ -2,13 +2,13 @@
 //! message is logged on the console and stored, readable as JSON at the
 //! local-only `GET /_issuer/outbox` endpoint.
 
-use rusqlite::Connection;
+use crate::store::Conn as Connection;
 use serde_json::{Value, json};
 
-use crate::errors::ApiResult;
+use crate::error::Result;
 use crate::ids;
 use crate::model::User;
-use crate::store::auth::{OutboxMessage, insert_outbox};
+use crate::store::outbox::{OutboxMessage, insert_outbox};
 
 /// The kind of a delivered message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,7 +95,7 @@ pub fn send(
     dest: &Destination,
     code: Option<&str>,
     message: String,
-) -> ApiResult<()> {
+) -> Result<()> {
     let msg = OutboxMessage {
         id: 0,
         pool_id: user.pool_id.clone(),

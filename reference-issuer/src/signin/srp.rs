@@ -5,34 +5,26 @@
 //!
 //! The `SECRET_BLOCK` is a random server-side reference to the pending
 //! challenge (kept in memory, single use, expiring after
-//! [`super::auth::SESSION_TTL`]); replays and timestamps more than
+//! [`SESSION_TTL`]); replays and timestamps more than
 //! [`srp::TIMESTAMP_SKEW`] seconds from the server clock are refused.
 
 use std::collections::BTreeMap;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use serde_json::{Value, json};
 
-use super::auth::{FlowContext, SESSION_TTL, after_first_factor};
-use super::common::{check_secret_hash, find_user, user_not_found};
-use crate::errors::{ApiError, ApiResult};
+use super::password::after_first_factor;
+use super::secret_hash::check_secret_hash;
+use super::session::SESSION_TTL;
+use super::srp_pending::Pending;
+use super::{Challenge, FlowContext, Outcome, incorrect, param, session_expired};
+use crate::directory::credentials::load_verifier;
+use crate::directory::lookup::{find_user, user_not_found};
+use crate::error::{Error, Result};
 use crate::ids;
 use crate::issuer::Issuer;
-use crate::srp::{self, Pending, ServerEphemeral, Verifier};
+use crate::srp::{self, ServerEphemeral, Verifier};
 use crate::store::users as user_rows;
-
-fn param<'a>(params: &'a BTreeMap<String, String>, name: &str) -> ApiResult<&'a str> {
-    params
-        .get(name)
-        .map(String::as_str)
-        .filter(|v| !v.is_empty())
-        .ok_or_else(|| ApiError::invalid_parameter(format!("Missing required parameter {name}")))
-}
-
-fn incorrect() -> ApiError {
-    ApiError::not_authorized("Incorrect username or password.")
-}
 
 fn random_password() -> String {
     ids::opaque_token(32)
@@ -40,11 +32,11 @@ fn random_password() -> String {
 
 /// Starts `USER_SRP_AUTH`: answers `PASSWORD_VERIFIER` with `SALT`,
 /// `SRP_B`, `SECRET_BLOCK`, `USERNAME` and `USER_ID_FOR_SRP`.
-pub fn start(
+pub(super) fn start(
     issuer: &Issuer,
     ctx: &FlowContext,
     params: &BTreeMap<String, String>,
-) -> ApiResult<Value> {
+) -> Result<Outcome> {
     let username = param(params, "USERNAME")?;
     let srp_a = param(params, "SRP_A")?;
     check_secret_hash(
@@ -53,12 +45,12 @@ pub fn start(
         params.get("SECRET_HASH").map(String::as_str),
     )?;
     let a = srp::parse_a(srp_a)
-        .ok_or_else(|| ApiError::invalid_parameter("SRP_A is not a valid SRP value"))?;
-    let found = issuer.store.read(|c| {
+        .ok_or_else(|| Error::invalid_parameter("SRP_A is not a valid SRP value"))?;
+    let found = issuer.read(|c| {
         let Some(user) = find_user(c, &ctx.pool, username)? else {
             return Ok(None);
         };
-        let ver = srp::load_verifier(c, &user)?;
+        let ver = load_verifier(c, &user)?;
         Ok(Some((user, ver)))
     })?;
     let (sub, user_id, ver) = match found {
@@ -74,7 +66,7 @@ pub fn start(
         Some((user, ver)) => {
             issuer.lockout.check(&ctx.pool.id, &user.sub)?;
             if !user.enabled {
-                return Err(ApiError::not_authorized("User is disabled."));
+                return Err(Error::not_authorized("User is disabled."));
             }
             match ver {
                 Some(v) => (Some(user.sub), user.username, v),
@@ -104,16 +96,17 @@ pub fn start(
             issued_at: now,
             expires_at: now + SESSION_TTL,
         })
-        .ok_or_else(|| ApiError::too_many_requests("Too many pending SRP challenges"))?;
-    Ok(json!({
-        "ChallengeName": "PASSWORD_VERIFIER",
-        "ChallengeParameters": {
-            "SALT": salt,
-            "SECRET_BLOCK": STANDARD.encode(&block),
-            "SRP_B": big_b,
-            "USERNAME": user_id,
-            "USER_ID_FOR_SRP": user_id,
-        },
+        .ok_or_else(|| Error::too_many_requests("Too many pending SRP challenges"))?;
+    Ok(Outcome::Challenge(Challenge {
+        name: "PASSWORD_VERIFIER",
+        session: None,
+        parameters: BTreeMap::from([
+            ("SALT".to_string(), salt),
+            ("SECRET_BLOCK".to_string(), STANDARD.encode(&block)),
+            ("SRP_B".to_string(), big_b),
+            ("USERNAME".to_string(), user_id.clone()),
+            ("USER_ID_FOR_SRP".to_string(), user_id),
+        ]),
     }))
 }
 
@@ -121,42 +114,36 @@ pub fn start(
 /// `PASSWORD_CLAIM_SIGNATURE` over the pool name, `USER_ID_FOR_SRP`, the
 /// secret block and `TIMESTAMP`, then continues like a password sign-in
 /// (NEW_PASSWORD_REQUIRED, MFA or tokens).
-pub fn respond(
+pub(super) fn respond(
     issuer: &Issuer,
     ctx: &FlowContext,
     responses: &BTreeMap<String, String>,
-) -> ApiResult<Value> {
+) -> Result<Outcome> {
     let username = param(responses, "USERNAME")?;
     let block_b64 = param(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
     let sig_b64 = param(responses, "PASSWORD_CLAIM_SIGNATURE")?;
     let timestamp = param(responses, "TIMESTAMP")?;
     let block = STANDARD
         .decode(block_b64)
-        .map_err(|_| ApiError::invalid_parameter("PASSWORD_CLAIM_SECRET_BLOCK is not base64"))?;
+        .map_err(|_| Error::invalid_parameter("PASSWORD_CLAIM_SECRET_BLOCK is not base64"))?;
     let sig = STANDARD
         .decode(sig_b64)
-        .map_err(|_| ApiError::invalid_parameter("PASSWORD_CLAIM_SIGNATURE is not base64"))?;
+        .map_err(|_| Error::invalid_parameter("PASSWORD_CLAIM_SIGNATURE is not base64"))?;
     let ts = srp::parse_timestamp(timestamp).ok_or_else(|| {
-        ApiError::invalid_parameter("TIMESTAMP must be formatted as EEE MMM d HH:mm:ss 'UTC' yyyy")
+        Error::invalid_parameter("TIMESTAMP must be formatted as EEE MMM d HH:mm:ss 'UTC' yyyy")
     })?;
     // Single use: taken before anything can fail.
-    let pending = issuer.srp.take(&block).ok_or_else(|| {
-        ApiError::not_authorized("Invalid session for the user, session is expired.")
-    })?;
+    let pending = issuer.srp.take(&block).ok_or_else(session_expired)?;
     let now = ids::now();
     if pending.expires_at <= now
         || pending.pool_id != ctx.pool.id
         || pending.client_id != ctx.client.client_id
     {
-        return Err(ApiError::not_authorized(
-            "Invalid session for the user, session is expired.",
-        ));
+        return Err(session_expired());
     }
     let mut names = vec![pending.user_id.as_str(), username];
     let user = match &pending.sub {
-        Some(sub) => issuer
-            .store
-            .read(|c| user_rows::get_user_by_sub(c, &ctx.pool.id, sub))?,
+        Some(sub) => issuer.read(|c| Ok(user_rows::get_user_by_sub(c, &ctx.pool.id, sub)?))?,
         None => None,
     };
     if let Some(u) = &user {
@@ -168,7 +155,7 @@ pub fn respond(
         responses.get("SECRET_HASH").map(String::as_str),
     )?;
     if (ts - now).abs() > srp::TIMESTAMP_SKEW {
-        return Err(ApiError::not_authorized(
+        return Err(Error::not_authorized(
             "TIMESTAMP is too far from the server time.",
         ));
     }
@@ -177,16 +164,15 @@ pub fn respond(
     };
     if username != pending.user_id {
         let same = issuer
-            .store
-            .read(|c| find_user(c, &ctx.pool, username))?
+            .read(|c| Ok(find_user(c, &ctx.pool, username)?))?
             .is_some_and(|u| u.sub == user.sub);
         if !same {
-            return Err(ApiError::not_authorized("Invalid session for the user."));
+            return Err(Error::not_authorized("Invalid session for the user."));
         }
     }
     issuer.lockout.check(&ctx.pool.id, &user.sub)?;
     if !user.enabled {
-        return Err(ApiError::not_authorized("User is disabled."));
+        return Err(Error::not_authorized("User is disabled."));
     }
     let key = srp::server_key(&pending.a, &pending.eph, &pending.v);
     let proven = key.is_some_and(|k| {
@@ -194,8 +180,7 @@ pub fn respond(
     });
     // The password may have changed since the challenge was issued.
     let current = issuer
-        .store
-        .read(|c| srp::load_verifier(c, &user))?
+        .read(|c| load_verifier(c, &user))?
         .is_some_and(|v| v.v == pending.v);
     if !proven || !current {
         issuer.lockout.failed(&ctx.pool.id, &user.sub);

@@ -10,21 +10,20 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use crate::store::Conn as Connection;
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa::{KeyPair, KeySize, PublicKeyComponents};
-use aws_lc_rs::signature::{
-    KeyPair as _, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256, UnparsedPublicKey,
-};
+use aws_lc_rs::signature::KeyPair as _;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use rusqlite::Connection;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::errors::{ApiError, ApiResult, IssuerError};
+use crate::error::{Error, IssuerError, Result};
 use crate::ids;
 use crate::store::Store;
-use crate::store::pools::{self as rows, KeyRow};
+use crate::store::keys as key_rows;
+use crate::store::keys::KeyRow;
 
 /// What a key signs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -52,9 +51,9 @@ pub struct LoadedKey {
     /// What it signs.
     pub purpose: String,
     /// Private key (present for every stored key).
-    keypair: KeyPair,
+    pub(super) keypair: KeyPair,
     /// PKCS#1 DER public key, for verification.
-    public_der: Vec<u8>,
+    pub(super) public_der: Vec<u8>,
     /// Public JWK.
     pub jwk: Value,
     /// Still signing.
@@ -81,11 +80,11 @@ pub struct PoolKeys {
 
 impl PoolKeys {
     /// The active key for `purpose`.
-    pub fn active(&self, purpose: KeyPurpose) -> ApiResult<&LoadedKey> {
+    pub fn active(&self, purpose: KeyPurpose) -> Result<&LoadedKey> {
         self.keys
             .iter()
             .find(|k| k.active && k.purpose == purpose.as_str())
-            .ok_or_else(|| ApiError::internal("no active signing key"))
+            .ok_or_else(|| Error::internal("no active signing key"))
     }
 
     /// A key by kid (active or retired).
@@ -166,14 +165,14 @@ pub fn generate(pool_id: &str, purpose: KeyPurpose) -> Result<KeyRow, IssuerErro
 }
 
 /// Creates the ID and access keys of a pool if it has none active.
-pub fn ensure_keys(conn: &Connection, pool_id: &str) -> ApiResult<()> {
-    let existing = rows::list_keys(conn, pool_id)?;
+pub fn ensure_keys(conn: &Connection, pool_id: &str) -> Result<()> {
+    let existing = key_rows::list_keys(conn, pool_id)?;
     for purpose in [KeyPurpose::Id, KeyPurpose::Access] {
         if !existing
             .iter()
             .any(|k| k.purpose == purpose.as_str() && k.retired_at.is_none())
         {
-            rows::insert_key(conn, &generate(pool_id, purpose)?)?;
+            key_rows::insert_key(conn, &generate(pool_id, purpose)?)?;
         }
     }
     Ok(())
@@ -181,13 +180,13 @@ pub fn ensure_keys(conn: &Connection, pool_id: &str) -> ApiResult<()> {
 
 /// Rotates both keys of a pool: new keys sign from now on; the old ones stay
 /// published for `max_token_ttl` seconds. Returns the new kids.
-pub fn rotate(conn: &Connection, pool_id: &str, max_token_ttl: i64) -> ApiResult<Vec<String>> {
+pub fn rotate(conn: &Connection, pool_id: &str, max_token_ttl: i64) -> Result<Vec<String>> {
     let now = ids::now();
     let mut kids = Vec::new();
     for purpose in [KeyPurpose::Id, KeyPurpose::Access] {
         let row = generate(pool_id, purpose)?;
-        rows::retire_keys(conn, pool_id, purpose.as_str(), now, now + max_token_ttl)?;
-        rows::insert_key(conn, &row)?;
+        key_rows::retire_keys(conn, pool_id, purpose.as_str(), now, now + max_token_ttl)?;
+        key_rows::insert_key(conn, &row)?;
         kids.push(row.kid);
     }
     Ok(kids)
@@ -205,15 +204,15 @@ pub struct KeyCache {
 
 impl KeyCache {
     /// The keys of `pool_id`, loading them from the store on first use.
-    pub fn get(&self, store: &Store, pool_id: &str) -> ApiResult<Arc<PoolKeys>> {
+    pub fn get(&self, store: &Store, pool_id: &str) -> Result<Arc<PoolKeys>> {
         if let Some((at, k)) = self.pools.read().ok().and_then(|m| m.get(pool_id).cloned())
             && at.elapsed() < KEY_CACHE_TTL
         {
             return Ok(k);
         }
-        let key_rows = store.read(|c| rows::list_keys(c, pool_id))?;
+        let key_rows = store.read(|c| key_rows::list_keys(c, pool_id))?;
         if key_rows.is_empty() {
-            return Err(ApiError::resource_not_found(format!(
+            return Err(Error::resource_not_found(format!(
                 "User pool {pool_id} does not exist."
             )));
         }
@@ -221,7 +220,7 @@ impl KeyCache {
             .iter()
             .map(load)
             .collect::<Result<Vec<_>, _>>()
-            .map_err(ApiError::from)?;
+            .map_err(Error::from)?;
         let pk = Arc::new(PoolKeys { keys });
         if let Ok(mut m) = self.pools.write() {
             m.insert(pool_id.to_string(), (Instant::now(), pk.clone()));
@@ -234,67 +233,5 @@ impl KeyCache {
         if let Ok(mut m) = self.pools.write() {
             m.remove(pool_id);
         }
-    }
-}
-
-/// Signs `claims` as an RS256 JWT with `key`.
-pub fn sign_jwt(key: &LoadedKey, claims: &Value) -> ApiResult<String> {
-    let header = json!({ "kid": key.kid, "alg": "RS256" });
-    let mut msg = URL_SAFE_NO_PAD.encode(header.to_string());
-    msg.push('.');
-    msg.push_str(&URL_SAFE_NO_PAD.encode(claims.to_string()));
-    let mut sig = vec![0u8; key.keypair.public_modulus_len()];
-    let rng = aws_lc_rs::rand::SystemRandom::new();
-    key.keypair
-        .sign(&RSA_PKCS1_SHA256, &rng, msg.as_bytes(), &mut sig)
-        .map_err(|_| ApiError::internal("signing failed"))?;
-    msg.push('.');
-    msg.push_str(&URL_SAFE_NO_PAD.encode(sig));
-    Ok(msg)
-}
-
-/// Parsed parts of a compact JWT.
-#[derive(Debug)]
-pub struct ParsedJwt {
-    /// Header JSON.
-    pub header: Value,
-    /// Claims JSON.
-    pub claims: Value,
-    signing_input: String,
-    signature: Vec<u8>,
-}
-
-impl ParsedJwt {
-    /// Splits and decodes a compact JWT without verifying it.
-    pub fn parse(token: &str) -> Option<Self> {
-        let mut parts = token.split('.');
-        let (h, c, s) = (parts.next()?, parts.next()?, parts.next()?);
-        if parts.next().is_some() {
-            return None;
-        }
-        let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(h).ok()?).ok()?;
-        let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(c).ok()?).ok()?;
-        let signature = URL_SAFE_NO_PAD.decode(s).ok()?;
-        Some(Self {
-            header,
-            claims,
-            signing_input: format!("{h}.{c}"),
-            signature,
-        })
-    }
-
-    /// The `kid` header.
-    pub fn kid(&self) -> Option<&str> {
-        self.header.get("kid").and_then(Value::as_str)
-    }
-
-    /// Verifies the RS256 signature with `key`.
-    pub fn verify(&self, key: &LoadedKey) -> bool {
-        if self.header.get("alg").and_then(Value::as_str) != Some("RS256") {
-            return false;
-        }
-        UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, &key.public_der)
-            .verify(self.signing_input.as_bytes(), &self.signature)
-            .is_ok()
     }
 }

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::errors::{ApiError, ApiResult};
+use crate::error::{Error, Result};
 
 /// Wrong passwords allowed before the first lockout.
 pub const FAILURES_BEFORE_LOCKOUT: u32 = 5;
@@ -34,15 +34,15 @@ pub struct Lockout {
 
 impl Lockout {
     /// Refuses the attempt while the user is locked out.
-    pub fn check(&self, pool_id: &str, sub: &str) -> ApiResult<()> {
+    pub fn check(&self, pool_id: &str, sub: &str) -> Result<()> {
         let users = self
             .users
             .lock()
-            .map_err(|_| ApiError::internal("lockout state poisoned"))?;
+            .map_err(|_| Error::internal("lockout state poisoned"))?;
         if let Some(e) = users.get(&(pool_id.to_string(), sub.to_string()))
             && e.locked_until.is_some_and(|t| t > Instant::now())
         {
-            return Err(ApiError::not_authorized("Password attempts exceeded"));
+            return Err(Error::not_authorized("Password attempts exceeded"));
         }
         Ok(())
     }
@@ -107,7 +107,7 @@ impl RateLimits {
 
     /// Takes one request from the pool's bucket or fails with
     /// `TooManyRequestsException`.
-    pub fn take(&self, pool_id: &str) -> ApiResult<()> {
+    pub fn take(&self, pool_id: &str) -> Result<()> {
         let Ok(mut pools) = self.pools.lock() else {
             return Ok(());
         };
@@ -116,7 +116,7 @@ impl RateLimits {
             b.tokens = (b.tokens + now.duration_since(b.last).as_secs_f64() * b.rate).min(b.rate);
             b.last = now;
             if b.tokens < 1.0 {
-                return Err(ApiError::too_many_requests("Too many requests"));
+                return Err(Error::too_many_requests("Too many requests"));
             }
             b.tokens -= 1.0;
         }
@@ -149,7 +149,7 @@ mod tests {
         assert!(r.take("p").is_ok());
         assert!(r.take("p").is_ok());
         assert_eq!(
-            r.take("p").unwrap_err().type_name,
+            crate::api::ApiError::from(r.take("p").unwrap_err()).type_name,
             "TooManyRequestsException"
         );
         assert!(r.take("other").is_ok());

@@ -1,0 +1,206 @@
+//! `/oauth2/token`, `/oauth2/userInfo` and `/oauth2/revoke`: form and
+//! header decoding (client credentials by HTTP Basic or in the body), the
+//! `oauth` domain call, and RFC 6749 JSON answers, as Cognito gives them.
+
+use std::collections::HashMap;
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::{Value, json};
+
+use super::errors::api_error;
+use super::{AppState, blocking};
+use crate::error::Error;
+use crate::oauth::{
+    OAuthError, OAuthErrorKind, TokenResponse, client_auth, client_credentials, refresh_token,
+    revoke as revocation, userinfo,
+};
+
+type Form_ = Result<Form<HashMap<String, String>>, FormRejection>;
+
+/// An RFC 6749 error response (401 with `WWW-Authenticate` for userInfo).
+fn oauth_error(e: &OAuthError, status: StatusCode) -> Response {
+    let mut body = json!({ "error": e.kind.code() });
+    if let Some(d) = &e.description {
+        body["error_description"] = Value::from(d.clone());
+    }
+    let mut resp = (status, body.to_string()).into_response();
+    resp.headers_mut().insert(
+        "content-type",
+        HeaderValue::from_static("application/json;charset=UTF-8"),
+    );
+    if status == StatusCode::UNAUTHORIZED
+        && let Ok(v) = HeaderValue::from_str(&format!(
+            "Bearer error=\"{}\", error_description=\"{}\"",
+            e.kind.code(),
+            e.description.as_deref().unwrap_or_default()
+        ))
+    {
+        resp.headers_mut().insert("www-authenticate", v);
+    }
+    resp
+}
+
+fn bad_request(e: &OAuthError) -> Response {
+    oauth_error(e, StatusCode::BAD_REQUEST)
+}
+
+fn json_ok(body: Value) -> Response {
+    let mut resp = (StatusCode::OK, body.to_string()).into_response();
+    resp.headers_mut().insert(
+        "content-type",
+        HeaderValue::from_static("application/json;charset=UTF-8"),
+    );
+    resp.headers_mut()
+        .insert("cache-control", HeaderValue::from_static("no-store"));
+    resp
+}
+
+/// Client credentials from the Basic header or the form body.
+fn client_credentials_of(
+    headers: &HeaderMap,
+    form: &HashMap<String, String>,
+) -> Result<(String, Option<String>), OAuthError> {
+    let invalid = || OAuthError::new(OAuthErrorKind::InvalidClient);
+    if let Some(auth) = headers.get("authorization").and_then(|v| v.to_str().ok())
+        && let Some(b64) = auth
+            .strip_prefix("Basic ")
+            .or_else(|| auth.strip_prefix("basic "))
+    {
+        let raw = STANDARD
+            .decode(b64.trim())
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .ok_or_else(invalid)?;
+        let (id, secret) = raw.split_once(':').ok_or_else(invalid)?;
+        return Ok((id.to_string(), Some(secret.to_string())));
+    }
+    let id = form
+        .get("client_id")
+        .filter(|s| !s.is_empty())
+        .ok_or_else(invalid)?;
+    Ok((id.clone(), form.get("client_secret").cloned()))
+}
+
+fn required<'a>(form: &'a HashMap<String, String>, name: &str) -> Result<&'a str, OAuthError> {
+    form.get(name)
+        .map(String::as_str)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| OAuthError::new(OAuthErrorKind::InvalidRequest))
+}
+
+/// Runs an OAuth call on the blocking pool; a fault is the JSON API's 500.
+async fn run<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&crate::issuer::Issuer) -> Result<T, OAuthError> + Send + 'static,
+) -> Result<Result<T, OAuthError>, Error> {
+    blocking(state, move |issuer| Ok(f(issuer))).await
+}
+
+/// `POST /oauth2/token`.
+pub(super) async fn token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Form_,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return bad_request(&OAuthErrorKind::InvalidRequest.into());
+    };
+    let res = run(&state, move |issuer| {
+        let grant = required(&form, "grant_type")?.to_string();
+        let (id, secret) = client_credentials_of(&headers, &form)?;
+        let client = client_auth::authenticate(issuer, &id, secret.as_deref())?;
+        match grant.as_str() {
+            "client_credentials" => {
+                client_credentials::grant(issuer, &client, form.get("scope").map(String::as_str))
+            }
+            "refresh_token" => {
+                refresh_token::grant(issuer, &client, required(&form, "refresh_token")?)
+            }
+            _ => Err(OAuthErrorKind::UnsupportedGrantType.into()),
+        }
+    })
+    .await;
+    match res {
+        Ok(Ok(TokenResponse {
+            access_token,
+            id_token,
+            expires_in,
+        })) => {
+            let mut body = json!({
+                "access_token": access_token,
+                "expires_in": expires_in,
+                "token_type": "Bearer",
+            });
+            if let Some(id) = id_token {
+                body["id_token"] = Value::from(id);
+            }
+            json_ok(body)
+        }
+        Ok(Err(e)) => bad_request(&e),
+        Err(e) => api_error(e),
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let v = headers.get("authorization")?.to_str().ok()?;
+    let t = v
+        .strip_prefix("Bearer ")
+        .or_else(|| v.strip_prefix("bearer "))?;
+    Some(t.trim().to_string())
+}
+
+/// `GET|POST /oauth2/userInfo`: the user's attributes (as strings, like
+/// Cognito) plus `username`.
+pub(super) async fn user_info(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(token) = bearer(&headers) else {
+        let e = OAuthError::new(OAuthErrorKind::InvalidRequest).describe("Bearer token required");
+        return oauth_error(&e, StatusCode::UNAUTHORIZED);
+    };
+    match blocking(&state, move |issuer| userinfo::user_of(issuer, &token)).await {
+        Ok(user) => {
+            let mut m = serde_json::Map::new();
+            for (k, v) in &user.attributes {
+                m.insert(k.clone(), Value::from(v.clone()));
+            }
+            m.insert("sub".into(), Value::from(user.sub.clone()));
+            m.insert("username".into(), Value::from(user.username.clone()));
+            json_ok(Value::Object(m))
+        }
+        Err(e) if !e.is_internal() => {
+            tracing::debug!(reason = %e.message, "userInfo refused a token");
+            let o = OAuthError::new(OAuthErrorKind::InvalidToken).describe(
+                "Access token is expired, disabled, or deleted, or the user has globally signed out.",
+            );
+            oauth_error(&o, StatusCode::UNAUTHORIZED)
+        }
+        Err(e) => api_error(e),
+    }
+}
+
+/// `POST /oauth2/revoke`.
+pub(super) async fn revoke(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Form_,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return bad_request(&OAuthErrorKind::InvalidRequest.into());
+    };
+    let res = run(&state, move |issuer| {
+        let token = required(&form, "token")?.to_string();
+        let (id, secret) = client_credentials_of(&headers, &form)?;
+        let client = client_auth::authenticate(issuer, &id, secret.as_deref())?;
+        revocation::revoke(issuer, &client, &token)
+    })
+    .await;
+    match res {
+        Ok(Ok(())) => (StatusCode::OK, "").into_response(),
+        Ok(Err(e)) => bad_request(&e),
+        Err(e) => api_error(e),
+    }
+}

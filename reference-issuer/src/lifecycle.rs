@@ -1,0 +1,352 @@
+//! Starting and stopping an issuer: open the store, apply the
+//! configuration (or create the default pool on first start), bind and
+//! serve; [`RunningIssuer`] describes and controls the running server.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::Value;
+use tokio::sync::oneshot;
+
+use crate::api::{self, ApiError};
+use crate::config::{self, IssuerConfig};
+use crate::error::{Error, IssuerError, Result};
+use crate::issuer::Issuer;
+use crate::store::Store;
+use crate::store::outbox::OutboxMessage;
+use crate::tokens::KeyPurpose;
+
+/// How to run an issuer.
+#[derive(Debug, Clone)]
+pub struct IssuerOptions {
+    /// Address to listen on (`127.0.0.1:0` picks a free port).
+    pub bind: SocketAddr,
+    /// Directory holding the SQLite database (created if missing).
+    pub data_dir: PathBuf,
+    /// Public base URL used in `iss` (local style), JWKS and discovery URLs.
+    /// Defaults to `http://<local_addr>`.
+    pub public_url: Option<String>,
+    /// Configuration to apply on start (idempotent).
+    pub config: Option<IssuerConfig>,
+}
+
+impl IssuerOptions {
+    /// Options for `data_dir` on a free loopback port, no config.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir: data_dir.into(),
+            public_url: None,
+            config: None,
+        }
+    }
+}
+
+/// Identifiers and URLs of one pool, as a client or verifier needs them.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PoolInfo {
+    /// Pool id.
+    pub pool_id: String,
+    /// Pool name.
+    pub name: String,
+    /// `local` or `aws`.
+    pub issuer_style: String,
+    /// The `iss` claim of the pool's tokens.
+    pub issuer: String,
+    /// JWKS URL (always served by this issuer).
+    pub jwks_url: String,
+    /// OpenID discovery URL (always served by this issuer).
+    pub discovery_url: String,
+    /// App clients: `(client_id, client_name, client_secret)`.
+    pub clients: Vec<ClientInfo>,
+}
+
+/// One app client of a [`PoolInfo`].
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ClientInfo {
+    /// Client id.
+    pub client_id: String,
+    /// Client name.
+    pub client_name: String,
+    /// Client secret, for confidential clients.
+    pub client_secret: Option<String>,
+}
+
+/// Entry point for running the issuer in-process.
+#[derive(Debug)]
+pub struct IssuerServer;
+
+/// A running issuer. Dropping it stops the server (without waiting);
+/// call [`RunningIssuer::shutdown`] to stop it gracefully.
+#[derive(Debug)]
+pub struct RunningIssuer {
+    local_addr: SocketAddr,
+    base_url: String,
+    default_pool: PoolInfo,
+    default_client_id: String,
+    data_dir: PathBuf,
+    state: Arc<Issuer>,
+    shutdown_tx: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+const DB_FILE: &str = "issuer.sqlite3";
+const META_DEFAULT_POOL: &str = "default_pool_id";
+const META_DEFAULT_CLIENT: &str = "default_client_id";
+
+impl IssuerServer {
+    /// Opens (or creates) the data directory, applies the configuration or
+    /// creates the default pool and client on first start, binds and serves.
+    pub async fn start(options: IssuerOptions) -> Result<RunningIssuer, IssuerError> {
+        create_private_dir(&options.data_dir)?;
+        let listener = tokio::net::TcpListener::bind(options.bind).await?;
+        let local_addr = listener.local_addr()?;
+        let base_url = options
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{local_addr}"))
+            .trim_end_matches('/')
+            .to_string();
+        let db = options.data_dir.join(DB_FILE);
+        let cfg = options.config.clone();
+        let url = base_url.clone();
+        let (state, pool_id, client_id) = tokio::task::spawn_blocking(move || {
+            let issuer = Issuer::new(Store::open(&db)?, url);
+            let (pool_id, client_id) = bootstrap(&issuer, cfg.as_ref())?;
+            Ok::<_, IssuerError>((Arc::new(issuer), pool_id, client_id))
+        })
+        .await
+        .map_err(|e| IssuerError::Config(format!("start-up task failed: {e}")))??;
+        let default_pool = pool_info(&state, &pool_id).map_err(IssuerError::from)?;
+
+        let app = crate::http::router(state.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async move {
+                let _ = rx.await;
+            })
+            .await
+        });
+        tracing::info!(addr = %local_addr, pool = %pool_id, "cognito-issuer listening");
+        Ok(RunningIssuer {
+            local_addr,
+            base_url,
+            default_pool,
+            default_client_id: client_id,
+            data_dir: options.data_dir,
+            state,
+            shutdown_tx: Some(tx),
+            task: Some(task),
+        })
+    }
+}
+
+impl IssuerServer {
+    /// Rotates a pool's keys in the data directory of an issuer that may be
+    /// running in another process (it picks the new keys up within
+    /// seconds). Returns the new kids.
+    pub fn rotate_keys_offline(data_dir: &Path, pool_id: &str) -> Result<Vec<String>, IssuerError> {
+        let issuer = Issuer::new(Store::open(&data_dir.join(DB_FILE))?, String::new());
+        issuer
+            .rotate_keys(pool_id)
+            .map_err(|e| IssuerError::Config(e.to_string()))
+    }
+}
+
+fn create_private_dir(dir: &Path) -> Result<(), IssuerError> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+    }
+    Ok(())
+}
+
+/// Applies `config` or makes sure the default pool and client exist.
+/// Returns the default pool id and client id.
+fn bootstrap(issuer: &Issuer, cfg: Option<&IssuerConfig>) -> Result<(String, String), IssuerError> {
+    if let Some(cfg) = cfg.filter(|c| !c.pools.is_empty()) {
+        let applied = config::apply(issuer, cfg)?;
+        let first = &applied[0];
+        let client = first.client_ids.first().cloned().ok_or_else(|| {
+            IssuerError::Config("the first pool in the configuration must declare a client".into())
+        })?;
+        issuer.set_settings(&[
+            (META_DEFAULT_POOL, &first.pool_id),
+            (META_DEFAULT_CLIENT, &client),
+        ])?;
+        return Ok((first.pool_id.clone(), client));
+    }
+    let pool_id = issuer.setting(META_DEFAULT_POOL)?;
+    let client_id = issuer.setting(META_DEFAULT_CLIENT)?;
+    if let (Some(p), Some(c)) = (&pool_id, &client_id) {
+        let exists = issuer.pool(p).is_ok() && issuer.client(c).is_ok();
+        if exists {
+            return Ok((p.clone(), c.clone()));
+        }
+    }
+    let default = IssuerConfig::from_toml_str(DEFAULT_CONFIG)?;
+    let applied = config::apply(issuer, &default)?;
+    let pool = applied[0].pool_id.clone();
+    let client = applied[0].client_ids[0].clone();
+    issuer.set_settings(&[(META_DEFAULT_POOL, &pool), (META_DEFAULT_CLIENT, &client)])?;
+    tracing::info!(pool = %pool, client = %client, "created the default pool and client");
+    Ok((pool, client))
+}
+
+/// The configuration of the pool and client created on first start without
+/// a configuration file.
+pub const DEFAULT_CONFIG: &str = r#"
+[[pools]]
+name = "local-pool"
+alias_attributes = ["email"]
+auto_verified_attributes = ["email"]
+
+[[pools.clients]]
+name = "local-client"
+explicit_auth_flows = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH"]
+prevent_user_existence_errors = true
+"#;
+
+/// Describes a pool for clients and verifiers.
+pub fn pool_info(issuer: &Issuer, pool_id: &str) -> Result<PoolInfo> {
+    let (pool, style) = issuer.pool(pool_id)?;
+    let clients = issuer.clients_of(pool_id)?;
+    Ok(PoolInfo {
+        pool_id: pool.id.clone(),
+        name: pool.name.clone(),
+        issuer_style: style.as_str().to_string(),
+        issuer: issuer.issuer_url(&pool.id, style),
+        jwks_url: issuer.jwks_url(&pool.id),
+        discovery_url: issuer.discovery_url(&pool.id),
+        clients: clients
+            .into_iter()
+            .map(|c| ClientInfo {
+                client_id: c.client_id,
+                client_name: c.client_name,
+                client_secret: c.client_secret,
+            })
+            .collect(),
+    })
+}
+
+impl RunningIssuer {
+    /// The bound socket address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+    /// Base URL (the API endpoint for AWS SDKs' `endpoint_url`).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+    /// Default pool id.
+    pub fn pool_id(&self) -> &str {
+        &self.default_pool.pool_id
+    }
+    /// Default app client id (public, no secret when created by default).
+    pub fn client_id(&self) -> &str {
+        &self.default_client_id
+    }
+    /// The `iss` of the default pool's tokens.
+    pub fn issuer(&self) -> &str {
+        &self.default_pool.issuer
+    }
+    /// JWKS URL of the default pool.
+    pub fn jwks_url(&self) -> &str {
+        &self.default_pool.jwks_url
+    }
+    /// OpenID discovery URL of the default pool.
+    pub fn discovery_url(&self) -> &str {
+        &self.default_pool.discovery_url
+    }
+    /// The default pool's full description.
+    pub fn default_pool(&self) -> &PoolInfo {
+        &self.default_pool
+    }
+    /// The data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+    /// Describes any pool (e.g. one declared in the configuration).
+    pub fn pool(&self, pool_id: &str) -> Result<PoolInfo, api::ApiError> {
+        Ok(pool_info(&self.state, pool_id)?)
+    }
+    /// Every pool.
+    pub fn pools(&self) -> Result<Vec<PoolInfo>, api::ApiError> {
+        let pools = self.state.pools()?;
+        Ok(pools
+            .iter()
+            .map(|(p, _)| pool_info(&self.state, &p.id))
+            .collect::<Result<_>>()?)
+    }
+    /// Outbox messages, newest first (same data as `GET /_issuer/outbox`).
+    pub fn outbox(
+        &self,
+        pool_id: Option<&str>,
+        username: Option<&str>,
+    ) -> Result<Vec<OutboxMessage>, ApiError> {
+        Ok(self.state.outbox(pool_id, username, 100)?)
+    }
+    /// Rotates the pool's signing keys; returns the new kids.
+    pub fn rotate_keys(&self, pool_id: &str) -> Result<Vec<String>, api::ApiError> {
+        Ok(self.state.rotate_keys(pool_id)?)
+    }
+    /// Runs a JSON API operation in-process, exactly as `POST /` with
+    /// `X-Amz-Target: AWSCognitoIdentityProviderService.<operation>` would:
+    ///
+    /// ```no_run
+    /// # async fn demo(issuer: &cognito_issuer::RunningIssuer) -> Result<(), cognito_issuer::ApiError> {
+    /// let out = issuer.call("InitiateAuth", serde_json::json!({
+    ///     "ClientId": issuer.client_id(), "AuthFlow": "USER_PASSWORD_AUTH",
+    ///     "AuthParameters": { "USERNAME": "alice", "PASSWORD": "Corr3ct-Horse!" },
+    /// })).await?;
+    /// let id_token = out["AuthenticationResult"]["IdToken"].as_str();
+    /// # Ok(()) }
+    /// ```
+    pub async fn call(&self, operation: &str, input: Value) -> Result<Value, api::ApiError> {
+        let issuer = self.state.clone();
+        let target = format!("{}{operation}", api::TARGET_PREFIX);
+        let body = input.to_string();
+        tokio::task::spawn_blocking(move || api::dispatch(&issuer, Some(&target), body.as_bytes()))
+            .await
+            .unwrap_or_else(|_| Err(Error::internal("operation task failed")))
+            .map_err(ApiError::from)
+    }
+
+    /// Signs `claims` with the pool's active key for `purpose`, to make
+    /// tokens no real flow issues (expired, odd `token_use`, ...) for tests.
+    pub fn sign_claims(
+        &self,
+        pool_id: &str,
+        purpose: KeyPurpose,
+        claims: &Value,
+    ) -> Result<String, ApiError> {
+        Ok(self.state.sign_claims(pool_id, purpose, claims)?)
+    }
+    /// Stops accepting connections, finishes in-flight requests and returns.
+    pub async fn shutdown(mut self) -> Result<(), IssuerError> {
+        if let Some(tx) = self.shutdown_tx.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await
+                .map_err(|e| IssuerError::Io(std::io::Error::other(e.to_string())))??;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for RunningIssuer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown_tx.take() {
+            let _ = tx.send(());
+        }
+    }
+}

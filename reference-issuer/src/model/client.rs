@@ -1,0 +1,215 @@
+//! App clients: the `UserPoolClientType` record, its token lifetimes, auth
+//! flows and OAuth settings.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// Token lifetime units of an app client (Cognito's `TokenValidityUnitsType`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct TokenValidityUnits {
+    /// Unit of `AccessTokenValidity`.
+    #[serde(default = "minutes")]
+    pub access_token: String,
+    /// Unit of `IdTokenValidity`.
+    #[serde(default = "minutes")]
+    pub id_token: String,
+    /// Unit of `RefreshTokenValidity`.
+    #[serde(default = "days")]
+    pub refresh_token: String,
+}
+
+fn minutes() -> String {
+    "minutes".into()
+}
+
+fn days() -> String {
+    "days".into()
+}
+
+impl Default for TokenValidityUnits {
+    fn default() -> Self {
+        Self {
+            access_token: minutes(),
+            id_token: minutes(),
+            refresh_token: days(),
+        }
+    }
+}
+
+/// An app client, stored and returned in the `UserPoolClientType` shape.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AppClient {
+    /// The owning pool.
+    pub user_pool_id: String,
+    /// Client name.
+    pub client_name: String,
+    /// Client id.
+    pub client_id: String,
+    /// Client secret, when the client has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    /// Creation time.
+    pub creation_date: f64,
+    /// Last modification time.
+    pub last_modified_date: f64,
+    /// Refresh token lifetime, in `TokenValidityUnits.RefreshToken`.
+    pub refresh_token_validity: i64,
+    /// Access token lifetime, in `TokenValidityUnits.AccessToken`.
+    pub access_token_validity: i64,
+    /// ID token lifetime, in `TokenValidityUnits.IdToken`.
+    pub id_token_validity: i64,
+    /// Units of the three lifetimes.
+    pub token_validity_units: TokenValidityUnits,
+    /// Allowed auth flows (`ALLOW_USER_PASSWORD_AUTH`, ...).
+    pub explicit_auth_flows: Vec<String>,
+    /// `ENABLED` or `LEGACY`.
+    pub prevent_user_existence_errors: String,
+    /// Whether RevokeToken is allowed.
+    pub enable_token_revocation: bool,
+    /// `AllowedOAuthFlowsUserPoolClient`: the OAuth flows are enabled.
+    #[serde(
+        rename = "AllowedOAuthFlowsUserPoolClient",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allowed_oauth_flows_user_pool_client: Option<bool>,
+    /// `AllowedOAuthFlows`.
+    #[serde(
+        rename = "AllowedOAuthFlows",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allowed_oauth_flows: Option<Vec<OAuthFlow>>,
+    /// `AllowedOAuthScopes` (standard scopes and `<resource-server>/<scope>`).
+    #[serde(
+        rename = "AllowedOAuthScopes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allowed_oauth_scopes: Option<Vec<String>>,
+    /// `CallbackURLs`: the redirect URIs the hosted UI may send codes to.
+    #[serde(
+        rename = "CallbackURLs",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub callback_urls: Option<Vec<String>>,
+    /// `LogoutURLs`: where `/logout` may redirect.
+    #[serde(
+        rename = "LogoutURLs",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub logout_urls: Option<Vec<String>>,
+    /// `DefaultRedirectURI`.
+    #[serde(
+        rename = "DefaultRedirectURI",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub default_redirect_uri: Option<String>,
+    /// `SupportedIdentityProviders` (`COGNITO` and federated providers).
+    #[serde(
+        rename = "SupportedIdentityProviders",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub supported_identity_providers: Option<Vec<String>>,
+    /// Everything else, echoed back as received.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+fn unit_seconds(unit: &str) -> i64 {
+    match unit {
+        "seconds" => 1,
+        "minutes" => 60,
+        "hours" => 3600,
+        "days" => 86400,
+        _ => 60,
+    }
+}
+
+impl AppClient {
+    /// Access token lifetime in seconds.
+    pub fn access_ttl(&self) -> i64 {
+        self.access_token_validity * unit_seconds(&self.token_validity_units.access_token)
+    }
+    /// ID token lifetime in seconds.
+    pub fn id_ttl(&self) -> i64 {
+        self.id_token_validity * unit_seconds(&self.token_validity_units.id_token)
+    }
+    /// Refresh token lifetime in seconds.
+    pub fn refresh_ttl(&self) -> i64 {
+        self.refresh_token_validity * unit_seconds(&self.token_validity_units.refresh_token)
+    }
+
+    /// Whether the client allows `flow` (given as an AuthFlow name such as
+    /// `USER_PASSWORD_AUTH`); legacy and `ALLOW_` spellings both count.
+    pub fn allows_flow(&self, flow: &str) -> bool {
+        let legacy = match flow {
+            "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => {
+                &["ADMIN_NO_SRP_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH"][..]
+            }
+            "USER_PASSWORD_AUTH" => &["USER_PASSWORD_AUTH", "ALLOW_USER_PASSWORD_AUTH"][..],
+            "USER_SRP_AUTH" => &["ALLOW_USER_SRP_AUTH"][..],
+            "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => &["ALLOW_REFRESH_TOKEN_AUTH"][..],
+            "CUSTOM_AUTH" => &["ALLOW_CUSTOM_AUTH", "CUSTOM_AUTH_FLOW_ONLY"][..],
+            _ => &[][..],
+        };
+        // Cognito always allows refresh when any ALLOW_ flow is configured
+        // with ALLOW_REFRESH_TOKEN_AUTH; legacy-only clients allow refresh.
+        if matches!(flow, "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN")
+            && !self
+                .explicit_auth_flows
+                .iter()
+                .any(|f| f.starts_with("ALLOW_"))
+        {
+            return true;
+        }
+        self.explicit_auth_flows
+            .iter()
+            .any(|f| legacy.contains(&f.as_str()))
+    }
+
+    /// Whether user-existence errors are hidden (`ENABLED`).
+    pub fn prevents_user_existence_errors(&self) -> bool {
+        self.prevent_user_existence_errors == "ENABLED"
+    }
+
+    /// Whether the client may use the OAuth `flow` (the OAuth flows are
+    /// enabled and `flow` is among them).
+    pub fn allows_oauth_flow(&self, flow: OAuthFlow) -> bool {
+        self.allowed_oauth_flows_user_pool_client == Some(true)
+            && self
+                .allowed_oauth_flows
+                .as_deref()
+                .is_some_and(|f| f.contains(&flow))
+    }
+
+    /// The client's allowed OAuth scopes.
+    pub fn oauth_scopes(&self) -> &[String] {
+        self.allowed_oauth_scopes.as_deref().unwrap_or_default()
+    }
+
+    /// The client's callback URLs.
+    pub fn callback_urls(&self) -> &[String] {
+        self.callback_urls.as_deref().unwrap_or_default()
+    }
+}
+
+/// An OAuth 2.0 flow of `AllowedOAuthFlows`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OAuthFlow {
+    /// Authorization code grant.
+    #[serde(rename = "code")]
+    Code,
+    /// Implicit grant.
+    #[serde(rename = "implicit")]
+    Implicit,
+    /// Client credentials grant (machine to machine).
+    #[serde(rename = "client_credentials")]
+    ClientCredentials,
+}

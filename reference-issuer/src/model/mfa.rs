@@ -1,0 +1,46 @@
+//! A user's MFA settings (stored as one JSON document).
+
+use serde::{Deserialize, Serialize};
+
+/// A user's MFA state (stored as JSON in `user_mfa`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct UserMfa {
+    /// Verified TOTP secret (base32).
+    #[serde(default)]
+    pub totp_secret: Option<String>,
+    /// Secret from AssociateSoftwareToken awaiting VerifySoftwareToken.
+    #[serde(default)]
+    pub totp_pending: Option<String>,
+    /// The last TOTP time step accepted (codes at or before it are refused).
+    #[serde(default)]
+    pub totp_last_step: i64,
+    /// Software token MFA enabled.
+    #[serde(default)]
+    pub totp_enabled: bool,
+    /// SMS MFA enabled.
+    #[serde(default)]
+    pub sms_enabled: bool,
+    /// Email MFA enabled.
+    #[serde(default)]
+    pub email_enabled: bool,
+    /// Preferred factor (`SOFTWARE_TOKEN_MFA`, `SMS_MFA`, `EMAIL_OTP`).
+    #[serde(default)]
+    pub preferred: Option<String>,
+}
+
+impl UserMfa {
+    /// The enabled factors, in Cognito's `UserMFASettingList` order.
+    pub fn enabled(&self) -> Vec<&'static str> {
+        let mut v = Vec::new();
+        if self.sms_enabled {
+            v.push("SMS_MFA");
+        }
+        if self.totp_enabled && self.totp_secret.is_some() {
+            v.push("SOFTWARE_TOKEN_MFA");
+        }
+        if self.email_enabled {
+            v.push("EMAIL_OTP");
+        }
+        v
+    }
+}

@@ -1,0 +1,283 @@
+//! User pools: the `UserPoolType` record, its password policy, username
+//! configuration and MFA configuration.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// How a pool's tokens name their issuer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum IssuerStyle {
+    /// `iss = <public-url>/<poolId>`.
+    #[default]
+    Local,
+    /// `iss = https://cognito-idp.<region>.amazonaws.com/<poolId>`, with the
+    /// JWKS still served locally.
+    Aws,
+}
+
+impl IssuerStyle {
+    /// Parses `local` or `aws` (case-insensitive).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "local" => Some(Self::Local),
+            "aws" => Some(Self::Aws),
+            _ => None,
+        }
+    }
+
+    /// The canonical lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Local => "local",
+            Self::Aws => "aws",
+        }
+    }
+}
+
+/// A pool's password policy (Cognito's `PasswordPolicyType`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct PasswordPolicy {
+    /// Minimum length (6–99).
+    #[serde(default = "default_min_len")]
+    pub minimum_length: u32,
+    /// Require an uppercase letter.
+    #[serde(default)]
+    pub require_uppercase: bool,
+    /// Require a lowercase letter.
+    #[serde(default)]
+    pub require_lowercase: bool,
+    /// Require a digit.
+    #[serde(default)]
+    pub require_numbers: bool,
+    /// Require a symbol.
+    #[serde(default)]
+    pub require_symbols: bool,
+    /// Days an administrator-set temporary password stays usable.
+    #[serde(default = "default_temp_days")]
+    pub temporary_password_validity_days: u32,
+}
+
+fn default_min_len() -> u32 {
+    8
+}
+
+fn default_temp_days() -> u32 {
+    7
+}
+
+impl Default for PasswordPolicy {
+    fn default() -> Self {
+        Self {
+            minimum_length: 8,
+            require_uppercase: true,
+            require_lowercase: true,
+            require_numbers: true,
+            require_symbols: true,
+            temporary_password_validity_days: 7,
+        }
+    }
+}
+
+/// Cognito's `UserPoolPolicyType`.
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct Policies {
+    /// The password policy.
+    #[serde(default)]
+    pub password_policy: PasswordPolicy,
+}
+
+/// Cognito's `UsernameConfigurationType`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct UsernameConfiguration {
+    /// Whether usernames (and aliases) are matched case-sensitively.
+    pub case_sensitive: bool,
+}
+
+/// A user pool, stored and returned in the `UserPoolType` shape. Fields the
+/// issuer does not interpret are kept verbatim in `extra` so Describe echoes
+/// what Create received.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Pool {
+    /// Pool id, e.g. `us-east-1_AbC123xyz`.
+    pub id: String,
+    /// Pool name.
+    pub name: String,
+    /// ARN (`arn:aws:cognito-idp:<region>:000000000000:userpool/<id>`).
+    pub arn: String,
+    /// Creation time (epoch seconds).
+    pub creation_date: f64,
+    /// Last modification time (epoch seconds).
+    pub last_modified_date: f64,
+    /// Password policy.
+    #[serde(default)]
+    pub policies: Policies,
+    /// Attributes usable as the username itself (`email`, `phone_number`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub username_attributes: Vec<String>,
+    /// Attributes usable as sign-in aliases (`email`, `phone_number`,
+    /// `preferred_username`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alias_attributes: Vec<String>,
+    /// Attributes verified by a code sent on sign-up.
+    #[serde(default)]
+    pub auto_verified_attributes: Vec<String>,
+    /// Schema attributes (standard and `custom:*`).
+    #[serde(default)]
+    pub schema_attributes: Vec<Value>,
+    /// MFA configuration (`OFF`, `ON`, `OPTIONAL`).
+    #[serde(default)]
+    pub mfa_configuration: MfaConfiguration,
+    /// `SoftwareTokenMfaConfiguration` (TOTP enabled for the pool).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub software_token_mfa_configuration: Option<SoftwareTokenMfaConfig>,
+    /// `SmsMfaConfiguration`: SMS MFA is possible when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sms_mfa_configuration: Option<Map<String, Value>>,
+    /// `EmailMfaConfiguration`: email MFA is possible when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_mfa_configuration: Option<Map<String, Value>>,
+    /// Username case sensitivity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username_configuration: Option<UsernameConfiguration>,
+    /// Everything else, echoed back as received.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Pool {
+    /// Whether usernames compare case-insensitively.
+    pub fn case_insensitive(&self) -> bool {
+        self.username_configuration
+            .as_ref()
+            .map(|c| !c.case_sensitive)
+            .unwrap_or(false)
+    }
+
+    /// The key a username is stored and looked up under.
+    pub fn username_key(&self, username: &str) -> String {
+        if self.case_insensitive() {
+            username.to_lowercase()
+        } else {
+            username.to_string()
+        }
+    }
+
+    /// Names of the pool's custom attributes, with their `custom:` prefix.
+    pub fn custom_attribute_names(&self) -> Vec<String> {
+        self.schema_attributes
+            .iter()
+            .filter_map(|a| a.get("Name").and_then(Value::as_str))
+            .filter(|n| n.starts_with("custom:"))
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Names of attributes the schema marks as required.
+    pub fn required_attribute_names(&self) -> Vec<String> {
+        self.schema_attributes
+            .iter()
+            .filter(|a| a.get("Required").and_then(Value::as_bool) == Some(true))
+            .filter_map(|a| a.get("Name").and_then(Value::as_str))
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Attributes that identify a user at sign-in besides the username.
+    pub fn sign_in_attributes(&self) -> Vec<String> {
+        let mut v = self.username_attributes.clone();
+        v.extend(self.alias_attributes.iter().cloned());
+        v
+    }
+
+    /// Whether the pool offers `factor` (its configuration is present and,
+    /// for TOTP, enabled).
+    pub fn offers(&self, factor: MfaFactor) -> bool {
+        match factor {
+            MfaFactor::SoftwareToken => self
+                .software_token_mfa_configuration
+                .is_some_and(|c| c.enabled),
+            MfaFactor::Sms => self.sms_mfa_configuration.is_some(),
+            MfaFactor::Email => self.email_mfa_configuration.is_some(),
+        }
+    }
+}
+
+/// A pool's `MfaConfiguration`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum MfaConfiguration {
+    /// No MFA.
+    #[default]
+    Off,
+    /// MFA required for every user.
+    On,
+    /// MFA for users who enabled a factor.
+    Optional,
+}
+
+impl MfaConfiguration {
+    /// Parses the wire name (`OFF`, `ON`, `OPTIONAL`).
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "OFF" => Self::Off,
+            "ON" => Self::On,
+            "OPTIONAL" => Self::Optional,
+            _ => return None,
+        })
+    }
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Off => "OFF",
+            Self::On => "ON",
+            Self::Optional => "OPTIONAL",
+        }
+    }
+}
+
+/// `SoftwareTokenMfaConfigType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SoftwareTokenMfaConfig {
+    /// Whether TOTP MFA is enabled for the pool.
+    #[serde(default)]
+    pub enabled: bool,
+}
+
+/// The second factors a pool can use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MfaFactor {
+    /// TOTP (`SOFTWARE_TOKEN_MFA`).
+    SoftwareToken,
+    /// A code by SMS (`SMS_MFA`).
+    Sms,
+    /// A code by email (`EMAIL_OTP`).
+    Email,
+}
+
+impl MfaFactor {
+    /// The challenge name of the factor.
+    pub fn challenge_name(self) -> &'static str {
+        match self {
+            Self::SoftwareToken => "SOFTWARE_TOKEN_MFA",
+            Self::Sms => "SMS_MFA",
+            Self::Email => "EMAIL_OTP",
+        }
+    }
+
+    /// Parses a challenge name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "SOFTWARE_TOKEN_MFA" => Self::SoftwareToken,
+            "SMS_MFA" => Self::Sms,
+            "EMAIL_OTP" => Self::Email,
+            _ => return None,
+        })
+    }
+}

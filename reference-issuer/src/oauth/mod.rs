@@ -1,0 +1,94 @@
+//! The pool domain's OAuth 2.0 grants and endpoints, over the same domain
+//! flows as the JSON API: client authentication ([`client_auth`]), the
+//! `client_credentials` grant ([`client_credentials`]), the
+//! `refresh_token` grant ([`refresh_token`], calling `signin::refresh`),
+//! revocation ([`revoke`]), userInfo ([`userinfo`]) and the revocation
+//! list ([`revocation`], not in Cognito). Errors are typed [`OAuthError`]s,
+//! rendered as RFC 6749 JSON at the HTTP edge.
+
+pub mod client_auth;
+pub mod client_credentials;
+pub mod refresh_token;
+pub mod revocation;
+pub mod revoke;
+pub mod userinfo;
+
+/// An RFC 6749 / RFC 7009 / RFC 6750 error code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OAuthErrorKind {
+    /// `invalid_request`.
+    InvalidRequest,
+    /// `invalid_client`.
+    InvalidClient,
+    /// `invalid_grant`.
+    InvalidGrant,
+    /// `unauthorized_client`.
+    UnauthorizedClient,
+    /// `unsupported_grant_type`.
+    UnsupportedGrantType,
+    /// `invalid_scope`.
+    InvalidScope,
+    /// `unsupported_token_type`.
+    UnsupportedTokenType,
+    /// `invalid_token` (userInfo).
+    InvalidToken,
+}
+
+impl OAuthErrorKind {
+    /// The `error` value.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::InvalidRequest => "invalid_request",
+            Self::InvalidClient => "invalid_client",
+            Self::InvalidGrant => "invalid_grant",
+            Self::UnauthorizedClient => "unauthorized_client",
+            Self::UnsupportedGrantType => "unsupported_grant_type",
+            Self::InvalidScope => "invalid_scope",
+            Self::UnsupportedTokenType => "unsupported_token_type",
+            Self::InvalidToken => "invalid_token",
+        }
+    }
+}
+
+/// An OAuth2 error: a kind and an optional `error_description`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthError {
+    /// The error code.
+    pub kind: OAuthErrorKind,
+    /// `error_description`, if any.
+    pub description: Option<String>,
+}
+
+impl OAuthError {
+    /// An error without description.
+    pub fn new(kind: OAuthErrorKind) -> Self {
+        Self {
+            kind,
+            description: None,
+        }
+    }
+
+    /// Adds an `error_description`.
+    pub fn describe(mut self, d: impl Into<String>) -> Self {
+        self.description = Some(d.into());
+        self
+    }
+}
+
+impl From<OAuthErrorKind> for OAuthError {
+    fn from(kind: OAuthErrorKind) -> Self {
+        Self::new(kind)
+    }
+}
+
+/// A token endpoint response.
+#[derive(Debug, Clone)]
+pub struct TokenResponse {
+    /// `access_token`.
+    pub access_token: String,
+    /// `id_token` (user grants only).
+    pub id_token: Option<String>,
+    /// `expires_in`.
+    pub expires_in: i64,
+}

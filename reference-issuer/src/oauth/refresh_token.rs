@@ -1,0 +1,37 @@
+//! The `refresh_token` grant: the sign-in domain's refresh, for a client
+//! that already authenticated (no `SECRET_HASH` involved).
+
+use super::{OAuthError, OAuthErrorKind, TokenResponse};
+use crate::error::ErrorKind;
+use crate::issuer::Issuer;
+use crate::model::AppClient;
+use crate::signin::{FlowContext, refresh};
+
+/// Redeems `token` for new ID and access tokens.
+pub fn grant(
+    issuer: &Issuer,
+    client: &AppClient,
+    token: &str,
+) -> Result<TokenResponse, OAuthError> {
+    let (pool, style) = issuer
+        .pool(&client.user_pool_id)
+        .map_err(|_| OAuthError::new(OAuthErrorKind::InvalidClient))?;
+    let ctx = FlowContext {
+        pool,
+        style,
+        client: client.clone(),
+        admin: false,
+    };
+    let tokens = refresh::grant(issuer, &ctx, token).map_err(|e| {
+        if e.kind == ErrorKind::TooManyRequests {
+            OAuthError::new(OAuthErrorKind::InvalidRequest).describe(e.message)
+        } else {
+            OAuthError::new(OAuthErrorKind::InvalidGrant)
+        }
+    })?;
+    Ok(TokenResponse {
+        access_token: tokens.access_token,
+        id_token: Some(tokens.id_token),
+        expires_in: tokens.expires_in,
+    })
+}

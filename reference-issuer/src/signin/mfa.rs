@@ -1,0 +1,245 @@
+//! The second factor of a sign-in: choosing the factor the pool and the
+//! user call for, and answering `SOFTWARE_TOKEN_MFA`, `SMS_MFA`,
+//! `EMAIL_OTP` (codes to the outbox) and `MFA_SETUP`.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use super::totp::{totp_replayed, totp_step};
+use super::{Challenge, FlowContext, Outcome, session, session_expired};
+use crate::error::{Error, Result};
+use crate::ids;
+use crate::issuer::Issuer;
+use crate::model::{MfaConfiguration, MfaFactor, Pool, User, UserMfa};
+use crate::store::outbox::OutboxMessage;
+use crate::store::{mfa as mfa_rows, outbox as outbox_rows, sessions as session_rows};
+
+/// Lifetime of SMS / email MFA codes (the challenge session's lifetime).
+pub const MFA_CODE_TTL: i64 = session::SESSION_TTL;
+
+fn choose_factor(pool: &Pool, user: &User, m: &UserMfa) -> Option<&'static str> {
+    let enabled = m.enabled();
+    if let Some(p) = m.preferred.as_deref()
+        && let Some(f) = enabled.iter().find(|f| **f == p)
+    {
+        return Some(f);
+    }
+    for f in ["SOFTWARE_TOKEN_MFA", "SMS_MFA", "EMAIL_OTP"] {
+        if enabled.contains(&f) {
+            return Some(f);
+        }
+    }
+    if pool.mfa_configuration != MfaConfiguration::On {
+        return None;
+    }
+    // Required MFA without a chosen factor: whatever the user can receive.
+    if m.totp_secret.is_some() {
+        return Some("SOFTWARE_TOKEN_MFA");
+    }
+    if pool.offers(MfaFactor::Sms) && user.attr("phone_number").is_some() {
+        return Some("SMS_MFA");
+    }
+    if pool.offers(MfaFactor::Email) && user.attr("email").is_some() {
+        return Some("EMAIL_OTP");
+    }
+    None
+}
+
+/// After the first factor (password or SRP) of a confirmed user: tokens,
+/// or the MFA challenge the pool and the user's settings call for.
+pub(crate) fn second_factor(issuer: &Issuer, ctx: &FlowContext, user: &User) -> Result<Outcome> {
+    if ctx.pool.mfa_configuration == MfaConfiguration::Off {
+        return super::complete(issuer, ctx, user);
+    }
+    let m = issuer.read(|c| Ok(mfa_rows::load(c, &user.pool_id, &user.sub)?))?;
+    let Some(factor) = choose_factor(&ctx.pool, user, &m) else {
+        if ctx.pool.mfa_configuration != MfaConfiguration::On {
+            return super::complete(issuer, ctx, user);
+        }
+        let session = session::create(issuer, ctx, user, "MFA_SETUP", json!({ "stage": "new" }))?;
+        return Ok(Outcome::Challenge(Challenge {
+            name: "MFA_SETUP",
+            session: Some(session),
+            parameters: BTreeMap::from([
+                (
+                    "MFAS_CAN_SETUP".to_string(),
+                    "[\"SOFTWARE_TOKEN_MFA\"]".to_string(),
+                ),
+                ("USER_ID_FOR_SRP".to_string(), user.username.clone()),
+            ]),
+        }));
+    };
+    match factor {
+        "SOFTWARE_TOKEN_MFA" => {
+            let session = session::create(issuer, ctx, user, factor, json!({}))?;
+            Ok(Outcome::Challenge(Challenge {
+                name: factor,
+                session: Some(session),
+                parameters: BTreeMap::from([(
+                    "USER_ID_FOR_SRP".to_string(),
+                    user.username.clone(),
+                )]),
+            }))
+        }
+        _ => {
+            let (attr, medium) = if factor == "SMS_MFA" {
+                ("phone_number", "SMS")
+            } else {
+                ("email", "EMAIL")
+            };
+            let address = user.attr(attr).unwrap_or_default().to_string();
+            let code = ids::numeric_code();
+            let session = session::create(
+                issuer,
+                ctx,
+                user,
+                factor,
+                json!({ "code_hash": ids::sha256_hex(&code) }),
+            )?;
+            let msg = OutboxMessage {
+                id: 0,
+                pool_id: user.pool_id.clone(),
+                username: user.username.clone(),
+                sub: user.sub.clone(),
+                kind: "MFA_CODE".into(),
+                medium: medium.into(),
+                destination: address.clone(),
+                code: Some(code.clone()),
+                message: format!("Your authentication code is {code}."),
+                created_at: ids::now_f64(),
+            };
+            issuer.write(|tx| Ok(outbox_rows::insert_outbox(tx, &msg).map(|_| ())?))?;
+            tracing::info!(
+                target: "cognito_issuer::outbox",
+                pool = %msg.pool_id,
+                username = %msg.username,
+                kind = "MFA_CODE",
+                to = %address,
+                code = %code,
+                "outbox message"
+            );
+            Ok(Outcome::Challenge(Challenge {
+                name: factor,
+                session: Some(session),
+                parameters: BTreeMap::from([
+                    (
+                        "CODE_DELIVERY_DELIVERY_MEDIUM".to_string(),
+                        medium.to_string(),
+                    ),
+                    (
+                        "CODE_DELIVERY_DESTINATION".to_string(),
+                        crate::directory::outbox::mask(&address),
+                    ),
+                    ("USER_ID_FOR_SRP".to_string(), user.username.clone()),
+                ]),
+            }))
+        }
+    }
+}
+
+fn code_mismatch() -> Error {
+    Error::code_mismatch("Invalid code received for user")
+}
+
+/// Answers `SOFTWARE_TOKEN_MFA`, `SMS_MFA`, `EMAIL_OTP` and `MFA_SETUP`
+/// for the session `session_hash` (already checked to belong to `user`,
+/// this client and `challenge`). Wrong codes leave the session usable until
+/// it expires; the lockout counts them.
+pub(super) fn respond(
+    issuer: &Issuer,
+    ctx: &FlowContext,
+    challenge: &str,
+    session_hash: &str,
+    user: User,
+    responses: &BTreeMap<String, String>,
+) -> Result<Outcome> {
+    let param = |name: &str| {
+        responses
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| Error::invalid_parameter(format!("Missing required parameter {name}")))
+    };
+    issuer.lockout.check(&ctx.pool.id, &user.sub)?;
+    let row = issuer
+        .read(|c| Ok(session_rows::get_session(c, session_hash)?))?
+        .ok_or_else(session_expired)?;
+    let data: Value = serde_json::from_str(&row.data).unwrap_or(Value::Null);
+    let take = |issuer: &Issuer| -> Result<()> {
+        if issuer.write(|tx| Ok(session_rows::take_session(tx, session_hash)?))? {
+            Ok(())
+        } else {
+            Err(session_expired())
+        }
+    };
+    match challenge {
+        "SOFTWARE_TOKEN_MFA" => {
+            let code = param("SOFTWARE_TOKEN_MFA_CODE")?;
+            let now = ids::now();
+            let ok = issuer.write(|tx| {
+                let mut m = mfa_rows::load(tx, &user.pool_id, &user.sub)?;
+                let Some(secret) = m.totp_secret.clone() else {
+                    return Ok(Err(code_mismatch()));
+                };
+                match totp_step(&secret, code, now, m.totp_last_step) {
+                    Some(step) => {
+                        if !session_rows::take_session(tx, session_hash)? {
+                            return Ok(Err(session_expired()));
+                        }
+                        m.totp_last_step = step;
+                        mfa_rows::save(tx, &user.pool_id, &user.sub, &m)?;
+                        Ok(Ok(()))
+                    }
+                    None if totp_replayed(&secret, code, now, m.totp_last_step) => Ok(Err(
+                        Error::expired_code("Your software token has already been used once."),
+                    )),
+                    None => Ok(Err(code_mismatch())),
+                }
+            })?;
+            if let Err(e) = ok {
+                if e.kind != crate::error::ErrorKind::NotAuthorized {
+                    issuer.lockout.failed(&ctx.pool.id, &user.sub);
+                }
+                return Err(e);
+            }
+        }
+        "SMS_MFA" | "EMAIL_OTP" => {
+            let name = if challenge == "SMS_MFA" {
+                "SMS_MFA_CODE"
+            } else {
+                "EMAIL_OTP_CODE"
+            };
+            let code = param(name)?;
+            let expected = data["code_hash"].as_str().unwrap_or_default();
+            let given = ids::sha256_hex(code);
+            let same = expected.len() == given.len()
+                && expected
+                    .bytes()
+                    .zip(given.bytes())
+                    .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                    == 0;
+            if !same {
+                issuer.lockout.failed(&ctx.pool.id, &user.sub);
+                return Err(code_mismatch());
+            }
+            take(issuer)?;
+        }
+        "MFA_SETUP" => {
+            if data["stage"].as_str() != Some("verified") {
+                return Err(Error::invalid_parameter(
+                    "Software token MFA has not been set up: call AssociateSoftwareToken \
+                     and VerifySoftwareToken with this Session first",
+                ));
+            }
+            take(issuer)?;
+        }
+        other => {
+            return Err(Error::invalid_parameter(format!(
+                "Challenge {other} is not supported by this issuer"
+            )));
+        }
+    }
+    issuer.lockout.succeeded(&ctx.pool.id, &user.sub);
+    super::complete(issuer, ctx, &user)
+}

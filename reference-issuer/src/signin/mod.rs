@@ -1,0 +1,234 @@
+//! The sign-in state machine: password, refresh, SRP, challenges, MFA and
+//! lockout. Every front end (the JSON API, the OAuth2 endpoints, later the
+//! hosted UI) runs these flows and gets a typed [`Outcome`], never JSON.
+
+pub mod challenge;
+pub mod lockout;
+pub mod mfa;
+pub mod password;
+pub mod refresh;
+pub mod secret_hash;
+pub mod session;
+pub mod srp;
+pub mod srp_pending;
+pub mod totp;
+
+use std::collections::BTreeMap;
+
+use crate::error::{Error, Result};
+use crate::issuer::{Issuer, client_not_found};
+use crate::model::{AppClient, IssuerStyle, Pool, User};
+use crate::store::{groups as group_rows, refresh as refresh_rows};
+use crate::tokens::{self, AuthEvent, TokenRequest};
+use crate::{ids, store};
+
+/// The authentication flows, parsed from `AuthFlow`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthFlow {
+    /// `USER_PASSWORD_AUTH` (InitiateAuth).
+    UserPassword,
+    /// `ADMIN_USER_PASSWORD_AUTH` / `ADMIN_NO_SRP_AUTH` (AdminInitiateAuth).
+    AdminUserPassword,
+    /// `REFRESH_TOKEN_AUTH` / `REFRESH_TOKEN`.
+    RefreshToken,
+    /// `USER_SRP_AUTH` (see [`srp`]).
+    UserSrp,
+    /// `CUSTOM_AUTH` — needs Lambda triggers; not supported.
+    Custom,
+}
+
+impl AuthFlow {
+    /// Parses an `AuthFlow` value.
+    pub fn parse(s: &str) -> Result<Self> {
+        Ok(match s {
+            "USER_PASSWORD_AUTH" => Self::UserPassword,
+            "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => Self::AdminUserPassword,
+            "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => Self::RefreshToken,
+            "USER_SRP_AUTH" => Self::UserSrp,
+            "CUSTOM_AUTH" => Self::Custom,
+            other => {
+                return Err(Error::invalid_parameter(format!(
+                    "1 validation error detected: Value '{other}' at 'authFlow' failed to satisfy \
+                     constraint: Member must satisfy enum value set: [USER_SRP_AUTH, \
+                     REFRESH_TOKEN_AUTH, REFRESH_TOKEN, CUSTOM_AUTH, USER_PASSWORD_AUTH, \
+                     ADMIN_USER_PASSWORD_AUTH, ADMIN_NO_SRP_AUTH]"
+                )));
+            }
+        })
+    }
+}
+
+/// Which pool and client a sign-in runs against, and through which API.
+#[derive(Debug)]
+pub struct FlowContext {
+    /// The pool.
+    pub pool: Pool,
+    /// Its issuer style.
+    pub style: IssuerStyle,
+    /// The app client.
+    pub client: AppClient,
+    /// Whether the call came through the Admin* API.
+    pub admin: bool,
+}
+
+impl FlowContext {
+    /// Loads the client (and its pool). With `pool_id` (the Admin* API),
+    /// the pool must exist and own the client.
+    pub fn load(issuer: &Issuer, pool_id: Option<&str>, client_id: &str) -> Result<Self> {
+        if let Some(p) = pool_id {
+            issuer.pool(p)?;
+        }
+        let client = issuer.client(client_id)?;
+        if pool_id.is_some_and(|p| p != client.user_pool_id) {
+            return Err(client_not_found(client_id));
+        }
+        let (pool, style) = issuer.pool(&client.user_pool_id)?;
+        Ok(Self {
+            pool,
+            style,
+            client,
+            admin: pool_id.is_some(),
+        })
+    }
+}
+
+/// Tokens of a completed sign-in (or refresh).
+#[derive(Debug, Clone)]
+pub struct TokenSet {
+    /// Signed access token.
+    pub access_token: String,
+    /// Signed ID token.
+    pub id_token: String,
+    /// Opaque refresh token (new sign-ins only).
+    pub refresh_token: Option<String>,
+    /// Access token lifetime in seconds.
+    pub expires_in: i64,
+}
+
+/// The next challenge of a sign-in.
+#[derive(Debug, Clone)]
+pub struct Challenge {
+    /// `ChallengeName`.
+    pub name: &'static str,
+    /// The opaque `Session` to answer with (absent for `PASSWORD_VERIFIER`,
+    /// whose state travels in the `SECRET_BLOCK`).
+    pub session: Option<String>,
+    /// `ChallengeParameters`.
+    pub parameters: BTreeMap<String, String>,
+}
+
+/// Where a sign-in step ends.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// Signed in.
+    Tokens(TokenSet),
+    /// Another challenge to answer.
+    Challenge(Challenge),
+}
+
+/// A required parameter of `AuthParameters` / `ChallengeResponses`.
+pub(crate) fn param<'a>(params: &'a BTreeMap<String, String>, name: &str) -> Result<&'a str> {
+    params
+        .get(name)
+        .map(String::as_str)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| Error::invalid_parameter(format!("Missing required parameter {name}")))
+}
+
+pub(crate) fn incorrect() -> Error {
+    Error::not_authorized("Incorrect username or password.")
+}
+
+pub(crate) fn session_expired() -> Error {
+    Error::not_authorized("Invalid session for the user, session is expired.")
+}
+
+/// Starts a sign-in (InitiateAuth / AdminInitiateAuth) after the checks
+/// every flow shares: the API allows the flow, the client enables it, the
+/// pool's rate limit.
+pub fn start(
+    issuer: &Issuer,
+    ctx: &FlowContext,
+    flow_name: &str,
+    params: &BTreeMap<String, String>,
+) -> Result<Outcome> {
+    let flow = AuthFlow::parse(flow_name)?;
+    let api_allows = match flow {
+        AuthFlow::UserPassword => !ctx.admin,
+        AuthFlow::AdminUserPassword => ctx.admin,
+        _ => true,
+    };
+    if !api_allows {
+        return Err(Error::invalid_parameter(
+            "Initiate Auth method not supported.",
+        ));
+    }
+    if !ctx.client.allows_flow(flow_name) {
+        return Err(Error::invalid_parameter(format!(
+            "{flow_name} flow not enabled for this client"
+        )));
+    }
+    issuer.rate_limits.take(&ctx.pool.id)?;
+    match flow {
+        AuthFlow::UserPassword | AuthFlow::AdminUserPassword => {
+            password::start(issuer, ctx, params)
+        }
+        AuthFlow::RefreshToken => {
+            let proof = refresh::ClientProof::SecretHash {
+                username: params.get("USERNAME").map(String::as_str),
+                secret_hash: params.get("SECRET_HASH").map(String::as_str),
+            };
+            let token = param(params, "REFRESH_TOKEN")?;
+            refresh::redeem(issuer, ctx, token, proof).map(Outcome::Tokens)
+        }
+        AuthFlow::UserSrp => srp::start(issuer, ctx, params),
+        AuthFlow::Custom => Err(Error::invalid_parameter(
+            "CUSTOM_AUTH requires Lambda triggers, which this issuer does not support",
+        )),
+    }
+}
+
+/// Issues ID, access and refresh tokens for a completed sign-in.
+pub(crate) fn complete(issuer: &Issuer, ctx: &FlowContext, user: &User) -> Result<Outcome> {
+    let groups = issuer.read(|c| Ok(group_rows::groups_of_user(c, &ctx.pool.id, &user.sub)?))?;
+    let event = AuthEvent::new();
+    let iss = issuer.issuer_url(&ctx.pool.id, ctx.style);
+    let req = TokenRequest {
+        issuer: &iss,
+        client: &ctx.client,
+        user,
+        groups: &groups,
+        event: &event,
+    };
+    let minted = tokens::mint(&issuer.keys, &issuer.store, &ctx.pool.id, &req)?;
+    let refresh = ids::opaque_token(64);
+    let now = ids::now();
+    let row = store::refresh::RefreshRow {
+        token_hash: ids::sha256_hex(&refresh),
+        pool_id: ctx.pool.id.clone(),
+        client_id: ctx.client.client_id.clone(),
+        sub: user.sub.clone(),
+        origin_jti: event.origin_jti.clone(),
+        event_id: event.event_id.clone(),
+        auth_time: event.auth_time,
+        issued_at: now,
+        expires_at: now + ctx.client.refresh_ttl(),
+        revoked_at: None,
+    };
+    issuer.write(|tx| Ok(refresh_rows::insert_refresh(tx, &row)?))?;
+    Ok(Outcome::Tokens(TokenSet {
+        access_token: minted.access_token,
+        id_token: minted.id_token,
+        refresh_token: Some(refresh),
+        expires_in: minted.expires_in,
+    }))
+}
+
+/// Whether `name` identifies `user` (username or a sign-in attribute value).
+pub(crate) fn names_user(pool: &Pool, user: &User, name: &str) -> bool {
+    pool.username_key(&user.username) == pool.username_key(name)
+        || pool
+            .sign_in_attributes()
+            .iter()
+            .any(|a| user.attr(a).is_some_and(|v| v.eq_ignore_ascii_case(name)))
+}

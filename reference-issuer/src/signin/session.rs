@@ -1,0 +1,54 @@
+//! Server-side challenge sessions: the opaque `Session` a challenge hands
+//! out is single use and expires after [`SESSION_TTL`]; only its hash is
+//! stored.
+
+use serde_json::Value;
+
+use super::{FlowContext, session_expired};
+use crate::error::Result;
+use crate::ids;
+use crate::issuer::Issuer;
+use crate::model::User;
+use crate::store::sessions::{self as session_rows, SessionRow};
+
+/// Lifetime of a challenge `Session` (Cognito's default: 3 minutes).
+pub const SESSION_TTL: i64 = 180;
+
+/// Creates a challenge session and returns its opaque handle.
+pub fn create(
+    issuer: &Issuer,
+    ctx: &FlowContext,
+    user: &User,
+    challenge: &str,
+    data: Value,
+) -> Result<String> {
+    let session = ids::opaque_token(96);
+    let row = SessionRow {
+        pool_id: ctx.pool.id.clone(),
+        client_id: ctx.client.client_id.clone(),
+        sub: user.sub.clone(),
+        challenge: challenge.to_string(),
+        data: data.to_string(),
+        expires_at: ids::now() + SESSION_TTL,
+    };
+    let hash = ids::sha256_hex(&session);
+    issuer.write(|tx| {
+        session_rows::purge_sessions(tx, ids::now())?;
+        Ok(session_rows::insert_session(tx, &hash, &row)?)
+    })?;
+    Ok(session)
+}
+
+/// Reads a session by the hash of its handle (without consuming it).
+pub fn find(issuer: &Issuer, session_hash: &str) -> Result<Option<SessionRow>> {
+    issuer.read(|c| Ok(session_rows::get_session(c, session_hash)?))
+}
+
+/// Consumes a session; fails if it was already used.
+pub fn take(issuer: &Issuer, session_hash: &str) -> Result<()> {
+    if issuer.write(|tx| Ok(session_rows::take_session(tx, session_hash)?))? {
+        Ok(())
+    } else {
+        Err(session_expired())
+    }
+}

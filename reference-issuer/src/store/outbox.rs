@@ -1,0 +1,75 @@
+//! The outbox: every message the issuer "sent" (codes, invitations).
+
+use rusqlite::{Connection, params};
+use serde::Serialize;
+
+use super::Result;
+
+/// One delivered message (a code or an invitation), as the outbox endpoint
+/// returns it.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutboxMessage {
+    /// Sequence number.
+    pub id: i64,
+    /// Pool id.
+    pub pool_id: String,
+    /// Username at the time of sending.
+    pub username: String,
+    /// User sub.
+    pub sub: String,
+    /// `SIGN_UP`, `FORGOT_PASSWORD`, `VERIFY_ATTRIBUTE`, `RESEND_CODE`, `INVITATION`.
+    pub kind: String,
+    /// `EMAIL` or `SMS`.
+    pub medium: String,
+    /// The (unmasked) destination address.
+    pub destination: String,
+    /// The one-time code, if the message carries one.
+    pub code: Option<String>,
+    /// The message text.
+    pub message: String,
+    /// When it was sent (epoch seconds).
+    pub created_at: f64,
+}
+
+/// Appends a message to the outbox.
+pub fn insert_outbox(conn: &Connection, m: &OutboxMessage) -> Result<i64> {
+    conn.execute(
+        "INSERT INTO outbox(pool_id, username, sub, kind, medium, destination, code, message, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            m.pool_id, m.username, m.sub, m.kind, m.medium, m.destination, m.code, m.message,
+            m.created_at
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Outbox messages, newest first, optionally filtered by pool and username.
+pub fn list_outbox(
+    conn: &Connection,
+    pool_id: Option<&str>,
+    username: Option<&str>,
+    limit: i64,
+) -> Result<Vec<OutboxMessage>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, pool_id, username, sub, kind, medium, destination, code, message, created_at
+         FROM outbox
+         WHERE (?1 IS NULL OR pool_id = ?1) AND (?2 IS NULL OR username = ?2 OR sub = ?2 OR destination = ?2)
+         ORDER BY id DESC LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(params![pool_id, username, limit], |r| {
+        Ok(OutboxMessage {
+            id: r.get(0)?,
+            pool_id: r.get(1)?,
+            username: r.get(2)?,
+            sub: r.get(3)?,
+            kind: r.get(4)?,
+            medium: r.get(5)?,
+            destination: r.get(6)?,
+            code: r.get(7)?,
+            message: r.get(8)?,
+            created_at: r.get(9)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}

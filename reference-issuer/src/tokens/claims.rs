@@ -1,0 +1,108 @@
+//! Claim sets exactly as Cognito issues them: ID and access tokens of a
+//! sign-in, and machine-to-machine access tokens.
+
+use serde_json::{Map, Value, json};
+
+use super::{ADMIN_SCOPE, TokenRequest};
+use crate::ids;
+use crate::model::{AppClient, Group};
+
+/// Converts a stored attribute to its ID-token claim value, as Cognito does:
+/// `*_verified` as booleans, `updated_at` as a number, `address` as an
+/// object, everything else (including `custom:*`) as a string.
+fn attribute_claim(name: &str, value: &str) -> Value {
+    match name {
+        "email_verified" | "phone_number_verified" => Value::Bool(value == "true"),
+        "updated_at" => value
+            .parse::<i64>()
+            .map(Value::from)
+            .unwrap_or_else(|_| Value::from(value)),
+        "address" => json!({ "formatted": value }),
+        _ => Value::from(value),
+    }
+}
+
+fn group_claims(m: &mut Map<String, Value>, groups: &[Group], with_roles: bool) {
+    if groups.is_empty() {
+        return;
+    }
+    m.insert(
+        "cognito:groups".into(),
+        groups.iter().map(|g| Value::from(g.name.clone())).collect(),
+    );
+    if with_roles {
+        let roles: Vec<Value> = groups
+            .iter()
+            .filter_map(|g| g.role_arn.clone().map(Value::from))
+            .collect();
+        if !roles.is_empty() {
+            if let Some(pref) = groups
+                .iter()
+                .find(|g| g.role_arn.is_some() && g.precedence.is_some())
+            {
+                m.insert(
+                    "cognito:preferred_role".into(),
+                    pref.role_arn.clone().into(),
+                );
+            }
+            m.insert("cognito:roles".into(), Value::Array(roles));
+        }
+    }
+}
+
+/// The ID token claim set.
+pub fn id_claims(req: &TokenRequest<'_>, now: i64) -> Value {
+    let mut m = Map::new();
+    for (name, value) in &req.user.attributes {
+        m.insert(name.clone(), attribute_claim(name, value));
+    }
+    m.insert("sub".into(), req.user.sub.clone().into());
+    group_claims(&mut m, req.groups, true);
+    m.insert("iss".into(), req.issuer.into());
+    m.insert("cognito:username".into(), req.user.username.clone().into());
+    m.insert("origin_jti".into(), req.event.origin_jti.clone().into());
+    m.insert("aud".into(), req.client.client_id.clone().into());
+    m.insert("event_id".into(), req.event.event_id.clone().into());
+    m.insert("token_use".into(), "id".into());
+    m.insert("auth_time".into(), req.event.auth_time.into());
+    m.insert("exp".into(), (now + req.client.id_ttl()).into());
+    m.insert("iat".into(), now.into());
+    m.insert("jti".into(), ids::uuid().into());
+    Value::Object(m)
+}
+
+/// The access token claim set (no `aud`, as in Cognito).
+pub fn access_claims(req: &TokenRequest<'_>, now: i64) -> Value {
+    let mut m = Map::new();
+    m.insert("sub".into(), req.user.sub.clone().into());
+    group_claims(&mut m, req.groups, false);
+    m.insert("iss".into(), req.issuer.into());
+    m.insert("client_id".into(), req.client.client_id.clone().into());
+    m.insert("origin_jti".into(), req.event.origin_jti.clone().into());
+    m.insert("event_id".into(), req.event.event_id.clone().into());
+    m.insert("token_use".into(), "access".into());
+    m.insert("scope".into(), ADMIN_SCOPE.into());
+    m.insert("auth_time".into(), req.event.auth_time.into());
+    m.insert("exp".into(), (now + req.client.access_ttl()).into());
+    m.insert("iat".into(), now.into());
+    m.insert("jti".into(), ids::uuid().into());
+    m.insert("username".into(), req.user.username.clone().into());
+    Value::Object(m)
+}
+
+/// Machine-to-machine access token claims, as Cognito issues them for
+/// `client_credentials`: no `username`, `cognito:groups` or `origin_jti`.
+pub fn m2m_claims(iss: &str, client: &AppClient, scope: &str, now: i64) -> Value {
+    json!({
+        "sub": client.client_id,
+        "token_use": "access",
+        "scope": scope,
+        "auth_time": now,
+        "iss": iss,
+        "exp": now + client.access_ttl(),
+        "iat": now,
+        "version": 2,
+        "jti": ids::uuid(),
+        "client_id": client.client_id,
+    })
+}
