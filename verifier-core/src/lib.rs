@@ -45,8 +45,7 @@
 //! selection (which panics when both or neither backend is enabled) can
 //! never be triggered through us.
 
-#![warn(missing_docs)]
-
+mod builder;
 mod checks;
 mod claims;
 mod error;
@@ -57,6 +56,7 @@ mod jwks_cache;
 mod jwt;
 mod policy;
 mod pool;
+mod remote;
 mod revocation;
 mod strict_json;
 mod token_cache;
