@@ -73,6 +73,10 @@ impl std::fmt::Debug for CognitoVerifier {
 }
 
 /// Where a verification stands after its first synchronous steps.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "returned once per verification and matched at once; boxing would allocate"
+)]
 enum Start<'t> {
     /// The verified-token cache had it (times re-checked).
     Cached(CachedToken),

@@ -118,7 +118,8 @@ impl CognitoClaims {
     /// The user name: `cognito:username` (ID tokens) or `username` (access
     /// tokens). `None` for machine-to-machine tokens.
     pub fn username(&self) -> Option<&str> {
-        self.slot(StrClaim::CognitoUsername).or_else(|| self.slot(StrClaim::Username))
+        self.slot(StrClaim::CognitoUsername)
+            .or_else(|| self.slot(StrClaim::Username))
     }
 
     /// `cognito:groups`, empty when the user is in no group.
@@ -415,7 +416,6 @@ pub(crate) mod tests {
 
     /// A realistic Cognito ID token payload with extra and nested members.
     pub(super) const ID_TOKEN: &str = r#"{"sub":"aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee","cognito:groups":["admin","dev"],"email_verified":true,"iss":"https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEf123","cognito:username":"alice","origin_jti":"o-1","aud":"client","event_id":"e-1","token_use":"id","auth_time":1700000000,"exp":2000000000,"iat":1700000000,"jti":"j-1","email":"a@example.com","custom:tenant":"acme","custom:n":7,"identities":[{"userId":"1","providerName":"Google","primary":"true","dateCreated":"1"}],"at_hash":"x\u00e9y","n":1.5e3,"z":null}"#;
-
 
     #[test]
     fn debug_redacts_personal_data() {

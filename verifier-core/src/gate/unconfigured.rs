@@ -46,10 +46,7 @@ pub fn require_context<'a>(
 pub fn not_configured() -> Rejection {
     Rejection {
         status: NOT_CONFIGURED_STATUS,
-        headers: vec![(
-            "content-type",
-            Cow::Borrowed("text/plain; charset=utf-8"),
-        )],
+        headers: vec![("content-type", Cow::Borrowed("text/plain; charset=utf-8"))],
         body: Cow::Borrowed(NOT_CONFIGURED_BODY),
         reason: "not_configured",
     }
