@@ -5,7 +5,7 @@ use std::future::{Ready, ready};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
 use cognito_verifier::CognitoClaims;
-use cognito_verifier::gate::{AuthContext, Denial};
+use cognito_verifier::gate::{self, AuthContext, Denial, Installation};
 use serde::de::DeserializeOwned;
 
 use crate::response::to_response;
@@ -25,8 +25,15 @@ pub struct TypedClaims<T>(pub T);
 #[derive(Debug, Clone)]
 pub struct ApiGatewayClaims(pub serde_json::Value);
 
+/// How the log line of a route without the middleware tells users to fix it.
+pub(crate) const INSTALLATION: Installation = Installation {
+    component: "the CognitoAuth middleware",
+    fix: "`.wrap(CognitoAuth::new(verifier))` to the App, scope or resource",
+};
+
 /// Why an extractor could not produce its value.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum ClaimsError {
     /// The route is not wrapped by [`CognitoAuth`](crate::CognitoAuth): a
     /// server configuration error (500), logged.
@@ -50,27 +57,24 @@ impl std::fmt::Display for ClaimsError {
 impl ResponseError for ClaimsError {
     fn error_response(&self) -> HttpResponse {
         match self {
-            ClaimsError::MissingLayer => HttpResponse::InternalServerError()
-                .body("authentication is not configured for this route"),
+            ClaimsError::MissingLayer => to_response(gate::not_configured()),
             ClaimsError::Unauthenticated(auth) => to_response(auth.preset().missing_token()),
             ClaimsError::Unfit(auth) => to_response(auth.preset().denied(&Denial::Custom)),
         }
     }
 }
 
+/// The middleware's [`AuthContext`]; without the middleware, the core's
+/// logged configuration error.
 fn context(request: &HttpRequest) -> Result<AuthContext, ClaimsError> {
-    request
-        .extensions()
-        .get::<AuthContext>()
-        .cloned()
-        .ok_or_else(|| {
-            tracing::error!(
-                path = request.path(),
-                "a Cognito claims extractor ran on a route without the CognitoAuth middleware; \
-             add `.wrap(CognitoAuth::new(verifier))` to the App, scope or resource"
-            );
-            ClaimsError::MissingLayer
-        })
+    let extensions = request.extensions();
+    gate::require_context(
+        extensions.get::<AuthContext>(),
+        &INSTALLATION,
+        Some(request.path()),
+    )
+    .cloned()
+    .map_err(|_| ClaimsError::MissingLayer)
 }
 
 fn required_claims(request: &HttpRequest) -> Result<(AuthContext, CognitoClaims), ClaimsError> {

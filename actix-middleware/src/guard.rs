@@ -7,11 +7,11 @@ use std::sync::Arc;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
-use actix_web::{Error, HttpMessage, ResponseError};
+use actix_web::{Error, HttpMessage};
 use cognito_verifier::Requirement;
-use cognito_verifier::gate::{AuthContext, Guard};
+use cognito_verifier::gate::{self, AuthContext, Guard};
 
-use crate::extract::ClaimsError;
+use crate::extract::INSTALLATION;
 use crate::response::to_response;
 
 /// Middleware checking one [`Guard`] on requests admitted by
@@ -111,14 +111,20 @@ where
         let service = self.service.clone();
         let guard = self.guard.clone();
         Box::pin(async move {
-            let decision = match request.extensions().get::<AuthContext>() {
-                None => Err(ClaimsError::MissingLayer.error_response()),
-                Some(auth) => {
+            let decision = {
+                let extensions = request.extensions();
+                gate::require_context(
+                    extensions.get::<AuthContext>(),
+                    &INSTALLATION,
+                    Some(request.path()),
+                )
+                .and_then(|auth| {
                     let path_value = guard
                         .path_param()
                         .and_then(|name| request.match_info().get(name));
-                    guard.check(auth, path_value).map_err(to_response)
-                }
+                    guard.check(auth, path_value)
+                })
+                .map_err(to_response)
             };
             match decision {
                 Ok(()) => Ok(service.call(request).await?.map_into_left_body()),

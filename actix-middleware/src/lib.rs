@@ -17,8 +17,6 @@
 //! `None`, so `Option<Claims>` on a route without the middleware yields
 //! `None`; the configuration error is still logged at `error` level.
 
-#![warn(missing_docs)]
-
 mod extract;
 mod guard;
 mod middleware;

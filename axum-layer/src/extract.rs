@@ -1,9 +1,11 @@
 //! Extractors for handlers behind [`CognitoAuthLayer`](crate::CognitoAuthLayer).
 
+use std::fmt;
+
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::response::{IntoResponse, Response};
 use cognito_verifier::CognitoClaims;
-use cognito_verifier::gate::{AuthContext, Denial};
+use cognito_verifier::gate::{self, AuthContext, Denial, Installation, Rejection};
 use http::StatusCode;
 use http::request::Parts;
 use serde::de::DeserializeOwned;
@@ -25,8 +27,19 @@ pub struct TypedClaims<T>(pub T);
 #[derive(Debug, Clone)]
 pub struct ApiGatewayClaims(pub serde_json::Value);
 
+/// How the log line of a route without the layer tells users to fix it.
+pub(crate) const INSTALLATION: Installation = Installation {
+    component: "CognitoAuthLayer",
+    fix: "`.layer(CognitoAuthLayer::new(verifier))` to the router",
+};
+
 /// Why an extractor could not produce its value.
+///
+/// Like axum's own rejections it has a [`status`](Self::status), a
+/// `Display` text and an [`IntoResponse`] rendering (the layer's exact
+/// answer for the request's preset).
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum ClaimsRejection {
     /// The route is not behind a [`CognitoAuthLayer`](crate::CognitoAuthLayer):
     /// a server configuration error (500), logged.
@@ -37,31 +50,49 @@ pub enum ClaimsRejection {
     Unfit(AuthContext),
 }
 
-impl IntoResponse for ClaimsRejection {
-    fn into_response(self) -> Response {
+impl ClaimsRejection {
+    /// The HTTP status of the response: 500 without the layer, else the
+    /// preset's 401 (guest) or 403 (claims that do not fit).
+    pub fn status(&self) -> StatusCode {
+        let status = match self {
+            ClaimsRejection::MissingLayer => gate::NOT_CONFIGURED_STATUS,
+            other => other.rejection().status,
+        };
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn rejection(&self) -> Rejection {
         match self {
-            ClaimsRejection::MissingLayer => {
-                tracing::error!(
-                    "a Cognito claims extractor ran on a route without CognitoAuthLayer; \
-                     add `.layer(CognitoAuthLayer::new(verifier))` to the router"
-                );
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "authentication is not configured for this route",
-                )
-                    .into_response()
-            }
-            ClaimsRejection::Unauthenticated(auth) => to_response(auth.preset().missing_token()),
-            ClaimsRejection::Unfit(auth) => to_response(auth.preset().denied(&Denial::Custom)),
+            ClaimsRejection::MissingLayer => gate::not_configured(),
+            ClaimsRejection::Unauthenticated(auth) => auth.preset().missing_token(),
+            ClaimsRejection::Unfit(auth) => auth.preset().denied(&Denial::Custom),
         }
     }
 }
 
-fn context(parts: &Parts) -> Result<&AuthContext, ClaimsRejection> {
-    parts
-        .extensions
-        .get::<AuthContext>()
-        .ok_or(ClaimsRejection::MissingLayer)
+impl fmt::Display for ClaimsRejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ClaimsRejection::MissingLayer => "authentication is not configured for this route",
+            ClaimsRejection::Unauthenticated(_) => "a token is required",
+            ClaimsRejection::Unfit(_) => "the token's claims do not fit",
+        })
+    }
+}
+
+impl std::error::Error for ClaimsRejection {}
+
+impl IntoResponse for ClaimsRejection {
+    fn into_response(self) -> Response {
+        to_response(self.rejection())
+    }
+}
+
+/// The layer's [`AuthContext`]; without the layer, the core's logged
+/// configuration error.
+pub(crate) fn context(parts: &Parts) -> Result<&AuthContext, ClaimsRejection> {
+    gate::require_context(parts.extensions.get::<AuthContext>(), &INSTALLATION, None)
+        .map_err(|_| ClaimsRejection::MissingLayer)
 }
 
 /// The claims of an authenticated request; a guest is refused.
@@ -109,5 +140,26 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiGatewayClaims {
         auth.api_gateway_authorizer()
             .map(ApiGatewayClaims)
             .ok_or_else(|| ClaimsRejection::Unauthenticated(auth.clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejection_has_status_display_and_error() {
+        let rejection = ClaimsRejection::MissingLayer;
+        assert_eq!(rejection.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            rejection.to_string(),
+            "authentication is not configured for this route"
+        );
+        let error: &dyn std::error::Error = &rejection;
+        assert!(error.source().is_none());
+        assert_eq!(
+            rejection.into_response().status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
     }
 }

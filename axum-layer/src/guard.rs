@@ -9,12 +9,12 @@ use axum::body::Body;
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::response::IntoResponse;
 use cognito_verifier::Requirement;
-use cognito_verifier::gate::{AuthContext, Guard};
+use cognito_verifier::gate::Guard;
 use http::{Request, Response};
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::extract::ClaimsRejection;
+use crate::extract::context;
 use crate::response::to_response;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -116,8 +116,9 @@ where
         let guard = self.guard.clone();
         BoxResponseFuture::new(async move {
             let (mut parts, body) = request.into_parts();
-            let Some(auth) = parts.extensions.get::<AuthContext>().cloned() else {
-                return Ok(ClaimsRejection::MissingLayer.into_response());
+            let auth = match context(&parts) {
+                Ok(auth) => auth.clone(),
+                Err(rejection) => return Ok(rejection.into_response()),
             };
             let path_value = match guard.path_param() {
                 Some(name) => RawPathParams::from_request_parts(&mut parts, &())

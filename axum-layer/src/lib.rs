@@ -35,8 +35,6 @@
 //! # Ok(()) }
 //! ```
 
-#![warn(missing_docs)]
-
 mod extract;
 mod guard;
 mod layer;

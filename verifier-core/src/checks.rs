@@ -1,16 +1,37 @@
-//! Claim checks: time, token use, app client, groups, scopes, custom hook.
+//! The synchronous verification core and the claim checks: signature, time,
+//! token use, app client, groups, scopes, custom hook.
 //!
-//! [`intrinsic`] decides whether a signed token is valid at all and its result
-//! may be cached; [`policy`] decides whether it grants what is asked and runs
-//! on every call, cache hit or not.
+//! [`signed`] is the pure core (decoded token + key + now -> claims or cause);
+//! [`intrinsic`] decides whether a signed token is valid at all and its
+//! result may be cached; [`policy`] decides whether it grants what is asked
+//! and runs on every call, cache hit or not. Nothing here waits or fetches.
 
 use crate::claims::CognitoClaims;
 use crate::error::Cause;
+use crate::jwk::VerifyingKey;
+use crate::jwt::DecodedJwt;
 use crate::policy::{ClientMatch, ExpectedTokenUse, Policy, TokenUse};
 use crate::pool::Pool;
 
 /// A user-supplied check run after every other check.
 pub type CustomCheck = std::sync::Arc<dyn Fn(&CognitoClaims) -> Result<(), String> + Send + Sync>;
+
+/// The pure verification core: the signature of `decoded` under `key`, the
+/// types of its claims, and their times at `now` (seconds since the epoch)
+/// with `leeway` seconds of tolerance.
+pub(crate) fn signed(
+    decoded: DecodedJwt<'_>,
+    key: &VerifyingKey,
+    now: i64,
+    leeway: i64,
+) -> Result<CognitoClaims, Cause> {
+    if !key.verify(decoded.signing_input, &decoded.signature) {
+        return Err(Cause::BadSignature);
+    }
+    let claims = CognitoClaims::from_payload(decoded.claims)?;
+    intrinsic(&claims, now, leeway)?;
+    Ok(claims)
+}
 
 /// `exp`, `nbf` and `iat` against `now`, with `leeway` seconds of tolerance.
 pub(crate) fn time(claims: &CognitoClaims, now: i64, leeway: i64) -> Result<(), Cause> {

@@ -9,6 +9,7 @@ use std::fmt;
 
 /// What kind of failure a [`Cause`] is; adapters map it to an HTTP status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ErrorCategory {
     /// The token is not acceptable as a credential (HTTP 401).
     Authentication,
@@ -20,6 +21,7 @@ pub enum ErrorCategory {
 
 /// A JWT claim or header member that was missing or had the wrong shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Malformed {
     /// The token does not have exactly three non-empty dot-separated segments.
     Segments,

@@ -1,27 +1,47 @@
 //! Bounded HTTP GETs for JWKS documents and revocation lists: connect and
 //! total timeouts, a size cap, no redirects, status 200 only.
 
-use crate::jwks_cache::JwksSettings;
+use std::time::Duration;
+
+/// The bounds of every fetch. Set through
+/// [`CognitoVerifierBuilder`](crate::CognitoVerifierBuilder).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FetchLimits {
+    pub(crate) connect_timeout: Duration,
+    /// Covers connecting, the headers and a slow body.
+    pub(crate) timeout: Duration,
+    pub(crate) max_bytes: usize,
+}
+
+impl Default for FetchLimits {
+    fn default() -> Self {
+        FetchLimits {
+            connect_timeout: Duration::from_secs(2),
+            timeout: Duration::from_secs(5),
+            max_bytes: 64 * 1024,
+        }
+    }
+}
 
 /// The HTTP client for key and revocation fetches: bounded time, no redirects, rustls.
-pub(crate) fn http_client(settings: &JwksSettings) -> Result<reqwest::Client, String> {
+pub(crate) fn http_client(limits: &FetchLimits) -> Result<reqwest::Client, String> {
     reqwest::Client::builder()
-        .connect_timeout(settings.connect_timeout)
-        .timeout(settings.timeout)
+        .connect_timeout(limits.connect_timeout)
+        .timeout(limits.timeout)
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("cognito-verifier/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| e.to_string())
 }
 
-/// GETs `uri`, refusing anything but a 200 of at most `settings.max_bytes`
-/// within `settings.timeout` (which also covers a slow body).
+/// GETs `uri`, refusing anything but a 200 of at most `limits.max_bytes`
+/// within `limits.timeout` (which also covers a slow body).
 pub(crate) async fn bounded_get(
     http: &reqwest::Client,
     uri: &str,
-    settings: &JwksSettings,
+    limits: &FetchLimits,
 ) -> Result<Vec<u8>, String> {
-    let max = settings.max_bytes;
+    let max = limits.max_bytes;
     let fetch = async {
         let mut response = http
             .get(uri)
@@ -48,12 +68,12 @@ pub(crate) async fn bounded_get(
         }
         Ok(body)
     };
-    tokio::time::timeout(settings.timeout, fetch)
+    tokio::time::timeout(limits.timeout, fetch)
         .await
         .unwrap_or_else(|_| {
             Err(format!(
                 "fetch from {uri} timed out after {:?}",
-                settings.timeout
+                limits.timeout
             ))
         })
 }

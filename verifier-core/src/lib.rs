@@ -36,7 +36,11 @@
 //! - JWKS fetches have connect and total timeouts, a size cap, no redirects.
 //! - The app client check cannot be skipped by accident
 //!   ([`PoolConfig::skip_client_check`] is the explicit opt-out).
-//! - Errors never carry the token unless you opt in.
+//! - Errors never carry the token unless you opt in, and the `Debug` output
+//!   of [`CognitoClaims`] redacts personal data (email, phone number, names,
+//!   user name, address, birthdate, ...).
+//! - [`CognitoVerifier::verify_sync`] runs the same synchronous steps as
+//!   [`CognitoVerifier::verify`], with keys from the cache only.
 //!
 //! # Crypto backend
 //! Signatures are verified with `aws-lc-rs` (the backend the workspace pins
@@ -45,8 +49,7 @@
 //! selection (which panics when both or neither backend is enabled) can
 //! never be triggered through us.
 
-#![warn(missing_docs)]
-
+mod builder;
 mod checks;
 mod claims;
 mod error;
@@ -57,6 +60,7 @@ mod jwks_cache;
 mod jwt;
 mod policy;
 mod pool;
+mod remote;
 mod revocation;
 mod strict_json;
 mod token_cache;

@@ -37,6 +37,7 @@ impl fmt::Display for TokenUse {
 
 /// Which `token_use` a verifier accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum ExpectedTokenUse {
     /// Only ID tokens.
     Id,
@@ -65,6 +66,7 @@ impl ExpectedTokenUse {
 
 /// Which claim names the app client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum ClientMatch {
     /// Cognito's rule: `aud` for ID tokens, `client_id` for access tokens (the default).
     #[default]

@@ -15,8 +15,9 @@ use crate::claims::CognitoClaims;
 /// What a hit returns: the verified claims and the pool that verified them.
 #[derive(Clone)]
 pub(crate) struct CachedToken {
-    pub claims: CognitoClaims,
-    pub pool: usize,
+    pub(crate) claims: CognitoClaims,
+    /// Index of the verifying pool in the verifier's pool entries.
+    pub(crate) pool: usize,
 }
 
 struct UntilExp;

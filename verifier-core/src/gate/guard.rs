@@ -11,6 +11,7 @@ use super::{AuthContext, Preset};
 /// Failures answer 403 in the preset's format, except that API Gateway REST
 /// treats a scope miss (or an ID token on a scoped method) as 401.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Guard {
     /// `cognito:groups` must satisfy the requirement.
     Groups(Requirement),

@@ -3,9 +3,10 @@
 //! A [`Gate`] turns "the value of the token header (and cookies)" into either
 //! an [`AuthContext`] to attach to the request, or a [`Rejection`] to send
 //! back, following one of three [`Preset`]s. [`Guard`]s check per-route
-//! requirements the same way. `cognito-axum` and `cognito-actix` only move
-//! bytes between their framework and this module, so both answer every case
-//! byte for byte alike.
+//! requirements the same way, and [`require_context`] is the one rule for an
+//! extractor or guard used on a route without the gate. `cognito-axum` and
+//! `cognito-actix` only move bytes between their framework and this module,
+//! so both answer every case byte for byte alike.
 //!
 //! ```no_run
 //! use cognito_verifier::gate::{Gate, Preset};
@@ -22,11 +23,13 @@ mod apigw;
 mod guard;
 mod response;
 mod token_source;
+mod unconfigured;
 
 pub use apigw::{HttpAuthorizer, HttpJwt, RestAuthorizer, java_date_utc};
 pub use guard::Guard;
 pub use response::{Denial, Rejection, describe};
 pub use token_source::{Presented, TokenSource};
+pub use unconfigured::{Installation, NOT_CONFIGURED_STATUS, not_configured, require_context};
 
 use crate::claims::CognitoClaims;
 use crate::policy::{ClientMatch, ExpectedTokenUse, Policy, Requirement};
@@ -34,6 +37,7 @@ use crate::verifier::CognitoVerifier;
 
 /// Which gatekeeper to behave like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum Preset {
     /// The default: token use and app client as configured in the verifier;
     /// RFC 6750 answers (`WWW-Authenticate: Bearer error="invalid_token"`,

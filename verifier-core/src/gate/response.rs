@@ -11,19 +11,21 @@ use super::Preset;
 /// in every adapter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejection {
-    /// HTTP status: 401, 403 or 503.
+    /// HTTP status: 401, 403 or 503 (500 for [`not_configured`](super::not_configured)).
     pub status: u16,
     /// Response headers (lower-case names), in order.
     pub headers: Vec<(&'static str, Cow<'static, str>)>,
-    /// The body; always JSON.
+    /// The body: JSON, except the plain text of [`not_configured`](super::not_configured).
     pub body: Cow<'static, str>,
     /// Why, as a snake_case code (a [`Cause::code`], or `missing_token`,
-    /// `malformed_header`, `missing_group`, `missing_scope`, `not_owner`).
+    /// `malformed_header`, `missing_group`, `missing_scope`, `not_owner`,
+    /// `not_configured`).
     pub reason: &'static str,
 }
 
 /// Why a guard refused an authenticated request.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Denial {
     /// The token lacks the required groups.
     Group(Requirement),

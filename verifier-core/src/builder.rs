@@ -1,0 +1,240 @@
+//! [`CognitoVerifierBuilder`]: validates a configuration and wires one
+//! [`PoolEntry`] (pool, shared key cache, revocation list) per pool.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::checks::CustomCheck;
+use crate::claims::CognitoClaims;
+use crate::error::ConfigError;
+use crate::fetch::FetchLimits;
+use crate::jwks_cache::{JwksCache, JwksSettings};
+use crate::pool::{Pool, PoolConfig};
+use crate::revocation::RevocationList;
+use crate::token_cache::TokenCache;
+use crate::verifier::{CognitoVerifier, DEFAULT_MAX_TOKEN_SIZE, Inner, PoolEntry};
+
+/// Default number of verified tokens kept.
+pub const DEFAULT_TOKEN_CACHE_CAPACITY: u64 = 10_000;
+
+/// Configures a [`CognitoVerifier`]; see [`CognitoVerifier::builder`].
+pub struct CognitoVerifierBuilder {
+    pools: Vec<PoolConfig>,
+    leeway: Duration,
+    max_token_size: Option<usize>,
+    custom_check: Option<CustomCheck>,
+    token_cache: TokenCacheSetting,
+    limits: FetchLimits,
+    jwks: JwksSettings,
+    include_token_in_errors: bool,
+    http_client: Option<reqwest::Client>,
+    revocation_refresh: Duration,
+}
+
+impl Default for CognitoVerifierBuilder {
+    fn default() -> Self {
+        CognitoVerifierBuilder {
+            pools: Vec::new(),
+            leeway: Duration::ZERO,
+            max_token_size: None,
+            custom_check: None,
+            token_cache: TokenCacheSetting::Default,
+            limits: FetchLimits::default(),
+            jwks: JwksSettings::default(),
+            include_token_in_errors: false,
+            http_client: None,
+            revocation_refresh: Duration::from_secs(30),
+        }
+    }
+}
+
+#[derive(Default)]
+enum TokenCacheSetting {
+    #[default]
+    Default,
+    Capacity(u64),
+    Off,
+}
+
+impl CognitoVerifierBuilder {
+    /// Adds a user pool. Tokens are matched to pools by exact `iss`.
+    pub fn pool(mut self, pool: PoolConfig) -> Self {
+        self.pools.push(pool);
+        self
+    }
+
+    /// Tolerance for `exp`, `nbf` and `iat` (default 0; at most one hour).
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.leeway = leeway;
+        self
+    }
+
+    /// Longest token accepted, in bytes (default 16 KiB).
+    pub fn max_token_size(mut self, bytes: usize) -> Self {
+        self.max_token_size = Some(bytes);
+        self
+    }
+
+    /// A check run on every verified token after the built-in ones; an `Err`
+    /// message becomes [`Cause::CustomCheck`](crate::Cause::CustomCheck) (an
+    /// authorization failure).
+    pub fn custom_check<F>(mut self, check: F) -> Self
+    where
+        F: Fn(&CognitoClaims) -> Result<(), String> + Send + Sync + 'static,
+    {
+        self.custom_check = Some(Arc::new(check));
+        self
+    }
+
+    /// How many verified tokens to remember (default 10 000).
+    pub fn token_cache_capacity(mut self, entries: u64) -> Self {
+        self.token_cache = TokenCacheSetting::Capacity(entries);
+        self
+    }
+
+    /// Verifies the signature of every token, even one seen before.
+    pub fn disable_token_cache(mut self) -> Self {
+        self.token_cache = TokenCacheSetting::Off;
+        self
+    }
+
+    /// Connect and total timeouts for a JWKS (or revocation list) fetch
+    /// (default 2 s and 5 s).
+    pub fn jwks_timeouts(mut self, connect: Duration, total: Duration) -> Self {
+        self.limits.connect_timeout = connect;
+        self.limits.timeout = total;
+        self
+    }
+
+    /// Largest JWKS (or revocation list) response accepted (default 64 KiB).
+    pub fn jwks_max_bytes(mut self, bytes: usize) -> Self {
+        self.limits.max_bytes = bytes;
+        self
+    }
+
+    /// How long fetched keys are used before a refresh (default 1 h).
+    pub fn jwks_ttl(mut self, ttl: Duration) -> Self {
+        self.jwks.ttl = ttl;
+        self
+    }
+
+    /// How long past their TTL keys (and revocation lists) keep serving while
+    /// refreshes fail (default 6 h).
+    pub fn jwks_max_stale(mut self, max_stale: Duration) -> Self {
+        self.jwks.max_stale = max_stale;
+        self
+    }
+
+    /// After a fetch that still lacks a requested kid, or a failed fetch,
+    /// unknown kids fail fast without fetching for this long (default 10 s).
+    /// Failed revocation list fetches are retried no sooner either.
+    pub fn jwks_cooldown(mut self, cooldown: Duration) -> Self {
+        self.jwks.cooldown = cooldown;
+        self
+    }
+
+    /// Refreshes every JWKS in the background at this interval, so no
+    /// request waits on a fetch. Starts at [`build`](Self::build) inside a
+    /// Tokio runtime, otherwise at [`CognitoVerifier::hydrate`].
+    pub fn jwks_background_refresh(mut self, every: Duration) -> Self {
+        self.jwks.background_refresh = Some(every);
+        self
+    }
+
+    /// How often revocation lists are re-fetched (default 30 s); see
+    /// [`PoolConfig::revocation_list`].
+    pub fn revocation_refresh(mut self, every: Duration) -> Self {
+        self.revocation_refresh = every;
+        self
+    }
+
+    /// Uses this HTTP client for JWKS fetches (for proxies or custom roots).
+    /// The verifier still bounds each fetch by its own total timeout.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Attach the raw token to every [`VerifyError`](crate::VerifyError).
+    /// Off by default: tokens are credentials and do not belong in logs.
+    pub fn include_token_in_errors(mut self, include: bool) -> Self {
+        self.include_token_in_errors = include;
+        self
+    }
+
+    /// Validates the configuration.
+    pub fn build(self) -> Result<CognitoVerifier, ConfigError> {
+        if self.pools.is_empty() {
+            return Err(ConfigError::NoPools);
+        }
+        if self.leeway > Duration::from_secs(3600) {
+            return Err(ConfigError::InvalidSetting(
+                "leeway must be at most one hour",
+            ));
+        }
+        let max_token_size = self.max_token_size.unwrap_or(DEFAULT_MAX_TOKEN_SIZE);
+        if max_token_size == 0 || self.limits.max_bytes == 0 {
+            return Err(ConfigError::InvalidSetting("sizes must be positive"));
+        }
+        if self.limits.timeout.is_zero() || self.limits.connect_timeout.is_zero() {
+            return Err(ConfigError::InvalidSetting("timeouts must be positive"));
+        }
+        let http = match self.http_client {
+            Some(client) => client,
+            None => crate::fetch::http_client(&self.limits)
+                .map_err(|_| ConfigError::InvalidSetting("HTTP client"))?,
+        };
+
+        let mut pools = Vec::new();
+        let mut by_issuer = HashMap::new();
+        let mut by_uri: HashMap<String, Arc<JwksCache>> = HashMap::new();
+        for config in self.pools {
+            let pool = Pool::from_config(config)?;
+            if by_issuer.insert(pool.issuer.clone(), pools.len()).is_some() {
+                return Err(ConfigError::DuplicateIssuer(pool.issuer));
+            }
+            let jwks = by_uri
+                .entry(pool.jwks_uri.clone())
+                .or_insert_with(|| {
+                    Arc::new(JwksCache::new(
+                        pool.jwks_uri.clone(),
+                        http.clone(),
+                        self.limits,
+                        self.jwks,
+                    ))
+                })
+                .clone();
+            jwks.start_refresher();
+            let revocation = pool.revocation_list.as_ref().map(|uri| {
+                Arc::new(RevocationList::new(
+                    uri.clone(),
+                    http.clone(),
+                    self.limits,
+                    self.revocation_refresh,
+                    self.jwks.max_stale,
+                    self.jwks.cooldown,
+                ))
+            });
+            pools.push(PoolEntry {
+                pool,
+                jwks,
+                revocation,
+            });
+        }
+        let token_cache = match self.token_cache {
+            TokenCacheSetting::Default => Some(TokenCache::new(DEFAULT_TOKEN_CACHE_CAPACITY)),
+            TokenCacheSetting::Capacity(0) | TokenCacheSetting::Off => None,
+            TokenCacheSetting::Capacity(n) => Some(TokenCache::new(n)),
+        };
+        Ok(CognitoVerifier::from_inner(Inner {
+            pools,
+            by_issuer,
+            leeway: self.leeway.as_secs() as i64,
+            max_token_size,
+            custom_check: self.custom_check,
+            token_cache,
+            include_token_in_errors: self.include_token_in_errors,
+        }))
+    }
+}
