@@ -246,7 +246,7 @@ impl IssuerConfig {
 
 /// The ids applied for one configured pool.
 #[derive(Debug, Clone)]
-pub struct AppliedPool {
+pub(crate) struct AppliedPool {
     /// Pool id.
     pub pool_id: String,
     /// Client ids, in configuration order.
@@ -258,7 +258,10 @@ fn cfg_err(what: &str) -> impl Fn(Error) -> IssuerError + '_ {
 }
 
 /// Applies a configuration; returns the ids of every configured pool.
-pub fn apply(issuer: &Issuer, config: &IssuerConfig) -> Result<Vec<AppliedPool>, IssuerError> {
+pub(crate) fn apply(
+    issuer: &Issuer,
+    config: &IssuerConfig,
+) -> Result<Vec<AppliedPool>, IssuerError> {
     let mut out = Vec::new();
     for pc in &config.pools {
         out.push(apply_pool(issuer, pc)?);
@@ -426,7 +429,6 @@ fn apply_client(issuer: &Issuer, pool_id: &str, cc: &ClientConfig) -> Result<Str
     };
     let input = ClientInput {
         user_pool_id: Some(pool_id.to_string()),
-        client_id: None,
         client_name: Some(cc.name.clone()),
         generate_secret: cc.generate_secret,
         refresh_token_validity: Some(cc.refresh_token_validity_days.unwrap_or(30)),
@@ -485,7 +487,7 @@ fn apply_client(issuer: &Issuer, pool_id: &str, cc: &ClientConfig) -> Result<Str
 
 /// The auth flows of clients declared without `explicit_auth_flows` and of
 /// the default client.
-pub fn default_flows() -> Vec<String> {
+pub(crate) fn default_flows() -> Vec<String> {
     [
         "ALLOW_USER_PASSWORD_AUTH",
         "ALLOW_USER_SRP_AUTH",
@@ -511,7 +513,7 @@ fn apply_user(issuer: &Issuer, pool: &crate::model::Pool, uc: &UserConfig) -> Re
         })
         .collect();
     validate_attributes(pool, &attrs, true)?;
-    let existing = issuer.read(|c| Ok(find_user(c, pool, &uc.username)?))?;
+    let existing = issuer.read(|c| find_user(c, pool, &uc.username))?;
     let (pw, status) = match (&uc.password, &uc.temporary_password) {
         (Some(p), _) => (Some(p.as_str()), UserStatus::Confirmed),
         (None, Some(t)) => (Some(t.as_str()), UserStatus::ForceChangePassword),
@@ -548,9 +550,9 @@ fn apply_user(issuer: &Issuer, pool: &crate::model::Pool, uc: &UserConfig) -> Re
             }
             if let Some(p) = pw {
                 issuer.write(|tx| {
-                    Ok(crate::directory::credentials::ensure_password(
+                    crate::directory::credentials::ensure_password(
                         tx, &user, p,
-                    )?)
+                    )
                 })?;
             }
             user

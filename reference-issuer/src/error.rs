@@ -147,7 +147,7 @@ impl TxError for Error {
 }
 
 /// Result alias of the domain modules.
-pub type Result<T, E = Error> = std::result::Result<T, E>;
+pub(crate) type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Errors of the issuer itself: start-up, storage, configuration and keys.
 #[derive(Debug, thiserror::Error)]

@@ -16,33 +16,33 @@ fn random_from(alphabet: &[u8], len: usize) -> String {
 }
 
 /// A user pool id shaped like AWS's: `<region>_<9 alphanumerics>`.
-pub fn pool_id(region: &str) -> String {
+pub(crate) fn pool_id(region: &str) -> String {
     format!("{region}_{}", random_from(ALNUM, 9))
 }
 
 /// An app client id shaped like AWS's: 26 lowercase alphanumerics.
-pub fn client_id() -> String {
+pub(crate) fn client_id() -> String {
     random_from(LOWER_ALNUM, 26)
 }
 
 /// An app client secret shaped like AWS's: 51 lowercase alphanumerics.
-pub fn client_secret() -> String {
+pub(crate) fn client_secret() -> String {
     random_from(LOWER_ALNUM, 51)
 }
 
 /// A six-digit numeric verification code.
-pub fn numeric_code() -> String {
+pub(crate) fn numeric_code() -> String {
     let n: u32 = rand::rng().random_range(0..1_000_000);
     format!("{n:06}")
 }
 
 /// A random UUID v4 string (used for `sub`, `jti`, `event_id`).
-pub fn uuid() -> String {
+pub(crate) fn uuid() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
 /// `n` random bytes encoded as unpadded base64url: opaque tokens and sessions.
-pub fn opaque_token(n: usize) -> String {
+pub(crate) fn opaque_token(n: usize) -> String {
     let mut bytes = vec![0u8; n];
     rand::rng().fill(&mut bytes[..]);
     URL_SAFE_NO_PAD.encode(bytes)
@@ -50,7 +50,7 @@ pub fn opaque_token(n: usize) -> String {
 
 /// A temporary password that satisfies every password policy Cognito allows
 /// (upper, lower, digit and symbol; 12 characters plus the policy minimum).
-pub fn temporary_password(min_len: usize) -> String {
+pub(crate) fn temporary_password(min_len: usize) -> String {
     let mut s = String::new();
     s.push_str(&random_from(b"ABCDEFGHJKLMNPQRSTUVWXYZ", 2));
     s.push_str(&random_from(b"abcdefghijkmnopqrstuvwxyz", 4));
@@ -62,13 +62,13 @@ pub fn temporary_password(min_len: usize) -> String {
 }
 
 /// Hex SHA-256 of a string: how refresh tokens, sessions and codes are stored.
-pub fn sha256_hex(s: &str) -> String {
+pub(crate) fn sha256_hex(s: &str) -> String {
     let digest = Sha256::digest(s.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Seconds since the Unix epoch.
-pub fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -77,7 +77,7 @@ pub fn now() -> i64 {
 
 /// Seconds since the Unix epoch with millisecond precision, as AWS's JSON
 /// protocol encodes timestamps.
-pub fn now_f64() -> f64 {
+pub(crate) fn now_f64() -> f64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| (d.as_millis() as f64) / 1000.0)
@@ -85,7 +85,7 @@ pub fn now_f64() -> f64 {
 }
 
 /// Whether `s` is a syntactically valid pool id (`<region>_<alphanumerics>`).
-pub fn is_valid_pool_id(s: &str) -> bool {
+pub(crate) fn is_valid_pool_id(s: &str) -> bool {
     match s.split_once('_') {
         Some((region, rest)) => {
             !region.is_empty()
@@ -101,7 +101,7 @@ pub fn is_valid_pool_id(s: &str) -> bool {
 }
 
 /// The region part of a pool id.
-pub fn region_of(pool_id: &str) -> &str {
+pub(crate) fn region_of(pool_id: &str) -> &str {
     pool_id
         .split_once('_')
         .map(|(r, _)| r)

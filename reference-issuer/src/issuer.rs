@@ -14,7 +14,7 @@ use crate::tokens::keys::KeyCache;
 
 /// Shared state behind every request.
 #[derive(Debug)]
-pub struct Issuer {
+pub(crate) struct Issuer {
     /// Durable storage.
     pub store: Store,
     /// Loaded signing keys.
@@ -31,7 +31,7 @@ pub struct Issuer {
 
 impl Issuer {
     /// Creates the state around an opened store.
-    pub fn new(store: Store, public_url: String) -> Self {
+    pub(crate) fn new(store: Store, public_url: String) -> Self {
         Self {
             store,
             keys: KeyCache::default(),
@@ -43,47 +43,50 @@ impl Issuer {
     }
 
     /// Runs `f` on a reader connection (a consistent snapshot).
-    pub fn read<T>(&self, f: impl FnOnce(&Conn) -> Result<T>) -> Result<T> {
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Conn) -> Result<T>) -> Result<T> {
         self.store.read(f)
     }
 
     /// Runs `f` in one durable write transaction (rolled back on error).
-    pub fn write<T>(&self, f: impl FnOnce(&Conn) -> Result<T>) -> Result<T> {
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&Conn) -> Result<T>) -> Result<T> {
         self.store.write(|tx| f(tx))
     }
 
     /// Like [`Issuer::write`], but keeps what `f` wrote before a refusal
     /// (such as a counted wrong attempt); faults still roll back.
-    pub fn write_keeping_failures<T>(&self, f: impl FnOnce(&Conn) -> Result<T>) -> Result<T> {
+    pub(crate) fn write_keeping_failures<T>(
+        &self,
+        f: impl FnOnce(&Conn) -> Result<T>,
+    ) -> Result<T> {
         self.store.write_keeping_failures(|tx| f(tx))
     }
 
     /// Loads a pool or fails with `ResourceNotFoundException`.
-    pub fn pool(&self, pool_id: &str) -> Result<(Pool, IssuerStyle)> {
+    pub(crate) fn pool(&self, pool_id: &str) -> Result<(Pool, IssuerStyle)> {
         self.store
             .read(|c| pool_rows::get_pool(c, pool_id))?
             .ok_or_else(|| pool_not_found(pool_id))
     }
 
     /// Loads an app client or fails with `ResourceNotFoundException`.
-    pub fn client(&self, client_id: &str) -> Result<AppClient> {
+    pub(crate) fn client(&self, client_id: &str) -> Result<AppClient> {
         self.store
             .read(|c| client_rows::get_client(c, client_id))?
             .ok_or_else(|| client_not_found(client_id))
     }
 
     /// The `iss` of a pool's tokens.
-    pub fn issuer_url(&self, pool_id: &str, style: IssuerStyle) -> String {
+    pub(crate) fn issuer_url(&self, pool_id: &str, style: IssuerStyle) -> String {
         tokens::issuer_for(&self.public_url, pool_id, style)
     }
 
     /// The JWKS URL of a pool (always served locally).
-    pub fn jwks_url(&self, pool_id: &str) -> String {
+    pub(crate) fn jwks_url(&self, pool_id: &str) -> String {
         format!("{}/{pool_id}/.well-known/jwks.json", self.public_url)
     }
 
     /// The OpenID discovery URL of a pool (always served locally).
-    pub fn discovery_url(&self, pool_id: &str) -> String {
+    pub(crate) fn discovery_url(&self, pool_id: &str) -> String {
         format!(
             "{}/{pool_id}/.well-known/openid-configuration",
             self.public_url
@@ -93,17 +96,17 @@ impl Issuer {
 
 impl Issuer {
     /// Every pool with its issuer style, ordered by id.
-    pub fn pools(&self) -> Result<Vec<(Pool, IssuerStyle)>> {
+    pub(crate) fn pools(&self) -> Result<Vec<(Pool, IssuerStyle)>> {
         self.read(|c| Ok(pool_rows::list_pools(c)?))
     }
 
     /// The app clients of a pool, in creation order.
-    pub fn clients_of(&self, pool_id: &str) -> Result<Vec<AppClient>> {
+    pub(crate) fn clients_of(&self, pool_id: &str) -> Result<Vec<AppClient>> {
         self.read(|c| Ok(client_rows::list_clients(c, pool_id)?))
     }
 
     /// Outbox messages, newest first, optionally filtered.
-    pub fn outbox(
+    pub(crate) fn outbox(
         &self,
         pool_id: Option<&str>,
         username: Option<&str>,
@@ -113,12 +116,12 @@ impl Issuer {
     }
 
     /// An install-wide setting (such as the default pool id).
-    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+    pub(crate) fn setting(&self, key: &str) -> Result<Option<String>> {
         self.read(|c| Ok(meta_rows::get_meta(c, key)?))
     }
 
     /// Stores install-wide settings, in one transaction.
-    pub fn set_settings(&self, pairs: &[(&str, &str)]) -> Result<()> {
+    pub(crate) fn set_settings(&self, pairs: &[(&str, &str)]) -> Result<()> {
         self.write(|tx| {
             for (k, v) in pairs {
                 meta_rows::set_meta(tx, k, v)?;
@@ -129,7 +132,7 @@ impl Issuer {
 
     /// The JWKS document of a pool (active keys and retired keys still
     /// published).
-    pub fn jwks(&self, pool_id: &str) -> Result<serde_json::Value> {
+    pub(crate) fn jwks(&self, pool_id: &str) -> Result<serde_json::Value> {
         self.pool(pool_id)?;
         Ok(self.keys.get(&self.store, pool_id)?.jwks(crate::ids::now()))
     }
@@ -137,7 +140,7 @@ impl Issuer {
     /// Rotates a pool's keys; returns the new kids. The old keys stay
     /// published for the longest ID or access token lifetime of the pool's
     /// clients (at least an hour).
-    pub fn rotate_keys(&self, pool_id: &str) -> Result<Vec<String>> {
+    pub(crate) fn rotate_keys(&self, pool_id: &str) -> Result<Vec<String>> {
         self.pool(pool_id)?;
         let max_ttl = self
             .clients_of(pool_id)?
@@ -154,7 +157,7 @@ impl Issuer {
 
     /// Signs `claims` with the pool's active key for `purpose` (tests make
     /// tokens no flow issues with it: expired, odd `token_use`, ...).
-    pub fn sign_claims(
+    pub(crate) fn sign_claims(
         &self,
         pool_id: &str,
         purpose: crate::tokens::KeyPurpose,
@@ -166,11 +169,11 @@ impl Issuer {
 }
 
 /// `ResourceNotFoundException` for a missing pool.
-pub fn pool_not_found(pool_id: &str) -> Error {
+pub(crate) fn pool_not_found(pool_id: &str) -> Error {
     Error::resource_not_found(format!("User pool {pool_id} does not exist."))
 }
 
 /// `ResourceNotFoundException` for a missing client.
-pub fn client_not_found(client_id: &str) -> Error {
+pub(crate) fn client_not_found(client_id: &str) -> Error {
     Error::resource_not_found(format!("User pool client {client_id} does not exist."))
 }

@@ -23,20 +23,22 @@
 //! Management operations are not SigV4-verified: this is a local tool; bind
 //! it to loopback.
 
-pub mod api;
-pub mod config;
-pub mod directory;
-pub mod error;
+// Layers, top to bottom (see ARCHITECTURE.md): http -> api -> domain
+// (signin, oauth, directory, tokens) -> store; model and error beside them.
+mod api;
+mod config;
+mod directory;
+mod error;
 mod http;
-pub mod ids;
-pub mod issuer;
+mod ids;
+mod issuer;
 mod lifecycle;
-pub mod model;
-pub mod oauth;
-pub mod signin;
+mod model;
+mod oauth;
+mod signin;
 pub mod srp;
-pub mod store;
-pub mod tokens;
+mod store;
+mod tokens;
 
 pub use api::ApiError;
 pub use config::IssuerConfig;

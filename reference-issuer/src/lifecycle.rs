@@ -203,7 +203,7 @@ fn bootstrap(issuer: &Issuer, cfg: Option<&IssuerConfig>) -> Result<(String, Str
 
 /// The configuration of the pool and client created on first start without
 /// a configuration file.
-pub const DEFAULT_CONFIG: &str = r#"
+pub(crate) const DEFAULT_CONFIG: &str = r#"
 [[pools]]
 name = "local-pool"
 alias_attributes = ["email"]
@@ -216,7 +216,7 @@ prevent_user_existence_errors = true
 "#;
 
 /// Describes a pool for clients and verifiers.
-pub fn pool_info(issuer: &Issuer, pool_id: &str) -> Result<PoolInfo> {
+pub(crate) fn pool_info(issuer: &Issuer, pool_id: &str) -> Result<PoolInfo> {
     let (pool, style) = issuer.pool(pool_id)?;
     let clients = issuer.clients_of(pool_id)?;
     Ok(PoolInfo {

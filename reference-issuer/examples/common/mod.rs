@@ -4,10 +4,10 @@
 use serde_json::Value;
 
 /// The password every seeded load-test user gets.
-pub const PASSWORD: &str = "Corr3ct-Horse!";
+pub(crate) const PASSWORD: &str = "Corr3ct-Horse!";
 
 /// One `AWSCognitoIdentityProviderService` operation; `Err` carries the error body.
-pub async fn call(
+pub(crate) async fn call(
     http: &reqwest::Client,
     base: &str,
     op: &str,

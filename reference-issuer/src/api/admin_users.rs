@@ -27,7 +27,7 @@ use crate::store::{groups as group_rows, refresh as refresh_rows, users as user_
 /// Builds a new user record. In pools whose `UsernameAttributes` include
 /// email/phone, `username` must be such a value: it becomes that attribute
 /// and the stored username is the user's `sub` (as in Cognito).
-pub fn new_user(
+pub(crate) fn new_user(
     pool: &Pool,
     username: &str,
     attrs: &[AttributeIn],
@@ -97,7 +97,7 @@ pub fn new_user(
 }
 
 /// Inserts a new user, enforcing username and alias uniqueness.
-pub fn insert_new_user(
+pub(crate) fn insert_new_user(
     conn: &rusqlite::Connection,
     pool: &Pool,
     user: &User,
@@ -130,7 +130,7 @@ fn resolve(issuer: &Issuer, r: &UserRef) -> Result<(Pool, User)> {
     let pool_id = required(&r.user_pool_id, "userPoolId")?;
     let username = required(&r.username, "username")?;
     let (pool, _) = issuer.pool(pool_id)?;
-    let user = issuer.read(|c| Ok(require_user(c, &pool, username)?))?;
+    let user = issuer.read(|c| require_user(c, &pool, username))?;
     Ok((pool, user))
 }
 
@@ -186,7 +186,7 @@ fn send_invitation(
 }
 
 /// AdminCreateUser.
-pub fn admin_create_user(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn admin_create_user(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: CreateInput = decode(input)?;
     let pool_id = required(&i.user_pool_id, "userPoolId")?;
     let username = required(&i.username, "username")?;
@@ -248,7 +248,7 @@ pub fn admin_create_user(issuer: &Issuer, input: Value) -> Result<Value> {
 }
 
 /// AdminGetUser.
-pub fn admin_get_user(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn admin_get_user(issuer: &Issuer, input: Value) -> Result<Value> {
     let r: UserRef = decode(input)?;
     let (_, user) = resolve(issuer, &r)?;
     let mut out = shapes::admin_get_user(&user);
@@ -257,7 +257,7 @@ pub fn admin_get_user(issuer: &Issuer, input: Value) -> Result<Value> {
 }
 
 /// AdminDeleteUser.
-pub fn admin_delete_user(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn admin_delete_user(issuer: &Issuer, input: Value) -> Result<Value> {
     let r: UserRef = decode(input)?;
     let (pool, user) = resolve(issuer, &r)?;
     issuer.write(|tx| Ok(user_rows::delete_user(tx, &pool.id, &user.sub)?))?;
@@ -276,7 +276,7 @@ struct SetPasswordInput {
 }
 
 /// AdminSetUserPassword.
-pub fn admin_set_user_password(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn admin_set_user_password(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: SetPasswordInput = decode(input)?;
     let r = UserRef {
         user_pool_id: i.user_pool_id.clone(),
@@ -305,7 +305,7 @@ pub fn admin_set_user_password(issuer: &Issuer, input: Value) -> Result<Value> {
 }
 
 /// AdminResetUserPassword: the user must reset with a code sent to them.
-pub fn admin_reset_user_password(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn admin_reset_user_password(issuer: &Issuer, input: Value) -> Result<Value> {
     let r: UserRef = decode(input)?;
     let (pool, user) = resolve(issuer, &r)?;
     issuer.write(|tx| {
@@ -334,7 +334,7 @@ pub fn admin_reset_user_password(issuer: &Issuer, input: Value) -> Result<Value>
 }
 
 /// AdminConfirmSignUp.
-pub fn admin_confirm_sign_up(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn admin_confirm_sign_up(issuer: &Issuer, input: Value) -> Result<Value> {
     let r: UserRef = decode(input)?;
     let (pool, user) = resolve(issuer, &r)?;
     issuer.write(|tx| {
@@ -367,7 +367,7 @@ struct UpdateAttrsInput {
 /// AdminUpdateUserAttributes. A changed email/phone becomes unverified
 /// (unless the same call sets `*_verified`) and, in pools that auto-verify
 /// it, a verification code is sent.
-pub fn admin_update_user_attributes(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn admin_update_user_attributes(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: UpdateAttrsInput = decode(input)?;
     let r = UserRef {
         user_pool_id: i.user_pool_id.clone(),
@@ -401,7 +401,7 @@ pub fn admin_update_user_attributes(issuer: &Issuer, input: Value) -> Result<Val
 }
 
 /// AdminDeleteUserAttributes.
-pub fn admin_delete_user_attributes(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn admin_delete_user_attributes(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: UpdateAttrsInput = decode(input)?;
     let r = UserRef {
         user_pool_id: i.user_pool_id.clone(),
@@ -431,7 +431,7 @@ pub fn admin_delete_user_attributes(issuer: &Issuer, input: Value) -> Result<Val
 
 /// AdminDisableUser / AdminEnableUser. Disabling also revokes the user's
 /// tokens.
-pub fn admin_set_enabled(issuer: &Issuer, input: Value, enabled: bool) -> Result<Value> {
+pub(crate) fn admin_set_enabled(issuer: &Issuer, input: Value, enabled: bool) -> Result<Value> {
     let r: UserRef = decode(input)?;
     let (pool, user) = resolve(issuer, &r)?;
     issuer.write(|tx| {
@@ -459,7 +459,7 @@ struct GroupUserInput {
 }
 
 /// AdminAddUserToGroup.
-pub fn admin_add_user_to_group(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn admin_add_user_to_group(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: GroupUserInput = decode(input)?;
     let group = required(&i.group_name, "groupName")?.to_string();
     let (pool, user) = resolve(
@@ -477,7 +477,7 @@ pub fn admin_add_user_to_group(issuer: &Issuer, input: Value) -> Result<Value> {
 }
 
 /// AdminRemoveUserFromGroup.
-pub fn admin_remove_user_from_group(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn admin_remove_user_from_group(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: GroupUserInput = decode(input)?;
     let group = required(&i.group_name, "groupName")?.to_string();
     let (pool, user) = resolve(
@@ -495,7 +495,7 @@ pub fn admin_remove_user_from_group(issuer: &Issuer, input: Value) -> Result<Val
 }
 
 /// AdminListGroupsForUser.
-pub fn admin_list_groups_for_user(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn admin_list_groups_for_user(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: GroupUserInput = decode(input)?;
     let (pool, user) = resolve(
         issuer,
@@ -514,7 +514,7 @@ pub fn admin_list_groups_for_user(issuer: &Issuer, input: Value) -> Result<Value
 }
 
 /// ListUsersInGroup.
-pub fn list_users_in_group(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn list_users_in_group(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: GroupUserInput = decode(input)?;
     let pool_id = required(&i.user_pool_id, "userPoolId")?;
     let group = required(&i.group_name, "groupName")?;
@@ -543,7 +543,7 @@ struct ListUsersInput {
 }
 
 /// ListUsers, with Cognito's `Filter` syntax.
-pub fn list_users(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn list_users(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: ListUsersInput = decode(input)?;
     let pool_id = required(&i.user_pool_id, "userPoolId")?;
     let (pool, _) = issuer.pool(pool_id)?;
@@ -565,7 +565,7 @@ pub fn list_users(issuer: &Issuer, input: Value) -> Result<Value> {
 
 /// AdminUserGlobalSignOut: revokes every refresh token of the user (and,
 /// for this issuer's own checks, their access tokens).
-pub fn admin_user_global_sign_out(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn admin_user_global_sign_out(issuer: &Issuer, input: Value) -> Result<Value> {
     let r: UserRef = decode(input)?;
     let (pool, user) = resolve(issuer, &r)?;
     issuer.write(|tx| {

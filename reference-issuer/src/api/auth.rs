@@ -95,21 +95,21 @@ fn respond(issuer: &Issuer, input: Value, admin: bool) -> Result<Value> {
 }
 
 /// InitiateAuth.
-pub fn initiate_auth(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn initiate_auth(issuer: &Issuer, input: Value) -> Result<Value> {
     initiate(issuer, input, false)
 }
 
 /// AdminInitiateAuth.
-pub fn admin_initiate_auth(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn admin_initiate_auth(issuer: &Issuer, input: Value) -> Result<Value> {
     initiate(issuer, input, true)
 }
 
 /// RespondToAuthChallenge.
-pub fn respond_to_auth_challenge(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn respond_to_auth_challenge(issuer: &Issuer, input: Value) -> Result<Value> {
     respond(issuer, input, false)
 }
 
 /// AdminRespondToAuthChallenge.
-pub fn admin_respond_to_auth_challenge(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn admin_respond_to_auth_challenge(issuer: &Issuer, input: Value) -> Result<Value> {
     respond(issuer, input, true)
 }

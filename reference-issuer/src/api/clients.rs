@@ -35,11 +35,9 @@ const STANDARD_SCOPES: &[&str] = &[
 /// Create/UpdateUserPoolClient input.
 #[derive(Debug, Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
-pub struct ClientInput {
+pub(crate) struct ClientInput {
     /// Pool id.
     pub user_pool_id: Option<String>,
-    /// Client id (Update only).
-    pub client_id: Option<String>,
     /// Client name.
     pub client_name: Option<String>,
     /// Generate a secret (Create only).
@@ -109,7 +107,7 @@ fn check_range(value: i64, unit: &str, min_s: i64, max_s: i64, what: &str) -> Re
 /// Validates input and builds the client document. `existing` keeps the
 /// id, secret and creation date on update; `fixed` forces id and secret
 /// (configuration files).
-pub fn build_client(
+pub(crate) fn build_client(
     issuer: &Issuer,
     input: ClientInput,
     existing: Option<&AppClient>,
@@ -254,7 +252,7 @@ pub fn build_client(
 }
 
 /// CreateUserPoolClient.
-pub fn create_user_pool_client(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn create_user_pool_client(issuer: &Issuer, input: Value) -> Result<Value> {
     let input: ClientInput = decode(input)?;
     let client = build_client(issuer, input, None, None)?;
     issuer.write(|tx| Ok(client_rows::put_client(tx, &client)?))?;
@@ -280,7 +278,7 @@ fn load_client(issuer: &Issuer, r: &ClientRef) -> Result<AppClient> {
 }
 
 /// DescribeUserPoolClient.
-pub fn describe_user_pool_client(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn describe_user_pool_client(issuer: &Issuer, input: Value) -> Result<Value> {
     let r: ClientRef = decode(input)?;
     Ok(json!({ "UserPoolClient": load_client(issuer, &r)? }))
 }
@@ -294,7 +292,7 @@ struct ListInput {
 }
 
 /// ListUserPoolClients.
-pub fn list_user_pool_clients(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn list_user_pool_clients(issuer: &Issuer, input: Value) -> Result<Value> {
     let input: ListInput = decode(input)?;
     let pool_id = required(&input.user_pool_id, "userPoolId")?;
     issuer.pool(pool_id)?;
@@ -312,7 +310,7 @@ pub fn list_user_pool_clients(issuer: &Issuer, input: Value) -> Result<Value> {
 }
 
 /// UpdateUserPoolClient (like AWS, unspecified settings revert to defaults).
-pub fn update_user_pool_client(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn update_user_pool_client(issuer: &Issuer, input: Value) -> Result<Value> {
     let r: ClientRef = decode(input.clone())?;
     let existing = load_client(issuer, &r)?;
     let mut input: ClientInput = decode(input)?;
@@ -324,7 +322,7 @@ pub fn update_user_pool_client(issuer: &Issuer, input: Value) -> Result<Value> {
 }
 
 /// DeleteUserPoolClient.
-pub fn delete_user_pool_client(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn delete_user_pool_client(issuer: &Issuer, input: Value) -> Result<Value> {
     let r: ClientRef = decode(input)?;
     let client = load_client(issuer, &r)?;
     issuer.write(|tx| Ok(client_rows::delete_client(tx, &client.client_id)?))?;

@@ -18,7 +18,7 @@ pub struct ApiError {
 }
 
 /// Cognito's exception name for an error kind.
-pub fn exception_name(kind: ErrorKind) -> &'static str {
+pub(crate) fn exception_name(kind: ErrorKind) -> &'static str {
     match kind {
         ErrorKind::NotAuthorized => "NotAuthorizedException",
         ErrorKind::UserNotFound => "UserNotFoundException",

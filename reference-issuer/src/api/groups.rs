@@ -21,12 +21,12 @@ struct GroupInput {
 }
 
 /// `ResourceNotFoundException: Group not found.`
-pub fn group_not_found() -> Error {
+pub(crate) fn group_not_found() -> Error {
     Error::resource_not_found("Group not found.")
 }
 
 /// Creates a group; `GroupExistsException` if it exists.
-pub fn insert_group(
+pub(crate) fn insert_group(
     issuer: &Issuer,
     pool_id: &str,
     name: &str,
@@ -63,7 +63,7 @@ pub fn insert_group(
 }
 
 /// CreateGroup.
-pub fn create_group(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn create_group(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: GroupInput = decode(input)?;
     let pool_id = required(&i.user_pool_id, "userPoolId")?;
     let name = required(&i.group_name, "groupName")?;
@@ -79,7 +79,7 @@ pub fn create_group(issuer: &Issuer, input: Value) -> Result<Value> {
 }
 
 /// GetGroup.
-pub fn get_group(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn get_group(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: GroupInput = decode(input)?;
     let pool_id = required(&i.user_pool_id, "userPoolId")?;
     let name = required(&i.group_name, "groupName")?;
@@ -99,7 +99,7 @@ struct ListInput {
 }
 
 /// ListGroups.
-pub fn list_groups(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn list_groups(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: ListInput = decode(input)?;
     let pool_id = required(&i.user_pool_id, "userPoolId")?;
     issuer.pool(pool_id)?;
@@ -113,7 +113,7 @@ pub fn list_groups(issuer: &Issuer, input: Value) -> Result<Value> {
 }
 
 /// DeleteGroup.
-pub fn delete_group(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn delete_group(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: GroupInput = decode(input)?;
     let pool_id = required(&i.user_pool_id, "userPoolId")?;
     let name = required(&i.group_name, "groupName")?;

@@ -17,7 +17,7 @@ use crate::tokens::validate_access_token;
 
 /// Adds `UserMFASettingList` / `PreferredMfaSetting` to a GetUser or
 /// AdminGetUser response.
-pub fn decorate(issuer: &Issuer, user: &User, out: &mut Value) -> Result<()> {
+pub(crate) fn decorate(issuer: &Issuer, user: &User, out: &mut Value) -> Result<()> {
     let m = mfa::user_mfa(issuer, user)?;
     out["UserMFASettingList"] = json!(m.enabled());
     if let Some(p) = m.preferred.as_deref().filter(|p| m.enabled().contains(p)) {
@@ -55,7 +55,7 @@ struct PoolMfaInput {
 }
 
 /// SetUserPoolMfaConfig.
-pub fn set_user_pool_mfa_config(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn set_user_pool_mfa_config(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: PoolMfaInput = decode(input)?;
     let pool_id = required(&i.user_pool_id, "userPoolId")?;
     let update = PoolMfaUpdate {
@@ -69,7 +69,7 @@ pub fn set_user_pool_mfa_config(issuer: &Issuer, input: Value) -> Result<Value> 
 }
 
 /// GetUserPoolMfaConfig.
-pub fn get_user_pool_mfa_config(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn get_user_pool_mfa_config(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: PoolMfaInput = decode(input)?;
     let pool_id = required(&i.user_pool_id, "userPoolId")?;
     let (pool, _) = issuer.pool(pool_id)?;
@@ -89,7 +89,7 @@ struct SoftwareTokenInput {
 }
 
 /// AssociateSoftwareToken.
-pub fn associate_software_token(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn associate_software_token(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: SoftwareTokenInput = decode(input)?;
     let (secret, session) =
         totp::associate(issuer, i.access_token.as_deref(), i.session.as_deref())?;
@@ -100,7 +100,7 @@ pub fn associate_software_token(issuer: &Issuer, input: Value) -> Result<Value> 
 }
 
 /// VerifySoftwareToken.
-pub fn verify_software_token(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn verify_software_token(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: SoftwareTokenInput = decode(input)?;
     let code = required(&i.user_code, "userCode")?;
     let session = totp::verify(
@@ -139,7 +139,7 @@ fn apply_preferences(issuer: &Issuer, user: &User, i: PreferenceInput) -> Result
 }
 
 /// SetUserMFAPreference.
-pub fn set_user_mfa_preference(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn set_user_mfa_preference(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: PreferenceInput = decode(input)?;
     let token = required(&i.access_token, "accessToken")?;
     let ctx = validate_access_token(&issuer.keys, &issuer.store, token)?;
@@ -147,7 +147,7 @@ pub fn set_user_mfa_preference(issuer: &Issuer, input: Value) -> Result<Value> {
 }
 
 /// AdminSetUserMFAPreference.
-pub fn admin_set_user_mfa_preference(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn admin_set_user_mfa_preference(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: PreferenceInput = decode(input)?;
     let pool_id = required(&i.user_pool_id, "userPoolId")?;
     let username = required(&i.username, "username")?;

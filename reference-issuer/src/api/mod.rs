@@ -4,16 +4,16 @@
 //! Operations are synchronous (they run on tokio's blocking pool): they use
 //! SQLite and argon2, both blocking.
 
-pub mod admin_users;
-pub mod auth;
-pub mod clients;
-pub mod error;
-pub mod groups;
-pub mod mfa;
-pub mod pools;
-pub mod resource_servers;
-pub mod shapes;
-pub mod users;
+pub(crate) mod admin_users;
+pub(crate) mod auth;
+pub(crate) mod clients;
+pub(crate) mod error;
+pub(crate) mod groups;
+pub(crate) mod mfa;
+pub(crate) mod pools;
+pub(crate) mod resource_servers;
+pub(crate) mod shapes;
+pub(crate) mod users;
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -24,82 +24,10 @@ use crate::issuer::Issuer;
 pub use error::ApiError;
 
 /// The service prefix of `X-Amz-Target`.
-pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
-
-/// Every operation this issuer implements, by name.
-pub const OPERATIONS: &[&str] = &[
-    "CreateUserPool",
-    "DescribeUserPool",
-    "ListUserPools",
-    "DeleteUserPool",
-    "CreateUserPoolClient",
-    "DescribeUserPoolClient",
-    "ListUserPoolClients",
-    "UpdateUserPoolClient",
-    "DeleteUserPoolClient",
-    "CreateGroup",
-    "GetGroup",
-    "ListGroups",
-    "DeleteGroup",
-    "CreateResourceServer",
-    "DescribeResourceServer",
-    "ListResourceServers",
-    "AdminCreateUser",
-    "AdminGetUser",
-    "AdminDeleteUser",
-    "AdminSetUserPassword",
-    "AdminResetUserPassword",
-    "AdminConfirmSignUp",
-    "AdminUpdateUserAttributes",
-    "AdminDeleteUserAttributes",
-    "AdminDisableUser",
-    "AdminEnableUser",
-    "AdminAddUserToGroup",
-    "AdminRemoveUserFromGroup",
-    "AdminListGroupsForUser",
-    "ListUsersInGroup",
-    "ListUsers",
-    "AdminInitiateAuth",
-    "AdminRespondToAuthChallenge",
-    "AdminUserGlobalSignOut",
-    "SignUp",
-    "ConfirmSignUp",
-    "ResendConfirmationCode",
-    "InitiateAuth",
-    "RespondToAuthChallenge",
-    "ForgotPassword",
-    "ConfirmForgotPassword",
-    "ChangePassword",
-    "GetUser",
-    "UpdateUserAttributes",
-    "DeleteUserAttributes",
-    "GetUserAttributeVerificationCode",
-    "VerifyUserAttribute",
-    "DeleteUser",
-    "GlobalSignOut",
-    "RevokeToken",
-    "SetUserPoolMfaConfig",
-    "GetUserPoolMfaConfig",
-    "AssociateSoftwareToken",
-    "VerifySoftwareToken",
-    "SetUserMFAPreference",
-    "AdminSetUserMFAPreference",
-];
-
-/// Whether an operation is a user authentication operation (subject to a
-/// pool's optional rate limit).
-pub fn is_authentication_op(op: &str) -> bool {
-    matches!(
-        op,
-        "InitiateAuth"
-            | "AdminInitiateAuth"
-            | "RespondToAuthChallenge"
-            | "AdminRespondToAuthChallenge"
-    )
-}
+pub(crate) const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 
 /// Runs the operation named by `target` with the raw JSON `body`.
-pub fn dispatch(issuer: &Issuer, target: Option<&str>, body: &[u8]) -> Result<Value> {
+pub(crate) fn dispatch(issuer: &Issuer, target: Option<&str>, body: &[u8]) -> Result<Value> {
     let target = target.ok_or_else(|| {
         Error::unknown_operation("Missing X-Amz-Target header naming the operation")
     })?;
@@ -184,13 +112,13 @@ pub fn dispatch(issuer: &Issuer, target: Option<&str>, body: &[u8]) -> Result<Va
 
 /// Decodes an operation's input, mapping shape errors to
 /// `InvalidParameterException` the way AWS's validation reports them.
-pub fn decode<T: DeserializeOwned>(input: Value) -> Result<T> {
+pub(crate) fn decode<T: DeserializeOwned>(input: Value) -> Result<T> {
     serde_json::from_value(input)
         .map_err(|e| Error::invalid_parameter(format!("1 validation error detected: {e}")))
 }
 
 /// Splits `items` into one page. The token is the next offset, encoded.
-pub fn paginate<T>(
+pub(crate) fn paginate<T>(
     items: Vec<T>,
     limit: Option<i64>,
     max: i64,
@@ -226,7 +154,7 @@ pub fn paginate<T>(
 }
 
 /// Requires a non-empty string parameter.
-pub fn required<'a>(value: &'a Option<String>, name: &str) -> Result<&'a str> {
+pub(crate) fn required<'a>(value: &'a Option<String>, name: &str) -> Result<&'a str> {
     match value.as_deref() {
         Some(v) if !v.is_empty() => Ok(v),
         _ => Err(Error::invalid_parameter(format!(

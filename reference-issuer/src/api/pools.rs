@@ -14,7 +14,7 @@ use crate::store::{keys as key_rows, pools as pool_rows};
 use crate::tokens::keys;
 
 /// The user pool tag that selects the issuer style (`local` or `aws`).
-pub const STYLE_TAG: &str = "cognito-issuer:issuer-style";
+pub(crate) const STYLE_TAG: &str = "cognito-issuer:issuer-style";
 
 const ATTR_CHOICES: &[&str] = &["email", "phone_number"];
 const ALIAS_CHOICES: &[&str] = &["email", "phone_number", "preferred_username"];
@@ -22,7 +22,7 @@ const ALIAS_CHOICES: &[&str] = &["email", "phone_number", "preferred_username"];
 /// CreateUserPool input (unknown fields are kept and echoed by Describe).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct CreatePoolInput {
+pub(crate) struct CreatePoolInput {
     /// Pool name.
     pub pool_name: Option<String>,
     /// Password policy.
@@ -54,7 +54,7 @@ pub struct CreatePoolInput {
 
 /// Builds a pool document from CreateUserPool input. `id` forces the pool id
 /// (used by configuration files); otherwise one is generated in `region`.
-pub fn build_pool(
+pub(crate) fn build_pool(
     input: CreatePoolInput,
     id: Option<String>,
     region: &str,
@@ -161,7 +161,7 @@ pub fn build_pool(
 }
 
 /// Stores a new pool and generates its signing keys.
-pub fn insert_pool(issuer: &Issuer, pool: &Pool, style: IssuerStyle) -> Result<()> {
+pub(crate) fn insert_pool(issuer: &Issuer, pool: &Pool, style: IssuerStyle) -> Result<()> {
     // Generate keys before taking the write lock (RSA generation is slow).
     let id_key = keys::generate(&pool.id, keys::KeyPurpose::Id)?;
     let access_key = keys::generate(&pool.id, keys::KeyPurpose::Access)?;
@@ -180,7 +180,7 @@ pub fn insert_pool(issuer: &Issuer, pool: &Pool, style: IssuerStyle) -> Result<(
 }
 
 /// The `UserPoolType` JSON of a stored pool.
-pub fn pool_json(issuer: &Issuer, pool: &Pool) -> Result<Value> {
+pub(crate) fn pool_json(issuer: &Issuer, pool: &Pool) -> Result<Value> {
     let mut v = serde_json::to_value(pool).map_err(|e| Error::internal(e.to_string()))?;
     let count = issuer.read(|c| Ok(pool_rows::count_users(c, &pool.id)?))?;
     if let Some(o) = v.as_object_mut() {
@@ -195,7 +195,7 @@ pub fn pool_json(issuer: &Issuer, pool: &Pool) -> Result<Value> {
 }
 
 /// CreateUserPool.
-pub fn create_user_pool(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn create_user_pool(issuer: &Issuer, input: Value) -> Result<Value> {
     let input: CreatePoolInput = decode(input)?;
     let (pool, style) = build_pool(input, None, "us-east-1")?;
     insert_pool(issuer, &pool, style)?;
@@ -209,7 +209,7 @@ struct PoolIdInput {
 }
 
 /// DescribeUserPool.
-pub fn describe_user_pool(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn describe_user_pool(issuer: &Issuer, input: Value) -> Result<Value> {
     let input: PoolIdInput = decode(input)?;
     let (pool, _) = issuer.pool(required(&input.user_pool_id, "userPoolId")?)?;
     Ok(json!({ "UserPool": pool_json(issuer, &pool)? }))
@@ -223,7 +223,7 @@ struct ListInput {
 }
 
 /// ListUserPools.
-pub fn list_user_pools(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn list_user_pools(issuer: &Issuer, input: Value) -> Result<Value> {
     let input: ListInput = decode(input)?;
     let max = input.max_results.ok_or_else(|| {
         Error::invalid_parameter(
@@ -254,7 +254,7 @@ pub fn list_user_pools(issuer: &Issuer, input: Value) -> Result<Value> {
 }
 
 /// DeleteUserPool.
-pub fn delete_user_pool(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn delete_user_pool(issuer: &Issuer, input: Value) -> Result<Value> {
     let input: PoolIdInput = decode(input)?;
     let id = required(&input.user_pool_id, "userPoolId")?;
     issuer.pool(id)?;

@@ -22,7 +22,7 @@ struct Input {
 
 /// Validates and stores a resource server (replacing one with the same
 /// identifier when `replace`).
-pub fn put_resource_server(
+pub(crate) fn put_resource_server(
     issuer: &Issuer,
     rs: ResourceServer,
     replace: bool,
@@ -60,7 +60,7 @@ pub fn put_resource_server(
 }
 
 /// CreateResourceServer.
-pub fn create_resource_server(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn create_resource_server(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: Input = decode(input)?;
     let rs = ResourceServer {
         user_pool_id: required(&i.user_pool_id, "userPoolId")?.to_string(),
@@ -73,7 +73,7 @@ pub fn create_resource_server(issuer: &Issuer, input: Value) -> Result<Value> {
 }
 
 /// DescribeResourceServer.
-pub fn describe_resource_server(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn describe_resource_server(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: Input = decode(input)?;
     let pool_id = required(&i.user_pool_id, "userPoolId")?;
     let ident = required(&i.identifier, "identifier")?;
@@ -95,7 +95,7 @@ struct ListInput {
 }
 
 /// ListResourceServers.
-pub fn list_resource_servers(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn list_resource_servers(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: ListInput = decode(input)?;
     let pool_id = required(&i.user_pool_id, "userPoolId")?;
     issuer.pool(pool_id)?;

@@ -6,10 +6,10 @@ use serde_json::{Value, json};
 
 use crate::model::User;
 
-pub use crate::directory::attributes::AttributeIn;
+pub(crate) use crate::directory::attributes::AttributeIn;
 
 /// Attributes as a `[{"Name","Value"}]` list, optionally restricted to `only`.
-pub fn attribute_list(attrs: &BTreeMap<String, String>, only: Option<&[String]>) -> Value {
+pub(crate) fn attribute_list(attrs: &BTreeMap<String, String>, only: Option<&[String]>) -> Value {
     Value::Array(
         attrs
             .iter()
@@ -20,7 +20,7 @@ pub fn attribute_list(attrs: &BTreeMap<String, String>, only: Option<&[String]>)
 }
 
 /// The `UserType` shape used by ListUsers, ListUsersInGroup and AdminCreateUser.
-pub fn user_type(user: &User, only: Option<&[String]>) -> Value {
+pub(crate) fn user_type(user: &User, only: Option<&[String]>) -> Value {
     json!({
         "Username": user.username,
         "Attributes": attribute_list(&user.attributes, only),
@@ -32,7 +32,7 @@ pub fn user_type(user: &User, only: Option<&[String]>) -> Value {
 }
 
 /// The AdminGetUser response shape.
-pub fn admin_get_user(user: &User) -> Value {
+pub(crate) fn admin_get_user(user: &User) -> Value {
     json!({
         "Username": user.username,
         "UserAttributes": attribute_list(&user.attributes, None),
@@ -45,7 +45,7 @@ pub fn admin_get_user(user: &User) -> Value {
 }
 
 /// The GetUser response shape.
-pub fn get_user(user: &User) -> Value {
+pub(crate) fn get_user(user: &User) -> Value {
     json!({
         "Username": user.username,
         "UserAttributes": attribute_list(&user.attributes, None),

@@ -49,7 +49,7 @@ fn client_and_pool(issuer: &Issuer, i: &ClientUserInput) -> Result<(AppClient, P
 }
 
 /// SignUp.
-pub fn sign_up(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn sign_up(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: ClientUserInput = decode(input)?;
     let (_, pool, username) = client_and_pool(issuer, &i)?;
     let pw = required(&i.password, "password")?;
@@ -103,7 +103,7 @@ fn missing_user(client: &AppClient, hidden: Error) -> Error {
 
 /// ConfirmSignUp: the code confirms the account and verifies the attribute
 /// it was sent to.
-pub fn confirm_sign_up(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn confirm_sign_up(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: ClientUserInput = decode(input)?;
     let (client, pool, username) = client_and_pool(issuer, &i)?;
     let code = required(&i.confirmation_code, "confirmationCode")?;
@@ -143,7 +143,7 @@ fn fake_details(username: &str) -> Value {
 }
 
 /// ResendConfirmationCode.
-pub fn resend_confirmation_code(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn resend_confirmation_code(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: ClientUserInput = decode(input)?;
     let (client, pool, username) = client_and_pool(issuer, &i)?;
     let details = issuer.write(|tx| {
@@ -175,7 +175,7 @@ pub fn resend_confirmation_code(issuer: &Issuer, input: Value) -> Result<Value> 
 }
 
 /// ForgotPassword: sends a reset code to a verified email or phone.
-pub fn forgot_password(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn forgot_password(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: ClientUserInput = decode(input)?;
     let (client, pool, username) = client_and_pool(issuer, &i)?;
     let details = issuer.write(|tx| {
@@ -204,7 +204,7 @@ pub fn forgot_password(issuer: &Issuer, input: Value) -> Result<Value> {
 }
 
 /// ConfirmForgotPassword.
-pub fn confirm_forgot_password(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn confirm_forgot_password(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: ClientUserInput = decode(input)?;
     let (client, pool, username) = client_and_pool(issuer, &i)?;
     let code = required(&i.confirmation_code, "confirmationCode")?;
@@ -258,7 +258,7 @@ fn reload(tx: &rusqlite::Connection, user: &User) -> Result<User> {
 }
 
 /// ChangePassword.
-pub fn change_password(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn change_password(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: TokenInput = decode(input)?;
     let ctx = authenticate(issuer, &i)?;
     let prev = required(&i.previous_password, "previousPassword")?;
@@ -288,7 +288,7 @@ pub fn change_password(issuer: &Issuer, input: Value) -> Result<Value> {
 }
 
 /// GetUser.
-pub fn get_user(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn get_user(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: TokenInput = decode(input)?;
     let ctx = authenticate(issuer, &i)?;
     let mut out = shapes::get_user(&ctx.user);
@@ -297,7 +297,7 @@ pub fn get_user(issuer: &Issuer, input: Value) -> Result<Value> {
 }
 
 /// UpdateUserAttributes: a changed auto-verified attribute gets a code.
-pub fn update_user_attributes(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn update_user_attributes(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: TokenInput = decode(input)?;
     let ctx = authenticate(issuer, &i)?;
     validate_attributes(&ctx.pool, &i.user_attributes, false)?;
@@ -327,7 +327,7 @@ pub fn update_user_attributes(issuer: &Issuer, input: Value) -> Result<Value> {
 }
 
 /// DeleteUserAttributes.
-pub fn delete_user_attributes(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn delete_user_attributes(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: TokenInput = decode(input)?;
     let ctx = authenticate(issuer, &i)?;
     let attrs: Vec<AttributeIn> = i
@@ -351,7 +351,7 @@ pub fn delete_user_attributes(issuer: &Issuer, input: Value) -> Result<Value> {
 }
 
 /// GetUserAttributeVerificationCode.
-pub fn get_user_attribute_verification_code(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn get_user_attribute_verification_code(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: TokenInput = decode(input)?;
     let ctx = authenticate(issuer, &i)?;
     let attr = required(&i.attribute_name, "attributeName")?;
@@ -362,19 +362,19 @@ pub fn get_user_attribute_verification_code(issuer: &Issuer, input: Value) -> Re
         ))
     })?;
     let details = issuer.write(|tx| {
-        Ok(issue_code(
+        issue_code(
             tx,
             &ctx.user,
             purpose,
             MessageKind::VerifyAttribute,
             &dest,
-        )?)
+        )
     })?;
     Ok(json!({ "CodeDeliveryDetails": details }))
 }
 
 /// VerifyUserAttribute.
-pub fn verify_user_attribute(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn verify_user_attribute(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: TokenInput = decode(input)?;
     let ctx = authenticate(issuer, &i)?;
     let attr = required(&i.attribute_name, "attributeName")?.to_string();
@@ -394,7 +394,7 @@ pub fn verify_user_attribute(issuer: &Issuer, input: Value) -> Result<Value> {
 }
 
 /// DeleteUser.
-pub fn delete_user(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn delete_user(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: TokenInput = decode(input)?;
     let ctx = authenticate(issuer, &i)?;
     issuer.write(|tx| Ok(user_rows::delete_user(tx, &ctx.pool.id, &ctx.user.sub)?))?;
@@ -403,7 +403,7 @@ pub fn delete_user(issuer: &Issuer, input: Value) -> Result<Value> {
 
 /// GlobalSignOut: revokes all of the user's refresh tokens; their access
 /// tokens are then refused by this issuer's user operations.
-pub fn global_sign_out(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn global_sign_out(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: TokenInput = decode(input)?;
     let ctx = authenticate(issuer, &i)?;
     issuer.write(|tx| {
@@ -427,7 +427,7 @@ struct RevokeInput {
 
 /// RevokeToken: revokes a refresh token and the access tokens of the same
 /// sign-in. Unknown tokens are accepted silently (RFC 7009).
-pub fn revoke_token(issuer: &Issuer, input: Value) -> Result<Value> {
+pub(crate) fn revoke_token(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: RevokeInput = decode(input)?;
     let token = required(&i.token, "token")?;
     let client_id = required(&i.client_id, "clientId")?;

@@ -12,7 +12,7 @@ use crate::store::users as user_rows;
 /// One attribute write (`{"Name": ..., "Value": ...}` on the wire).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct AttributeIn {
+pub(crate) struct AttributeIn {
     /// Attribute name.
     pub name: String,
     /// Attribute value (absent means empty).
@@ -21,7 +21,7 @@ pub struct AttributeIn {
 }
 
 /// Cognito's standard attributes.
-pub const STANDARD_ATTRIBUTES: &[&str] = &[
+pub(crate) const STANDARD_ATTRIBUTES: &[&str] = &[
     "address",
     "birthdate",
     "email",
@@ -46,7 +46,7 @@ pub const STANDARD_ATTRIBUTES: &[&str] = &[
 
 /// Validates attribute names for a write. `admin` writers may set the
 /// `*_verified` flags; nobody may set `sub`.
-pub fn validate_attributes(pool: &Pool, attrs: &[AttributeIn], admin: bool) -> Result<()> {
+pub(crate) fn validate_attributes(pool: &Pool, attrs: &[AttributeIn], admin: bool) -> Result<()> {
     let custom = pool.custom_attribute_names();
     for a in attrs {
         let n = a.name.as_str();
@@ -90,7 +90,7 @@ fn pool_allows_self_verify() -> bool {
 }
 
 /// A loose email check (one `@`, a dot in the domain).
-pub fn looks_like_email(v: &str) -> bool {
+pub(crate) fn looks_like_email(v: &str) -> bool {
     match v.split_once('@') {
         Some((l, d)) => !l.is_empty() && d.contains('.') && !d.contains('@') && !v.contains(' '),
         None => false,
@@ -98,7 +98,7 @@ pub fn looks_like_email(v: &str) -> bool {
 }
 
 /// An E.164 check (`+` followed by 5–15 digits).
-pub fn looks_like_phone(v: &str) -> bool {
+pub(crate) fn looks_like_phone(v: &str) -> bool {
     v.strip_prefix('+')
         .is_some_and(|d| (5..=15).contains(&d.len()) && d.chars().all(|c| c.is_ascii_digit()))
 }
@@ -106,7 +106,7 @@ pub fn looks_like_phone(v: &str) -> bool {
 /// Applies attribute writes to `user`. Changing `email` or `phone_number`
 /// resets its `_verified` flag unless the same write sets the flag. Returns
 /// the verifiable attributes whose value changed.
-pub fn apply_attributes(user: &mut User, attrs: &[AttributeIn]) -> Vec<String> {
+pub(crate) fn apply_attributes(user: &mut User, attrs: &[AttributeIn]) -> Vec<String> {
     let mut changed = Vec::new();
     for a in attrs {
         let v = a.value.clone().unwrap_or_default();
@@ -138,7 +138,12 @@ pub fn apply_attributes(user: &mut User, attrs: &[AttributeIn]) -> Vec<String> {
 /// Enforces that a verified sign-in attribute value belongs to one user only.
 /// With `force`, the other user's claim is removed (Cognito's
 /// `ForceAliasCreation`); otherwise `AliasExistsException`.
-pub fn ensure_alias_unique(conn: &Connection, pool: &Pool, user: &User, force: bool) -> Result<()> {
+pub(crate) fn ensure_alias_unique(
+    conn: &Connection,
+    pool: &Pool,
+    user: &User,
+    force: bool,
+) -> Result<()> {
     for attr in pool.sign_in_attributes() {
         if !user.is_verified(&attr) && !pool.username_attributes.contains(&attr) {
             continue;

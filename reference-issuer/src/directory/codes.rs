@@ -9,17 +9,17 @@ use crate::store::Conn as Connection;
 use crate::store::codes as code_rows;
 
 /// Lifetime of sign-up confirmation and attribute verification codes.
-pub const CONFIRM_CODE_TTL: i64 = 24 * 3600;
+pub(crate) const CONFIRM_CODE_TTL: i64 = 24 * 3600;
 
 /// Lifetime of forgot-password codes.
-pub const FORGOT_CODE_TTL: i64 = 3600;
+pub(crate) const FORGOT_CODE_TTL: i64 = 3600;
 
 /// Wrong attempts allowed per code.
-pub const CODE_ATTEMPTS: i64 = 5;
+pub(crate) const CODE_ATTEMPTS: i64 = 5;
 
 /// What a one-time code is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CodePurpose {
+pub(crate) enum CodePurpose {
     /// Sign-up confirmation.
     SignUp,
     /// Password reset.
@@ -41,7 +41,7 @@ impl CodePurpose {
     }
 
     /// The verification purpose for an attribute.
-    pub fn verify(attribute: &str) -> Result<Self> {
+    pub(crate) fn verify(attribute: &str) -> Result<Self> {
         match attribute {
             "email" => Ok(Self::VerifyEmail),
             "phone_number" => Ok(Self::VerifyPhone),
@@ -61,7 +61,7 @@ impl CodePurpose {
 
 /// The preferred delivery destination for a user's codes: the first
 /// auto-verified attribute present, else email, else phone.
-pub fn delivery_destination(
+pub(crate) fn delivery_destination(
     pool: &Pool,
     user: &User,
     require_verified: bool,
@@ -76,7 +76,7 @@ pub fn delivery_destination(
 
 /// Creates a code, sends it through the outbox and returns the
 /// `CodeDeliveryDetails`.
-pub fn issue_code(
+pub(crate) fn issue_code(
     conn: &Connection,
     user: &User,
     purpose: CodePurpose,
@@ -104,7 +104,7 @@ pub fn issue_code(
 /// Checks and consumes a code. Errors: `CodeMismatchException` (wrong code),
 /// `ExpiredCodeException` (expired, already used or never sent),
 /// `LimitExceededException` (too many wrong attempts).
-pub fn consume_code(
+pub(crate) fn consume_code(
     conn: &Connection,
     user: &User,
     purpose: CodePurpose,

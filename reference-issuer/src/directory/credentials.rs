@@ -18,7 +18,7 @@ fn binding(password_hash: &str) -> String {
 /// Derives and stores the SRP verifier for `user`'s new password. Call it in
 /// the same transaction that stores the user's new argon2id hash (after
 /// `user.password_hash` is set): the verifier is bound to that hash.
-pub fn remember_password(conn: &Connection, user: &User, password: &str) -> Result<()> {
+pub(crate) fn remember_password(conn: &Connection, user: &User, password: &str) -> Result<()> {
     let Some(phc) = user.password_hash.as_deref() else {
         return Ok(());
     };
@@ -34,7 +34,7 @@ pub fn remember_password(conn: &Connection, user: &User, password: &str) -> Resu
 /// Stores a verifier only when the user has none for the current password
 /// hash (used by configuration seeding, which does not re-hash unchanged
 /// passwords).
-pub fn ensure_password(conn: &Connection, user: &User, password: &str) -> Result<()> {
+pub(crate) fn ensure_password(conn: &Connection, user: &User, password: &str) -> Result<()> {
     if load_verifier(conn, user)?.is_none() {
         remember_password(conn, user, password)?;
     }
@@ -42,7 +42,7 @@ pub fn ensure_password(conn: &Connection, user: &User, password: &str) -> Result
 }
 
 /// The user's verifier, if one exists for their current password hash.
-pub fn load_verifier(conn: &Connection, user: &User) -> Result<Option<Verifier>> {
+pub(crate) fn load_verifier(conn: &Connection, user: &User) -> Result<Option<Verifier>> {
     let Some(phc) = user.password_hash.as_deref() else {
         return Ok(None);
     };

@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::model::{Pool, User};
 
 /// Attributes Cognito's ListUsers can filter on.
-pub const FILTERABLE: &[&str] = &[
+pub(crate) const FILTERABLE: &[&str] = &[
     "username",
     "email",
     "phone_number",
@@ -20,7 +20,7 @@ pub const FILTERABLE: &[&str] = &[
 
 /// A parsed filter.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Filter {
+pub(crate) struct Filter {
     /// Attribute name.
     pub attribute: String,
     /// `true` for `^=` (starts with), `false` for `=`.
@@ -35,7 +35,7 @@ fn parse_error() -> Error {
 
 impl Filter {
     /// Parses a filter string; an empty string means "no filter".
-    pub fn parse(s: &str) -> Result<Option<Self>> {
+    pub(crate) fn parse(s: &str) -> Result<Option<Self>> {
         let s = s.trim();
         if s.is_empty() {
             return Ok(None);
@@ -74,7 +74,7 @@ impl Filter {
     }
 
     /// Whether `user` matches.
-    pub fn matches(&self, pool: &Pool, user: &User) -> bool {
+    pub(crate) fn matches(&self, pool: &Pool, user: &User) -> bool {
         let actual: Option<String> = match self.attribute.as_str() {
             "username" => Some(user.username.clone()),
             "cognito:user_status" => Some(user.status.as_str().to_string()),

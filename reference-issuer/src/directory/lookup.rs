@@ -7,14 +7,14 @@ use crate::store::Conn as Connection;
 use crate::store::users as user_rows;
 
 /// `UserNotFoundException: User does not exist.`
-pub fn user_not_found() -> Error {
+pub(crate) fn user_not_found() -> Error {
     Error::user_not_found("User does not exist.")
 }
 
 /// Resolves a user by username or, where the pool allows it, by a sign-in
 /// attribute (username attributes match any value, aliases only verified
 /// values).
-pub fn find_user(conn: &Connection, pool: &Pool, name: &str) -> Result<Option<User>> {
+pub(crate) fn find_user(conn: &Connection, pool: &Pool, name: &str) -> Result<Option<User>> {
     if let Some(u) = user_rows::get_user_by_username(conn, pool, name)? {
         return Ok(Some(u));
     }
@@ -38,6 +38,6 @@ pub fn find_user(conn: &Connection, pool: &Pool, name: &str) -> Result<Option<Us
 }
 
 /// Like [`find_user`] but fails with `UserNotFoundException`.
-pub fn require_user(conn: &Connection, pool: &Pool, name: &str) -> Result<User> {
+pub(crate) fn require_user(conn: &Connection, pool: &Pool, name: &str) -> Result<User> {
     find_user(conn, pool, name)?.ok_or_else(user_not_found)
 }

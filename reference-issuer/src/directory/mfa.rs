@@ -11,14 +11,14 @@ use crate::model::{MfaConfiguration, MfaFactor, Pool, SoftwareTokenMfaConfig, Us
 use crate::store::{mfa as mfa_rows, pools as pool_rows};
 
 /// A user's MFA state.
-pub fn user_mfa(issuer: &Issuer, user: &User) -> Result<UserMfa> {
+pub(crate) fn user_mfa(issuer: &Issuer, user: &User) -> Result<UserMfa> {
     issuer.read(|c| Ok(mfa_rows::load(c, &user.pool_id, &user.sub)?))
 }
 
 /// One factor's settings of Set/AdminSetUserMFAPreference.
 #[derive(Debug, Clone, Copy, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct FactorSettings {
+pub(crate) struct FactorSettings {
     /// Enable or disable the factor.
     pub enabled: Option<bool>,
     /// Make it (or stop it being) the preferred factor.
@@ -26,7 +26,7 @@ pub struct FactorSettings {
 }
 
 /// Applies MFA preferences for the SMS, TOTP and email factors.
-pub fn set_preferences(
+pub(crate) fn set_preferences(
     issuer: &Issuer,
     user: &User,
     sms: Option<FactorSettings>,
@@ -84,7 +84,7 @@ pub fn set_preferences(
 
 /// The parts of SetUserPoolMfaConfig; absent parts stay as they are.
 #[derive(Debug, Default)]
-pub struct PoolMfaUpdate {
+pub(crate) struct PoolMfaUpdate {
     /// `MfaConfiguration` (`OFF`, `ON`, `OPTIONAL`).
     pub mfa_configuration: Option<String>,
     /// `SoftwareTokenMfaConfiguration`.
@@ -97,7 +97,7 @@ pub struct PoolMfaUpdate {
 
 /// Updates a pool's MFA configuration; a pool that requires or offers MFA
 /// must keep at least one factor. Returns the updated pool.
-pub fn set_pool_mfa(issuer: &Issuer, pool_id: &str, i: PoolMfaUpdate) -> Result<Pool> {
+pub(crate) fn set_pool_mfa(issuer: &Issuer, pool_id: &str, i: PoolMfaUpdate) -> Result<Pool> {
     let (mut pool, style) = issuer.pool(pool_id)?;
     if let Some(m) = &i.mfa_configuration {
         pool.mfa_configuration = MfaConfiguration::parse(m).ok_or_else(|| {

@@ -1,11 +1,11 @@
 //! The directory: pools, clients, users, groups, attributes, codes and
 //! resource servers, with their invariants.
 
-pub mod attributes;
-pub mod codes;
-pub mod credentials;
-pub mod filter;
-pub mod lookup;
-pub mod mfa;
-pub mod outbox;
-pub mod password;
+pub(crate) mod attributes;
+pub(crate) mod codes;
+pub(crate) mod credentials;
+pub(crate) mod filter;
+pub(crate) mod lookup;
+pub(crate) mod mfa;
+pub(crate) mod outbox;
+pub(crate) mod password;

@@ -12,7 +12,7 @@ use crate::store::outbox::{OutboxMessage, insert_outbox};
 
 /// The kind of a delivered message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MessageKind {
+pub(crate) enum MessageKind {
     /// Sign-up confirmation code.
     SignUp,
     /// Re-sent sign-up confirmation code.
@@ -39,7 +39,7 @@ impl MessageKind {
 
 /// Where a code goes: the attribute, its medium and the unmasked address.
 #[derive(Debug, Clone)]
-pub struct Destination {
+pub(crate) struct Destination {
     /// `email` or `phone_number`.
     pub attribute: String,
     /// `EMAIL` or `SMS`.
@@ -50,7 +50,7 @@ pub struct Destination {
 
 impl Destination {
     /// The delivery destination for `attribute` of `user`, if set.
-    pub fn for_attribute(user: &User, attribute: &str) -> Option<Self> {
+    pub(crate) fn for_attribute(user: &User, attribute: &str) -> Option<Self> {
         let address = user.attr(attribute)?.to_string();
         let medium = match attribute {
             "email" => "EMAIL",
@@ -65,7 +65,7 @@ impl Destination {
     }
 
     /// Cognito's `CodeDeliveryDetailsType` with a masked destination.
-    pub fn details(&self) -> Value {
+    pub(crate) fn details(&self) -> Value {
         json!({
             "Destination": mask(&self.address),
             "DeliveryMedium": self.medium,
@@ -75,7 +75,7 @@ impl Destination {
 }
 
 /// Masks an address the way Cognito does (`a***@e***`, `+*******1234`).
-pub fn mask(address: &str) -> String {
+pub(crate) fn mask(address: &str) -> String {
     if let Some((local, domain)) = address.split_once('@') {
         let l = local.chars().next().unwrap_or('*');
         let d = domain.chars().next().unwrap_or('*');
@@ -88,7 +88,7 @@ pub fn mask(address: &str) -> String {
 }
 
 /// Stores and logs a message to `user` at `dest`.
-pub fn send(
+pub(crate) fn send(
     conn: &Connection,
     user: &User,
     kind: MessageKind,

@@ -69,7 +69,7 @@ fn slot() -> SlotGuard {
 
 /// Hashes a password into an argon2id PHC string. CPU-heavy (~12 ms): call
 /// it from a blocking thread.
-pub fn hash(password: &str) -> Result<String> {
+pub(crate) fn hash(password: &str) -> Result<String> {
     let _slot = slot();
     let mut salt = [0u8; 16];
     rand::rng().fill(&mut salt);
@@ -99,7 +99,7 @@ thread_local! {
 
 /// Verifies `password` against a PHC string in constant time, reusing a
 /// per-thread argon2 work buffer. Returns `false` for malformed hashes.
-pub fn verify(password: &str, phc: &str) -> bool {
+pub(crate) fn verify(password: &str, phc: &str) -> bool {
     let Ok(parsed) = PasswordHash::new(phc) else {
         return false;
     };
@@ -145,7 +145,7 @@ pub fn verify(password: &str, phc: &str) -> bool {
 
 /// Burns the same time as a real verification, for unknown users when user
 /// existence must not leak through timing.
-pub fn verify_dummy(password: &str) {
+pub(crate) fn verify_dummy(password: &str) {
     static DUMMY: OnceLock<String> = OnceLock::new();
     let phc = DUMMY.get_or_init(|| hash("dummy-password-for-timing").unwrap_or_default());
     let _ = verify(password, phc);
@@ -154,7 +154,7 @@ pub fn verify_dummy(password: &str) {
 const SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";
 
 /// Checks a password against a pool's policy, with Cognito's messages.
-pub fn check_policy(policy: &PasswordPolicy, password: &str) -> Result<()> {
+pub(crate) fn check_policy(policy: &PasswordPolicy, password: &str) -> Result<()> {
     if password.chars().count() > 256 {
         return Err(Error::invalid_parameter(
             "1 validation error detected: Value at 'password' failed to satisfy constraint: \

@@ -168,7 +168,7 @@ pub(super) async fn user_info(State(state): State<AppState>, headers: HeaderMap)
                 m.insert(k.clone(), Value::from(v.clone()));
             }
             m.insert("sub".into(), Value::from(user.sub.clone()));
-            m.insert("username".into(), Value::from(user.username.clone()));
+            m.insert("username".into(), Value::from(user.username));
             json_ok(Value::Object(m))
         }
         Err(e) if !e.is_internal() => {

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 /// Token lifetime units of an app client (Cognito's `TokenValidityUnitsType`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "PascalCase")]
-pub struct TokenValidityUnits {
+pub(crate) struct TokenValidityUnits {
     /// Unit of `AccessTokenValidity`.
     #[serde(default = "minutes")]
     pub access_token: String,
@@ -40,7 +40,7 @@ impl Default for TokenValidityUnits {
 /// An app client, stored and returned in the `UserPoolClientType` shape.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct AppClient {
+pub(crate) struct AppClient {
     /// The owning pool.
     pub user_pool_id: String,
     /// Client name.
@@ -134,21 +134,21 @@ fn unit_seconds(unit: &str) -> i64 {
 
 impl AppClient {
     /// Access token lifetime in seconds.
-    pub fn access_ttl(&self) -> i64 {
+    pub(crate) fn access_ttl(&self) -> i64 {
         self.access_token_validity * unit_seconds(&self.token_validity_units.access_token)
     }
     /// ID token lifetime in seconds.
-    pub fn id_ttl(&self) -> i64 {
+    pub(crate) fn id_ttl(&self) -> i64 {
         self.id_token_validity * unit_seconds(&self.token_validity_units.id_token)
     }
     /// Refresh token lifetime in seconds.
-    pub fn refresh_ttl(&self) -> i64 {
+    pub(crate) fn refresh_ttl(&self) -> i64 {
         self.refresh_token_validity * unit_seconds(&self.token_validity_units.refresh_token)
     }
 
     /// Whether the client allows `flow` (given as an AuthFlow name such as
     /// `USER_PASSWORD_AUTH`); legacy and `ALLOW_` spellings both count.
-    pub fn allows_flow(&self, flow: &str) -> bool {
+    pub(crate) fn allows_flow(&self, flow: &str) -> bool {
         let legacy = match flow {
             "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => {
                 &["ADMIN_NO_SRP_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH"][..]
@@ -175,13 +175,13 @@ impl AppClient {
     }
 
     /// Whether user-existence errors are hidden (`ENABLED`).
-    pub fn prevents_user_existence_errors(&self) -> bool {
+    pub(crate) fn prevents_user_existence_errors(&self) -> bool {
         self.prevent_user_existence_errors == "ENABLED"
     }
 
     /// Whether the client may use the OAuth `flow` (the OAuth flows are
     /// enabled and `flow` is among them).
-    pub fn allows_oauth_flow(&self, flow: OAuthFlow) -> bool {
+    pub(crate) fn allows_oauth_flow(&self, flow: OAuthFlow) -> bool {
         self.allowed_oauth_flows_user_pool_client == Some(true)
             && self
                 .allowed_oauth_flows
@@ -190,13 +190,8 @@ impl AppClient {
     }
 
     /// The client's allowed OAuth scopes.
-    pub fn oauth_scopes(&self) -> &[String] {
+    pub(crate) fn oauth_scopes(&self) -> &[String] {
         self.allowed_oauth_scopes.as_deref().unwrap_or_default()
-    }
-
-    /// The client's callback URLs.
-    pub fn callback_urls(&self) -> &[String] {
-        self.callback_urls.as_deref().unwrap_or_default()
     }
 }
 

@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 /// A group.
 #[derive(Debug, Clone)]
-pub struct Group {
+pub(crate) struct Group {
     /// Pool id.
     pub pool_id: String,
     /// Group name.
@@ -23,7 +23,7 @@ pub struct Group {
 
 impl Group {
     /// The `GroupType` JSON shape.
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         let mut m = Map::new();
         m.insert("GroupName".into(), self.name.clone().into());
         m.insert("UserPoolId".into(), self.pool_id.clone().into());

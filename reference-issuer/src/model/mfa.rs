@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A user's MFA state (stored as JSON in `user_mfa`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub struct UserMfa {
+pub(crate) struct UserMfa {
     /// Verified TOTP secret (base32).
     #[serde(default)]
     pub totp_secret: Option<String>,
@@ -30,7 +30,7 @@ pub struct UserMfa {
 
 impl UserMfa {
     /// The enabled factors, in Cognito's `UserMFASettingList` order.
-    pub fn enabled(&self) -> Vec<&'static str> {
+    pub(crate) fn enabled(&self) -> Vec<&'static str> {
         let mut v = Vec::new();
         if self.sms_enabled {
             v.push("SMS_MFA");

@@ -12,12 +12,13 @@ mod pool;
 mod resource_server;
 mod user;
 
-pub use client::{AppClient, OAuthFlow, TokenValidityUnits};
-pub use group::Group;
-pub use mfa::UserMfa;
-pub use pool::{
-    IssuerStyle, MfaConfiguration, MfaFactor, PasswordPolicy, Policies, Pool,
-    SoftwareTokenMfaConfig, UsernameConfiguration,
+pub(crate) use client::{AppClient, OAuthFlow, TokenValidityUnits};
+pub(crate) use group::Group;
+pub(crate) use mfa::UserMfa;
+pub use pool::IssuerStyle;
+pub(crate) use pool::{
+    MfaConfiguration, MfaFactor, PasswordPolicy, Policies, Pool, SoftwareTokenMfaConfig,
+    UsernameConfiguration,
 };
-pub use resource_server::ResourceServer;
-pub use user::{User, UserStatus};
+pub(crate) use resource_server::ResourceServer;
+pub(crate) use user::{User, UserStatus};

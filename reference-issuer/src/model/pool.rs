@@ -38,7 +38,7 @@ impl IssuerStyle {
 /// A pool's password policy (Cognito's `PasswordPolicyType`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "PascalCase")]
-pub struct PasswordPolicy {
+pub(crate) struct PasswordPolicy {
     /// Minimum length (6–99).
     #[serde(default = "default_min_len")]
     pub minimum_length: u32,
@@ -83,7 +83,7 @@ impl Default for PasswordPolicy {
 /// Cognito's `UserPoolPolicyType`.
 #[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
 #[serde(rename_all = "PascalCase")]
-pub struct Policies {
+pub(crate) struct Policies {
     /// The password policy.
     #[serde(default)]
     pub password_policy: PasswordPolicy,
@@ -92,7 +92,7 @@ pub struct Policies {
 /// Cognito's `UsernameConfigurationType`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "PascalCase")]
-pub struct UsernameConfiguration {
+pub(crate) struct UsernameConfiguration {
     /// Whether usernames (and aliases) are matched case-sensitively.
     pub case_sensitive: bool,
 }
@@ -102,7 +102,7 @@ pub struct UsernameConfiguration {
 /// what Create received.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct Pool {
+pub(crate) struct Pool {
     /// Pool id, e.g. `us-east-1_AbC123xyz`.
     pub id: String,
     /// Pool name.
@@ -151,7 +151,7 @@ pub struct Pool {
 
 impl Pool {
     /// Whether usernames compare case-insensitively.
-    pub fn case_insensitive(&self) -> bool {
+    pub(crate) fn case_insensitive(&self) -> bool {
         self.username_configuration
             .as_ref()
             .map(|c| !c.case_sensitive)
@@ -159,7 +159,7 @@ impl Pool {
     }
 
     /// The key a username is stored and looked up under.
-    pub fn username_key(&self, username: &str) -> String {
+    pub(crate) fn username_key(&self, username: &str) -> String {
         if self.case_insensitive() {
             username.to_lowercase()
         } else {
@@ -168,7 +168,7 @@ impl Pool {
     }
 
     /// Names of the pool's custom attributes, with their `custom:` prefix.
-    pub fn custom_attribute_names(&self) -> Vec<String> {
+    pub(crate) fn custom_attribute_names(&self) -> Vec<String> {
         self.schema_attributes
             .iter()
             .filter_map(|a| a.get("Name").and_then(Value::as_str))
@@ -178,7 +178,7 @@ impl Pool {
     }
 
     /// Names of attributes the schema marks as required.
-    pub fn required_attribute_names(&self) -> Vec<String> {
+    pub(crate) fn required_attribute_names(&self) -> Vec<String> {
         self.schema_attributes
             .iter()
             .filter(|a| a.get("Required").and_then(Value::as_bool) == Some(true))
@@ -188,7 +188,7 @@ impl Pool {
     }
 
     /// Attributes that identify a user at sign-in besides the username.
-    pub fn sign_in_attributes(&self) -> Vec<String> {
+    pub(crate) fn sign_in_attributes(&self) -> Vec<String> {
         let mut v = self.username_attributes.clone();
         v.extend(self.alias_attributes.iter().cloned());
         v
@@ -196,7 +196,7 @@ impl Pool {
 
     /// Whether the pool offers `factor` (its configuration is present and,
     /// for TOTP, enabled).
-    pub fn offers(&self, factor: MfaFactor) -> bool {
+    pub(crate) fn offers(&self, factor: MfaFactor) -> bool {
         match factor {
             MfaFactor::SoftwareToken => self
                 .software_token_mfa_configuration
@@ -210,7 +210,7 @@ impl Pool {
 /// A pool's `MfaConfiguration`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
-pub enum MfaConfiguration {
+pub(crate) enum MfaConfiguration {
     /// No MFA.
     #[default]
     Off,
@@ -222,7 +222,7 @@ pub enum MfaConfiguration {
 
 impl MfaConfiguration {
     /// Parses the wire name (`OFF`, `ON`, `OPTIONAL`).
-    pub fn parse(s: &str) -> Option<Self> {
+    pub(crate) fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "OFF" => Self::Off,
             "ON" => Self::On,
@@ -230,21 +230,12 @@ impl MfaConfiguration {
             _ => return None,
         })
     }
-
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Off => "OFF",
-            Self::On => "ON",
-            Self::Optional => "OPTIONAL",
-        }
-    }
 }
 
 /// `SoftwareTokenMfaConfigType`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct SoftwareTokenMfaConfig {
+pub(crate) struct SoftwareTokenMfaConfig {
     /// Whether TOTP MFA is enabled for the pool.
     #[serde(default)]
     pub enabled: bool,
@@ -252,32 +243,11 @@ pub struct SoftwareTokenMfaConfig {
 
 /// The second factors a pool can use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MfaFactor {
+pub(crate) enum MfaFactor {
     /// TOTP (`SOFTWARE_TOKEN_MFA`).
     SoftwareToken,
     /// A code by SMS (`SMS_MFA`).
     Sms,
     /// A code by email (`EMAIL_OTP`).
     Email,
-}
-
-impl MfaFactor {
-    /// The challenge name of the factor.
-    pub fn challenge_name(self) -> &'static str {
-        match self {
-            Self::SoftwareToken => "SOFTWARE_TOKEN_MFA",
-            Self::Sms => "SMS_MFA",
-            Self::Email => "EMAIL_OTP",
-        }
-    }
-
-    /// Parses a challenge name.
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "SOFTWARE_TOKEN_MFA" => Self::SoftwareToken,
-            "SMS_MFA" => Self::Sms,
-            "EMAIL_OTP" => Self::Email,
-            _ => return None,
-        })
-    }
 }

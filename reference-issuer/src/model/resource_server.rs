@@ -6,7 +6,7 @@ use serde_json::Value;
 /// A resource server (for custom OAuth scopes).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct ResourceServer {
+pub(crate) struct ResourceServer {
     /// Pool id.
     pub user_pool_id: String,
     /// Identifier, e.g. `https://api.example.com`.

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 /// Account status of a user (`UserStatusType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UserStatus {
+pub(crate) enum UserStatus {
     /// Signed up, not yet confirmed.
     Unconfirmed,
     /// Confirmed.
@@ -17,7 +17,7 @@ pub enum UserStatus {
 
 impl UserStatus {
     /// The wire name.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Unconfirmed => "UNCONFIRMED",
             Self::Confirmed => "CONFIRMED",
@@ -27,7 +27,7 @@ impl UserStatus {
     }
 
     /// Parses a wire name.
-    pub fn parse(s: &str) -> Option<Self> {
+    pub(crate) fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "UNCONFIRMED" => Self::Unconfirmed,
             "CONFIRMED" => Self::Confirmed,
@@ -40,7 +40,7 @@ impl UserStatus {
 
 /// A stored user.
 #[derive(Debug, Clone)]
-pub struct User {
+pub(crate) struct User {
     /// Owning pool.
     pub pool_id: String,
     /// Immutable subject id (UUID).
@@ -65,12 +65,12 @@ pub struct User {
 
 impl User {
     /// An attribute value.
-    pub fn attr(&self, name: &str) -> Option<&str> {
+    pub(crate) fn attr(&self, name: &str) -> Option<&str> {
         self.attributes.get(name).map(String::as_str)
     }
 
     /// Whether `email_verified` / `phone_number_verified` is "true" for `attr`.
-    pub fn is_verified(&self, attr: &str) -> bool {
+    pub(crate) fn is_verified(&self, attr: &str) -> bool {
         self.attr(&format!("{attr}_verified")) == Some("true")
     }
 }

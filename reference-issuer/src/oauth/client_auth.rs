@@ -11,7 +11,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Loads and authenticates the client.
-pub fn authenticate(
+pub(crate) fn authenticate(
     issuer: &Issuer,
     id: &str,
     secret: Option<&str>,

@@ -11,7 +11,7 @@ use crate::tokens::{KeyPurpose, jwt};
 
 /// Issues an access token for `scope` (space-separated; absent = every
 /// custom scope the client allows).
-pub fn grant(
+pub(crate) fn grant(
     issuer: &Issuer,
     client: &AppClient,
     scope: Option<&str>,

@@ -6,17 +6,17 @@
 //! list ([`revocation`], not in Cognito). Errors are typed [`OAuthError`]s,
 //! rendered as RFC 6749 JSON at the HTTP edge.
 
-pub mod client_auth;
-pub mod client_credentials;
-pub mod refresh_token;
-pub mod revocation;
-pub mod revoke;
-pub mod userinfo;
+pub(crate) mod client_auth;
+pub(crate) mod client_credentials;
+pub(crate) mod refresh_token;
+pub(crate) mod revocation;
+pub(crate) mod revoke;
+pub(crate) mod userinfo;
 
 /// An RFC 6749 / RFC 7009 / RFC 6750 error code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum OAuthErrorKind {
+pub(crate) enum OAuthErrorKind {
     /// `invalid_request`.
     InvalidRequest,
     /// `invalid_client`.
@@ -37,7 +37,7 @@ pub enum OAuthErrorKind {
 
 impl OAuthErrorKind {
     /// The `error` value.
-    pub fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         match self {
             Self::InvalidRequest => "invalid_request",
             Self::InvalidClient => "invalid_client",
@@ -53,7 +53,7 @@ impl OAuthErrorKind {
 
 /// An OAuth2 error: a kind and an optional `error_description`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OAuthError {
+pub(crate) struct OAuthError {
     /// The error code.
     pub kind: OAuthErrorKind,
     /// `error_description`, if any.
@@ -62,7 +62,7 @@ pub struct OAuthError {
 
 impl OAuthError {
     /// An error without description.
-    pub fn new(kind: OAuthErrorKind) -> Self {
+    pub(crate) fn new(kind: OAuthErrorKind) -> Self {
         Self {
             kind,
             description: None,
@@ -70,7 +70,7 @@ impl OAuthError {
     }
 
     /// Adds an `error_description`.
-    pub fn describe(mut self, d: impl Into<String>) -> Self {
+    pub(crate) fn describe(mut self, d: impl Into<String>) -> Self {
         self.description = Some(d.into());
         self
     }
@@ -84,7 +84,7 @@ impl From<OAuthErrorKind> for OAuthError {
 
 /// A token endpoint response.
 #[derive(Debug, Clone)]
-pub struct TokenResponse {
+pub(crate) struct TokenResponse {
     /// `access_token`.
     pub access_token: String,
     /// `id_token` (user grants only).

@@ -8,7 +8,7 @@ use crate::model::AppClient;
 use crate::signin::{FlowContext, refresh};
 
 /// Redeems `token` for new ID and access tokens.
-pub fn grant(
+pub(crate) fn grant(
     issuer: &Issuer,
     client: &AppClient,
     token: &str,

@@ -9,7 +9,7 @@ use crate::store::refresh as refresh_rows;
 
 /// A pool's revocation list.
 #[derive(Debug, Clone)]
-pub struct RevocationList {
+pub(crate) struct RevocationList {
     /// Revoked sign-ins, oldest first.
     pub origin_jtis: Vec<String>,
     /// When the list was made (epoch seconds).
@@ -17,12 +17,12 @@ pub struct RevocationList {
 }
 
 /// The revocation list URL of a pool.
-pub fn list_url(issuer: &Issuer, pool_id: &str) -> String {
+pub(crate) fn list_url(issuer: &Issuer, pool_id: &str) -> String {
     format!("{}/{pool_id}/revocations.json", issuer.public_url)
 }
 
 /// The revocation list of a pool.
-pub fn list(issuer: &Issuer, pool_id: &str) -> Result<RevocationList> {
+pub(crate) fn list(issuer: &Issuer, pool_id: &str) -> Result<RevocationList> {
     issuer.pool(pool_id)?;
     let now = ids::now();
     let ttl = issuer

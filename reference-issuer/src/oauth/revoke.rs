@@ -9,7 +9,7 @@ use crate::store::refresh as refresh_rows;
 
 /// Revokes `token` for `client`. Unknown tokens succeed (RFC 7009); another
 /// client's token is refused.
-pub fn revoke(issuer: &Issuer, client: &AppClient, token: &str) -> Result<(), OAuthError> {
+pub(crate) fn revoke(issuer: &Issuer, client: &AppClient, token: &str) -> Result<(), OAuthError> {
     if !client.enable_token_revocation {
         return Err(OAuthErrorKind::UnsupportedTokenType.into());
     }

@@ -12,7 +12,7 @@ use crate::tokens::validate_access_token;
 
 /// The user behind `token`, if the token is valid and allows reading the
 /// profile.
-pub fn user_of(issuer: &Issuer, token: &str) -> Result<User> {
+pub(crate) fn user_of(issuer: &Issuer, token: &str) -> Result<User> {
     let ctx = validate_access_token(&issuer.keys, &issuer.store, token)?;
     let jwt =
         ParsedJwt::parse(token).ok_or_else(|| Error::not_authorized("Invalid Access Token"))?;

@@ -20,7 +20,7 @@ use crate::model::{User, UserStatus};
 use crate::store::{sessions as session_rows, users as user_rows};
 
 /// Answers challenge `challenge` of the sign-in `session`.
-pub fn respond(
+pub(crate) fn respond(
     issuer: &Issuer,
     ctx: &FlowContext,
     challenge: &str,

@@ -16,9 +16,9 @@ use std::time::{Duration, Instant};
 use crate::error::{Error, Result};
 
 /// Wrong passwords allowed before the first lockout.
-pub const FAILURES_BEFORE_LOCKOUT: u32 = 5;
+pub(crate) const FAILURES_BEFORE_LOCKOUT: u32 = 5;
 /// Longest lockout.
-pub const MAX_LOCKOUT: Duration = Duration::from_secs(15 * 60);
+pub(crate) const MAX_LOCKOUT: Duration = Duration::from_secs(15 * 60);
 
 #[derive(Debug)]
 struct Entry {
@@ -28,13 +28,13 @@ struct Entry {
 
 /// Per-user sign-in failure tracking.
 #[derive(Debug, Default)]
-pub struct Lockout {
+pub(crate) struct Lockout {
     users: Mutex<HashMap<(String, String), Entry>>,
 }
 
 impl Lockout {
     /// Refuses the attempt while the user is locked out.
-    pub fn check(&self, pool_id: &str, sub: &str) -> Result<()> {
+    pub(crate) fn check(&self, pool_id: &str, sub: &str) -> Result<()> {
         let users = self
             .users
             .lock()
@@ -48,7 +48,7 @@ impl Lockout {
     }
 
     /// Records a wrong password.
-    pub fn failed(&self, pool_id: &str, sub: &str) {
+    pub(crate) fn failed(&self, pool_id: &str, sub: &str) {
         if let Ok(mut users) = self.users.lock() {
             let e = users
                 .entry((pool_id.to_string(), sub.to_string()))
@@ -66,7 +66,7 @@ impl Lockout {
     }
 
     /// Clears the counter after a successful sign-in or a password reset.
-    pub fn succeeded(&self, pool_id: &str, sub: &str) {
+    pub(crate) fn succeeded(&self, pool_id: &str, sub: &str) {
         if let Ok(mut users) = self.users.lock() {
             users.remove(&(pool_id.to_string(), sub.to_string()));
         }
@@ -82,13 +82,13 @@ struct Bucket {
 
 /// Token-bucket rate limits per pool for user authentication operations.
 #[derive(Debug, Default)]
-pub struct RateLimits {
+pub(crate) struct RateLimits {
     pools: Mutex<HashMap<String, Bucket>>,
 }
 
 impl RateLimits {
     /// Sets (or with `rps == 0`, removes) a pool's limit in requests/second.
-    pub fn set(&self, pool_id: &str, rps: u32) {
+    pub(crate) fn set(&self, pool_id: &str, rps: u32) {
         if let Ok(mut pools) = self.pools.lock() {
             if rps == 0 {
                 pools.remove(pool_id);
@@ -107,7 +107,7 @@ impl RateLimits {
 
     /// Takes one request from the pool's bucket or fails with
     /// `TooManyRequestsException`.
-    pub fn take(&self, pool_id: &str) -> Result<()> {
+    pub(crate) fn take(&self, pool_id: &str) -> Result<()> {
         let Ok(mut pools) = self.pools.lock() else {
             return Ok(());
         };

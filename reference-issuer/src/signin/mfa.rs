@@ -15,9 +15,6 @@ use crate::model::{MfaConfiguration, MfaFactor, Pool, User, UserMfa};
 use crate::store::outbox::OutboxMessage;
 use crate::store::{mfa as mfa_rows, outbox as outbox_rows, sessions as session_rows};
 
-/// Lifetime of SMS / email MFA codes (the challenge session's lifetime).
-pub const MFA_CODE_TTL: i64 = session::SESSION_TTL;
-
 fn choose_factor(pool: &Pool, user: &User, m: &UserMfa) -> Option<&'static str> {
     let enabled = m.enabled();
     if let Some(p) = m.preferred.as_deref()

@@ -2,16 +2,16 @@
 //! lockout. Every front end (the JSON API, the OAuth2 endpoints, later the
 //! hosted UI) runs these flows and gets a typed [`Outcome`], never JSON.
 
-pub mod challenge;
-pub mod lockout;
-pub mod mfa;
-pub mod password;
-pub mod refresh;
-pub mod secret_hash;
-pub mod session;
-pub mod srp;
-pub mod srp_pending;
-pub mod totp;
+pub(crate) mod challenge;
+pub(crate) mod lockout;
+pub(crate) mod mfa;
+pub(crate) mod password;
+pub(crate) mod refresh;
+pub(crate) mod secret_hash;
+pub(crate) mod session;
+pub(crate) mod srp;
+pub(crate) mod srp_pending;
+pub(crate) mod totp;
 
 use std::collections::BTreeMap;
 
@@ -24,7 +24,7 @@ use crate::{ids, store};
 
 /// The authentication flows, parsed from `AuthFlow`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthFlow {
+pub(crate) enum AuthFlow {
     /// `USER_PASSWORD_AUTH` (InitiateAuth).
     UserPassword,
     /// `ADMIN_USER_PASSWORD_AUTH` / `ADMIN_NO_SRP_AUTH` (AdminInitiateAuth).
@@ -39,7 +39,7 @@ pub enum AuthFlow {
 
 impl AuthFlow {
     /// Parses an `AuthFlow` value.
-    pub fn parse(s: &str) -> Result<Self> {
+    pub(crate) fn parse(s: &str) -> Result<Self> {
         Ok(match s {
             "USER_PASSWORD_AUTH" => Self::UserPassword,
             "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => Self::AdminUserPassword,
@@ -60,7 +60,7 @@ impl AuthFlow {
 
 /// Which pool and client a sign-in runs against, and through which API.
 #[derive(Debug)]
-pub struct FlowContext {
+pub(crate) struct FlowContext {
     /// The pool.
     pub pool: Pool,
     /// Its issuer style.
@@ -74,7 +74,7 @@ pub struct FlowContext {
 impl FlowContext {
     /// Loads the client (and its pool). With `pool_id` (the Admin* API),
     /// the pool must exist and own the client.
-    pub fn load(issuer: &Issuer, pool_id: Option<&str>, client_id: &str) -> Result<Self> {
+    pub(crate) fn load(issuer: &Issuer, pool_id: Option<&str>, client_id: &str) -> Result<Self> {
         if let Some(p) = pool_id {
             issuer.pool(p)?;
         }
@@ -94,7 +94,7 @@ impl FlowContext {
 
 /// Tokens of a completed sign-in (or refresh).
 #[derive(Debug, Clone)]
-pub struct TokenSet {
+pub(crate) struct TokenSet {
     /// Signed access token.
     pub access_token: String,
     /// Signed ID token.
@@ -107,7 +107,7 @@ pub struct TokenSet {
 
 /// The next challenge of a sign-in.
 #[derive(Debug, Clone)]
-pub struct Challenge {
+pub(crate) struct Challenge {
     /// `ChallengeName`.
     pub name: &'static str,
     /// The opaque `Session` to answer with (absent for `PASSWORD_VERIFIER`,
@@ -119,7 +119,7 @@ pub struct Challenge {
 
 /// Where a sign-in step ends.
 #[derive(Debug, Clone)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// Signed in.
     Tokens(TokenSet),
     /// Another challenge to answer.
@@ -146,7 +146,7 @@ pub(crate) fn session_expired() -> Error {
 /// Starts a sign-in (InitiateAuth / AdminInitiateAuth) after the checks
 /// every flow shares: the API allows the flow, the client enables it, the
 /// pool's rate limit.
-pub fn start(
+pub(crate) fn start(
     issuer: &Issuer,
     ctx: &FlowContext,
     flow_name: &str,

@@ -34,7 +34,12 @@ pub(super) fn start(
 
 /// Verifies a password for sign-in, applying the lockout and the pool's
 /// user-existence policy. Returns the user on success.
-pub fn authenticate(issuer: &Issuer, ctx: &FlowContext, username: &str, pw: &str) -> Result<User> {
+pub(crate) fn authenticate(
+    issuer: &Issuer,
+    ctx: &FlowContext,
+    username: &str,
+    pw: &str,
+) -> Result<User> {
     let user = issuer.read(|c| find_user(c, &ctx.pool, username))?;
     let Some(user) = user else {
         if ctx.client.prevents_user_existence_errors() {

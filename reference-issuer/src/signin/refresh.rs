@@ -11,7 +11,7 @@ use crate::tokens::{self, AuthEvent, TokenRequest};
 
 /// How the client proved itself.
 #[derive(Debug, Clone, Copy)]
-pub enum ClientProof<'a> {
+pub(crate) enum ClientProof<'a> {
     /// The JSON API: a `SECRET_HASH` (required when the client has a
     /// secret) over the token's user, optionally named by `USERNAME`.
     SecretHash {
@@ -26,7 +26,7 @@ pub enum ClientProof<'a> {
 }
 
 /// Redeems `token` for new ID and access tokens (no new refresh token).
-pub fn redeem(
+pub(crate) fn redeem(
     issuer: &Issuer,
     ctx: &FlowContext,
     token: &str,
@@ -93,7 +93,7 @@ pub fn redeem(
 
 /// The OAuth2 `refresh_token` grant: the client must allow refresh, the
 /// pool's rate limit applies, then [`redeem`] without a `SECRET_HASH`.
-pub fn grant(issuer: &Issuer, ctx: &FlowContext, token: &str) -> Result<TokenSet> {
+pub(crate) fn grant(issuer: &Issuer, ctx: &FlowContext, token: &str) -> Result<TokenSet> {
     if !ctx.client.allows_flow("REFRESH_TOKEN_AUTH") {
         return Err(Error::invalid_parameter(
             "REFRESH_TOKEN_AUTH flow not enabled for this client",

@@ -11,7 +11,7 @@ use crate::model::AppClient;
 
 /// Checks the `SECRET_HASH` for clients with a secret: Base64(HMAC-SHA256(
 /// secret, username + client_id)). Any of `usernames` may be the one hashed.
-pub fn check_secret_hash(
+pub(crate) fn check_secret_hash(
     client: &AppClient,
     usernames: &[&str],
     provided: Option<&str>,
@@ -46,7 +46,7 @@ pub fn check_secret_hash(
 }
 
 /// Computes a SECRET_HASH (used by tests and tools).
-pub fn secret_hash(client_secret: &str, username: &str, client_id: &str) -> String {
+pub(crate) fn secret_hash(client_secret: &str, username: &str, client_id: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(client_secret.as_bytes())
         .unwrap_or_else(|_| unreachable_hmac());
     mac.update(username.as_bytes());

@@ -12,10 +12,10 @@ use crate::model::User;
 use crate::store::sessions::{self as session_rows, SessionRow};
 
 /// Lifetime of a challenge `Session` (Cognito's default: 3 minutes).
-pub const SESSION_TTL: i64 = 180;
+pub(crate) const SESSION_TTL: i64 = 180;
 
 /// Creates a challenge session and returns its opaque handle.
-pub fn create(
+pub(crate) fn create(
     issuer: &Issuer,
     ctx: &FlowContext,
     user: &User,
@@ -40,12 +40,12 @@ pub fn create(
 }
 
 /// Reads a session by the hash of its handle (without consuming it).
-pub fn find(issuer: &Issuer, session_hash: &str) -> Result<Option<SessionRow>> {
+pub(crate) fn find(issuer: &Issuer, session_hash: &str) -> Result<Option<SessionRow>> {
     issuer.read(|c| Ok(session_rows::get_session(c, session_hash)?))
 }
 
 /// Consumes a session; fails if it was already used.
-pub fn take(issuer: &Issuer, session_hash: &str) -> Result<()> {
+pub(crate) fn take(issuer: &Issuer, session_hash: &str) -> Result<()> {
     if issuer.write(|tx| Ok(session_rows::take_session(tx, session_hash)?))? {
         Ok(())
     } else {

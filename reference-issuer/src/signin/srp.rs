@@ -93,7 +93,6 @@ pub(super) fn start(
             a,
             eph,
             v: ver.v,
-            issued_at: now,
             expires_at: now + SESSION_TTL,
         })
         .ok_or_else(|| Error::too_many_requests("Too many pending SRP challenges"))?;
@@ -164,7 +163,7 @@ pub(super) fn respond(
     };
     if username != pending.user_id {
         let same = issuer
-            .read(|c| Ok(find_user(c, &ctx.pool, username)?))?
+            .read(|c| find_user(c, &ctx.pool, username))?
             .is_some_and(|u| u.sub == user.sub);
         if !same {
             return Err(Error::not_authorized("Invalid session for the user."));

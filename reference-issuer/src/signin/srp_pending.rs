@@ -13,7 +13,7 @@ use crate::srp::{ServerEphemeral, sha256};
 /// Server state of one PASSWORD_VERIFIER challenge, found by the hash of
 /// its `SECRET_BLOCK`.
 #[derive(Debug, Clone)]
-pub struct Pending {
+pub(crate) struct Pending {
     /// Pool id.
     pub pool_id: String,
     /// Client id.
@@ -28,28 +28,26 @@ pub struct Pending {
     pub eph: ServerEphemeral,
     /// The verifier the challenge was computed with.
     pub v: BigUint,
-    /// When the challenge was issued.
-    pub issued_at: i64,
     /// When it expires.
     pub expires_at: i64,
 }
 
 /// Most pending challenges kept at once (expired ones are dropped first;
 /// about 1.5 KiB each).
-pub const MAX_PENDING: usize = 20_000;
+pub(crate) const MAX_PENDING: usize = 20_000;
 
 /// Pending PASSWORD_VERIFIER challenges. Kept in memory only: the secret
 /// `b` never touches disk, and a restart merely voids challenges younger
 /// than three minutes.
 #[derive(Debug, Default)]
-pub struct PendingChallenges {
+pub(crate) struct PendingChallenges {
     map: Mutex<HashMap<[u8; 32], Pending>>,
 }
 
 impl PendingChallenges {
     /// Stores a challenge and returns its `SECRET_BLOCK` (random bytes).
     /// `None` when too many challenges are pending.
-    pub fn insert(&self, p: Pending) -> Option<Vec<u8>> {
+    pub(crate) fn insert(&self, p: Pending) -> Option<Vec<u8>> {
         let mut block = vec![0u8; 64];
         rand::rng().fill(&mut block[..]);
         let key = sha256(&[&block]);
@@ -66,7 +64,7 @@ impl PendingChallenges {
     }
 
     /// Removes and returns the challenge for `secret_block` (single use).
-    pub fn take(&self, secret_block: &[u8]) -> Option<Pending> {
+    pub(crate) fn take(&self, secret_block: &[u8]) -> Option<Pending> {
         let key = sha256(&[secret_block]);
         let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
         map.remove(&key)

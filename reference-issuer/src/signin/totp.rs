@@ -16,7 +16,7 @@ use crate::store::{mfa as mfa_rows, users as user_rows};
 use crate::tokens::validate_access_token;
 
 /// TOTP time step length in seconds.
-pub const TOTP_STEP: i64 = 30;
+pub(crate) const TOTP_STEP: i64 = 30;
 
 fn totp_for(secret_b32: &str) -> Option<TOTP> {
     let bytes = Secret::Encoded(secret_b32.to_string()).to_bytes().ok()?;
@@ -31,7 +31,7 @@ fn totp_for(secret_b32: &str) -> Option<TOTP> {
 
 /// The time step at which `code` is valid for `secret_b32` (now ±1 step),
 /// if it is and the step is later than `after`.
-pub fn totp_step(secret_b32: &str, code: &str, now: i64, after: i64) -> Option<i64> {
+pub(crate) fn totp_step(secret_b32: &str, code: &str, now: i64, after: i64) -> Option<i64> {
     let totp = totp_for(secret_b32)?;
     if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -131,7 +131,7 @@ fn next_setup_session(
 /// AssociateSoftwareToken: a new TOTP secret (pending until verified),
 /// for the holder of `access_token` or of an `MFA_SETUP` `session`.
 /// Returns the secret and, for a session, the next session.
-pub fn associate(
+pub(crate) fn associate(
     issuer: &Issuer,
     access_token: Option<&str>,
     session: Option<&str>,
@@ -163,7 +163,7 @@ pub fn associate(
 
 /// VerifySoftwareToken: checks a code against the pending secret and makes
 /// it the user's software token. Returns the next session for `MFA_SETUP`.
-pub fn verify(
+pub(crate) fn verify(
     issuer: &Issuer,
     access_token: Option<&str>,
     session: Option<&str>,

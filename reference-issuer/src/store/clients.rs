@@ -6,7 +6,7 @@ use super::{Result, decode, encode, optional};
 use crate::model::AppClient;
 
 /// Inserts or replaces an app client.
-pub fn put_client(conn: &Connection, client: &AppClient) -> Result<()> {
+pub(crate) fn put_client(conn: &Connection, client: &AppClient) -> Result<()> {
     let doc = encode(client)?;
     conn.execute(
         "INSERT INTO clients(id, pool_id, name, doc) VALUES (?1, ?2, ?3, ?4)
@@ -22,14 +22,14 @@ pub fn put_client(conn: &Connection, client: &AppClient) -> Result<()> {
 }
 
 /// Loads an app client by id.
-pub fn get_client(conn: &Connection, id: &str) -> Result<Option<AppClient>> {
+pub(crate) fn get_client(conn: &Connection, id: &str) -> Result<Option<AppClient>> {
     let doc: Option<String> =
         optional(conn.query_row("SELECT doc FROM clients WHERE id = ?1", [id], |r| r.get(0)))?;
     doc.map(|d| decode(&d)).transpose()
 }
 
 /// The clients of a pool, ordered by creation.
-pub fn list_clients(conn: &Connection, pool_id: &str) -> Result<Vec<AppClient>> {
+pub(crate) fn list_clients(conn: &Connection, pool_id: &str) -> Result<Vec<AppClient>> {
     let mut stmt = conn.prepare("SELECT doc FROM clients WHERE pool_id = ?1 ORDER BY rowid")?;
     let rows = stmt.query_map([pool_id], |r| r.get::<_, String>(0))?;
     let mut out = Vec::new();
@@ -40,7 +40,7 @@ pub fn list_clients(conn: &Connection, pool_id: &str) -> Result<Vec<AppClient>> 
 }
 
 /// Deletes an app client and its refresh tokens.
-pub fn delete_client(conn: &Connection, id: &str) -> Result<()> {
+pub(crate) fn delete_client(conn: &Connection, id: &str) -> Result<()> {
     conn.execute("DELETE FROM refresh_tokens WHERE client_id = ?1", [id])?;
     conn.execute("DELETE FROM auth_sessions WHERE client_id = ?1", [id])?;
     conn.execute("DELETE FROM clients WHERE id = ?1", [id])?;

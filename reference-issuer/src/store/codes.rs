@@ -6,7 +6,7 @@ use super::{Result, optional};
 
 /// A pending one-time code.
 #[derive(Debug, Clone)]
-pub struct CodeRow {
+pub(crate) struct CodeRow {
     /// SHA-256 hex of the code.
     pub code_hash: String,
     /// Expiry time.
@@ -18,7 +18,7 @@ pub struct CodeRow {
 }
 
 /// Stores (replacing any previous) the code for `purpose`.
-pub fn put_code(
+pub(crate) fn put_code(
     conn: &Connection,
     pool_id: &str,
     sub: &str,
@@ -37,7 +37,7 @@ pub fn put_code(
 }
 
 /// Loads the code for `purpose`.
-pub fn get_code(
+pub(crate) fn get_code(
     conn: &Connection,
     pool_id: &str,
     sub: &str,
@@ -59,7 +59,7 @@ pub fn get_code(
 }
 
 /// Records a wrong attempt at a code.
-pub fn bump_code_attempts(
+pub(crate) fn bump_code_attempts(
     conn: &Connection,
     pool_id: &str,
     sub: &str,
@@ -73,7 +73,12 @@ pub fn bump_code_attempts(
 }
 
 /// Marks a code used.
-pub fn mark_code_used(conn: &Connection, pool_id: &str, sub: &str, purpose: &str) -> Result<()> {
+pub(crate) fn mark_code_used(
+    conn: &Connection,
+    pool_id: &str,
+    sub: &str,
+    purpose: &str,
+) -> Result<()> {
     conn.execute(
         "UPDATE codes SET used = 1 WHERE pool_id = ?1 AND sub = ?2 AND purpose = ?3",
         params![pool_id, sub, purpose],

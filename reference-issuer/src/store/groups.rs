@@ -22,7 +22,7 @@ const GROUP_COLUMNS: &str =
     "pool_id, name, description, role_arn, precedence, created_at, modified_at";
 
 /// Inserts or replaces a group.
-pub fn put_group(conn: &Connection, g: &Group) -> Result<()> {
+pub(crate) fn put_group(conn: &Connection, g: &Group) -> Result<()> {
     conn.execute(
         "INSERT INTO groups(pool_id, name, description, role_arn, precedence, created_at, modified_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -35,7 +35,7 @@ pub fn put_group(conn: &Connection, g: &Group) -> Result<()> {
 }
 
 /// Loads a group.
-pub fn get_group(conn: &Connection, pool_id: &str, name: &str) -> Result<Option<Group>> {
+pub(crate) fn get_group(conn: &Connection, pool_id: &str, name: &str) -> Result<Option<Group>> {
     Ok(optional(conn.query_row(
         &format!("SELECT {GROUP_COLUMNS} FROM groups WHERE pool_id = ?1 AND name = ?2"),
         params![pool_id, name],
@@ -44,7 +44,7 @@ pub fn get_group(conn: &Connection, pool_id: &str, name: &str) -> Result<Option<
 }
 
 /// The groups of a pool, by name.
-pub fn list_groups(conn: &Connection, pool_id: &str) -> Result<Vec<Group>> {
+pub(crate) fn list_groups(conn: &Connection, pool_id: &str) -> Result<Vec<Group>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {GROUP_COLUMNS} FROM groups WHERE pool_id = ?1 ORDER BY name"
     ))?;
@@ -53,7 +53,7 @@ pub fn list_groups(conn: &Connection, pool_id: &str) -> Result<Vec<Group>> {
 }
 
 /// Deletes a group and its memberships.
-pub fn delete_group(conn: &Connection, pool_id: &str, name: &str) -> Result<()> {
+pub(crate) fn delete_group(conn: &Connection, pool_id: &str, name: &str) -> Result<()> {
     conn.execute(
         "DELETE FROM group_members WHERE pool_id = ?1 AND group_name = ?2",
         params![pool_id, name],
@@ -66,7 +66,7 @@ pub fn delete_group(conn: &Connection, pool_id: &str, name: &str) -> Result<()> 
 }
 
 /// Adds a user to a group (idempotent).
-pub fn add_member(conn: &Connection, pool_id: &str, group: &str, sub: &str) -> Result<()> {
+pub(crate) fn add_member(conn: &Connection, pool_id: &str, group: &str, sub: &str) -> Result<()> {
     conn.execute(
         "INSERT OR IGNORE INTO group_members(pool_id, group_name, sub) VALUES (?1, ?2, ?3)",
         params![pool_id, group, sub],
@@ -75,7 +75,12 @@ pub fn add_member(conn: &Connection, pool_id: &str, group: &str, sub: &str) -> R
 }
 
 /// Removes a user from a group.
-pub fn remove_member(conn: &Connection, pool_id: &str, group: &str, sub: &str) -> Result<()> {
+pub(crate) fn remove_member(
+    conn: &Connection,
+    pool_id: &str,
+    group: &str,
+    sub: &str,
+) -> Result<()> {
     conn.execute(
         "DELETE FROM group_members WHERE pool_id = ?1 AND group_name = ?2 AND sub = ?3",
         params![pool_id, group, sub],
@@ -84,7 +89,7 @@ pub fn remove_member(conn: &Connection, pool_id: &str, group: &str, sub: &str) -
 }
 
 /// The groups a user belongs to, by precedence (unset last) then name.
-pub fn groups_of_user(conn: &Connection, pool_id: &str, sub: &str) -> Result<Vec<Group>> {
+pub(crate) fn groups_of_user(conn: &Connection, pool_id: &str, sub: &str) -> Result<Vec<Group>> {
     let mut stmt = conn.prepare(
         "SELECT g.pool_id, g.name, g.description, g.role_arn, g.precedence, g.created_at, g.modified_at
          FROM group_members m JOIN groups g ON g.pool_id = m.pool_id AND g.name = m.group_name
@@ -96,7 +101,7 @@ pub fn groups_of_user(conn: &Connection, pool_id: &str, sub: &str) -> Result<Vec
 }
 
 /// The users in a group, in creation order.
-pub fn users_in_group(conn: &Connection, pool_id: &str, group: &str) -> Result<Vec<User>> {
+pub(crate) fn users_in_group(conn: &Connection, pool_id: &str, group: &str) -> Result<Vec<User>> {
     let mut stmt = conn.prepare(
         "SELECT u.pool_id, u.sub, u.username, u.status, u.enabled, u.password_hash,
                 u.password_set_at, u.attributes, u.created_at, u.modified_at

@@ -6,7 +6,7 @@ use super::Result;
 
 /// A stored signing key.
 #[derive(Debug, Clone)]
-pub struct KeyRow {
+pub(crate) struct KeyRow {
     /// Key id (RFC 7638 thumbprint).
     pub kid: String,
     /// Owning pool.
@@ -24,7 +24,7 @@ pub struct KeyRow {
 }
 
 /// Inserts a signing key.
-pub fn insert_key(conn: &Connection, k: &KeyRow) -> Result<()> {
+pub(crate) fn insert_key(conn: &Connection, k: &KeyRow) -> Result<()> {
     conn.execute(
         "INSERT INTO signing_keys(kid, pool_id, purpose, pkcs8, created_at, retired_at, publish_until)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -34,7 +34,7 @@ pub fn insert_key(conn: &Connection, k: &KeyRow) -> Result<()> {
 }
 
 /// All keys of a pool, newest first.
-pub fn list_keys(conn: &Connection, pool_id: &str) -> Result<Vec<KeyRow>> {
+pub(crate) fn list_keys(conn: &Connection, pool_id: &str) -> Result<Vec<KeyRow>> {
     let mut stmt = conn.prepare(
         "SELECT kid, pool_id, purpose, pkcs8, created_at, retired_at, publish_until
          FROM signing_keys WHERE pool_id = ?1 ORDER BY created_at DESC, rowid DESC",
@@ -54,7 +54,7 @@ pub fn list_keys(conn: &Connection, pool_id: &str) -> Result<Vec<KeyRow>> {
 }
 
 /// Retires the active key(s) of a pool for `purpose`.
-pub fn retire_keys(
+pub(crate) fn retire_keys(
     conn: &Connection,
     pool_id: &str,
     purpose: &str,

@@ -5,7 +5,7 @@ use rusqlite::{Connection, params};
 use super::{Result, optional};
 
 /// Reads a metadata value.
-pub fn get_meta(conn: &Connection, key: &str) -> Result<Option<String>> {
+pub(crate) fn get_meta(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(optional(conn.query_row(
         "SELECT value FROM meta WHERE key = ?1",
         [key],
@@ -14,7 +14,7 @@ pub fn get_meta(conn: &Connection, key: &str) -> Result<Option<String>> {
 }
 
 /// Writes a metadata value.
-pub fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
+pub(crate) fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
     conn.execute(
         "INSERT INTO meta(key, value) VALUES (?1, ?2)
          ON CONFLICT(key) DO UPDATE SET value = excluded.value",

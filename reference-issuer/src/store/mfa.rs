@@ -6,7 +6,7 @@ use super::{Result, encode, optional};
 use crate::model::UserMfa;
 
 /// Loads a user's MFA state (the default when none is stored).
-pub fn load(conn: &Connection, pool_id: &str, sub: &str) -> Result<UserMfa> {
+pub(crate) fn load(conn: &Connection, pool_id: &str, sub: &str) -> Result<UserMfa> {
     let doc: Option<String> = optional(conn.query_row(
         "SELECT doc FROM user_mfa WHERE pool_id = ?1 AND sub = ?2",
         params![pool_id, sub],
@@ -18,7 +18,7 @@ pub fn load(conn: &Connection, pool_id: &str, sub: &str) -> Result<UserMfa> {
 }
 
 /// Stores a user's MFA state.
-pub fn save(conn: &Connection, pool_id: &str, sub: &str, m: &UserMfa) -> Result<()> {
+pub(crate) fn save(conn: &Connection, pool_id: &str, sub: &str, m: &UserMfa) -> Result<()> {
     let doc = encode(m)?;
     conn.execute(
         "INSERT INTO user_mfa(pool_id, sub, doc) VALUES (?1, ?2, ?3)

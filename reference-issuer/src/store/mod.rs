@@ -9,19 +9,19 @@
 //! SQLite and the records of [`crate::model`], nothing above them; its
 //! errors are [`StoreError`].
 
-pub mod clients;
-pub mod codes;
-pub mod groups;
-pub mod keys;
-pub mod meta;
-pub mod mfa;
-pub mod outbox;
-pub mod pools;
-pub mod refresh;
-pub mod resource_servers;
-pub mod sessions;
-pub mod srp;
-pub mod users;
+pub(crate) mod clients;
+pub(crate) mod codes;
+pub(crate) mod groups;
+pub(crate) mod keys;
+pub(crate) mod meta;
+pub(crate) mod mfa;
+pub(crate) mod outbox;
+pub(crate) mod pools;
+pub(crate) mod refresh;
+pub(crate) mod resource_servers;
+pub(crate) mod sessions;
+pub(crate) mod srp;
+pub(crate) mod users;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -31,7 +31,7 @@ use rusqlite::{OpenFlags, Transaction, TransactionBehavior};
 
 /// A connection (reader) or, through deref, a write transaction: what every
 /// row function takes.
-pub type Conn = rusqlite::Connection;
+pub(crate) type Conn = rusqlite::Connection;
 
 /// Schema migrations, applied in order; index + 1 is the `user_version`.
 const MIGRATIONS: &[&str] = &[
@@ -57,12 +57,12 @@ pub enum StoreError {
 }
 
 /// Result alias of the row functions.
-pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+pub(crate) type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// Errors a transaction body may return: storage errors convert into it,
 /// and [`TxError::is_fault`] tells [`Store::write_keeping_failures`]
 /// whether to roll back.
-pub trait TxError: From<StoreError> {
+pub(crate) trait TxError: From<StoreError> {
     /// Whether the error is a fault (roll back) rather than a refusal
     /// (keep the bookkeeping done before it).
     fn is_fault(&self) -> bool;
@@ -75,7 +75,7 @@ impl TxError for StoreError {
 }
 
 /// The SQLite store.
-pub struct Store {
+pub(crate) struct Store {
     path: PathBuf,
     writer: Mutex<Conn>,
     readers: Vec<Mutex<Conn>>,
@@ -98,7 +98,7 @@ fn configure(conn: &Conn) -> rusqlite::Result<()> {
 
 impl Store {
     /// Opens (creating if needed) the database at `path` and migrates it.
-    pub fn open(path: &Path) -> Result<Self> {
+    pub(crate) fn open(path: &Path) -> Result<Self> {
         let writer = Conn::open(path)?;
         configure(&writer)?;
         migrate(&writer)?;
@@ -120,13 +120,8 @@ impl Store {
         })
     }
 
-    /// The database file path.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// Runs `f` on a reader connection (a consistent snapshot).
-    pub fn read<T, E: From<StoreError>>(
+    pub(crate) fn read<T, E: From<StoreError>>(
         &self,
         f: impl FnOnce(&Conn) -> Result<T, E>,
     ) -> Result<T, E> {
@@ -142,7 +137,7 @@ impl Store {
 
     /// Runs `f` in an immediate write transaction, committing (durably) when
     /// it returns `Ok` and rolling back otherwise.
-    pub fn write<T, E: From<StoreError>>(
+    pub(crate) fn write<T, E: From<StoreError>>(
         &self,
         f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
@@ -158,7 +153,7 @@ impl Store {
     /// Like [`Store::write`], but also commits when `f` returns a refusal
     /// (an error that is not a fault), so bookkeeping done before it (such
     /// as counting a wrong verification code) is kept. Faults roll back.
-    pub fn write_keeping_failures<T, E: TxError>(
+    pub(crate) fn write_keeping_failures<T, E: TxError>(
         &self,
         f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
     ) -> Result<T, E> {

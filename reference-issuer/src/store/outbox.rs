@@ -32,7 +32,7 @@ pub struct OutboxMessage {
 }
 
 /// Appends a message to the outbox.
-pub fn insert_outbox(conn: &Connection, m: &OutboxMessage) -> Result<i64> {
+pub(crate) fn insert_outbox(conn: &Connection, m: &OutboxMessage) -> Result<i64> {
     conn.execute(
         "INSERT INTO outbox(pool_id, username, sub, kind, medium, destination, code, message, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -45,7 +45,7 @@ pub fn insert_outbox(conn: &Connection, m: &OutboxMessage) -> Result<i64> {
 }
 
 /// Outbox messages, newest first, optionally filtered by pool and username.
-pub fn list_outbox(
+pub(crate) fn list_outbox(
     conn: &Connection,
     pool_id: Option<&str>,
     username: Option<&str>,

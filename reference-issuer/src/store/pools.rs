@@ -6,7 +6,7 @@ use super::{Result, decode, encode, optional};
 use crate::model::{IssuerStyle, Pool};
 
 /// Inserts or replaces a pool.
-pub fn put_pool(conn: &Connection, pool: &Pool, style: IssuerStyle) -> Result<()> {
+pub(crate) fn put_pool(conn: &Connection, pool: &Pool, style: IssuerStyle) -> Result<()> {
     let doc = encode(pool)?;
     conn.execute(
         "INSERT INTO pools(id, name, issuer_style, doc) VALUES (?1, ?2, ?3, ?4)
@@ -18,7 +18,7 @@ pub fn put_pool(conn: &Connection, pool: &Pool, style: IssuerStyle) -> Result<()
 }
 
 /// Loads a pool and its issuer style.
-pub fn get_pool(conn: &Connection, id: &str) -> Result<Option<(Pool, IssuerStyle)>> {
+pub(crate) fn get_pool(conn: &Connection, id: &str) -> Result<Option<(Pool, IssuerStyle)>> {
     let row: Option<(String, String)> = optional(conn.query_row(
         "SELECT doc, issuer_style FROM pools WHERE id = ?1",
         [id],
@@ -34,7 +34,7 @@ pub fn get_pool(conn: &Connection, id: &str) -> Result<Option<(Pool, IssuerStyle
 }
 
 /// All pools, ordered by id.
-pub fn list_pools(conn: &Connection) -> Result<Vec<(Pool, IssuerStyle)>> {
+pub(crate) fn list_pools(conn: &Connection) -> Result<Vec<(Pool, IssuerStyle)>> {
     let mut stmt = conn.prepare("SELECT doc, issuer_style FROM pools ORDER BY id")?;
     let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
     let mut out = Vec::new();
@@ -49,7 +49,7 @@ pub fn list_pools(conn: &Connection) -> Result<Vec<(Pool, IssuerStyle)>> {
 }
 
 /// Deletes a pool and everything in it.
-pub fn delete_pool(conn: &Connection, id: &str) -> Result<()> {
+pub(crate) fn delete_pool(conn: &Connection, id: &str) -> Result<()> {
     for table in [
         "clients",
         "signing_keys",
@@ -72,7 +72,7 @@ pub fn delete_pool(conn: &Connection, id: &str) -> Result<()> {
 }
 
 /// Number of users in a pool.
-pub fn count_users(conn: &Connection, pool_id: &str) -> Result<i64> {
+pub(crate) fn count_users(conn: &Connection, pool_id: &str) -> Result<i64> {
     Ok(conn.query_row(
         "SELECT COUNT(*) FROM users WHERE pool_id = ?1",
         [pool_id],

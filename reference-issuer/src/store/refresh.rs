@@ -6,7 +6,7 @@ use super::{Result, optional};
 
 /// A refresh token (stored by hash only) and the sign-in it belongs to.
 #[derive(Debug, Clone)]
-pub struct RefreshRow {
+pub(crate) struct RefreshRow {
     /// SHA-256 hex of the opaque token.
     pub token_hash: String,
     /// Pool id.
@@ -30,7 +30,7 @@ pub struct RefreshRow {
 }
 
 /// Stores a refresh token.
-pub fn insert_refresh(conn: &Connection, r: &RefreshRow) -> Result<()> {
+pub(crate) fn insert_refresh(conn: &Connection, r: &RefreshRow) -> Result<()> {
     conn.execute(
         "INSERT INTO refresh_tokens(token_hash, pool_id, client_id, sub, origin_jti, event_id,
                                     auth_time, issued_at, expires_at, revoked_at)
@@ -70,7 +70,7 @@ fn refresh_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RefreshRow> {
 }
 
 /// Looks a refresh token up by hash.
-pub fn get_refresh(conn: &Connection, token_hash: &str) -> Result<Option<RefreshRow>> {
+pub(crate) fn get_refresh(conn: &Connection, token_hash: &str) -> Result<Option<RefreshRow>> {
     Ok(optional(conn.query_row(
         &format!("SELECT {REFRESH_COLUMNS} FROM refresh_tokens WHERE token_hash = ?1"),
         [token_hash],
@@ -79,7 +79,10 @@ pub fn get_refresh(conn: &Connection, token_hash: &str) -> Result<Option<Refresh
 }
 
 /// Looks a sign-in up by its `origin_jti`.
-pub fn get_refresh_by_origin(conn: &Connection, origin_jti: &str) -> Result<Option<RefreshRow>> {
+pub(crate) fn get_refresh_by_origin(
+    conn: &Connection,
+    origin_jti: &str,
+) -> Result<Option<RefreshRow>> {
     Ok(optional(conn.query_row(
         &format!("SELECT {REFRESH_COLUMNS} FROM refresh_tokens WHERE origin_jti = ?1"),
         [origin_jti],
@@ -99,7 +102,7 @@ fn purge_revoked(conn: &Connection, now: i64) -> Result<()> {
 
 /// Revokes one sign-in (its refresh token and, for the issuer's own checks,
 /// its access tokens).
-pub fn revoke_origin(conn: &Connection, origin_jti: &str, now: i64) -> Result<()> {
+pub(crate) fn revoke_origin(conn: &Connection, origin_jti: &str, now: i64) -> Result<()> {
     purge_revoked(conn, now)?;
     conn.execute(
         "INSERT OR IGNORE INTO revoked_origins(origin_jti, pool_id, revoked_at)
@@ -115,7 +118,7 @@ pub fn revoke_origin(conn: &Connection, origin_jti: &str, now: i64) -> Result<()
 }
 
 /// Revokes every sign-in of a user (global sign-out).
-pub fn revoke_user(conn: &Connection, pool_id: &str, sub: &str, now: i64) -> Result<()> {
+pub(crate) fn revoke_user(conn: &Connection, pool_id: &str, sub: &str, now: i64) -> Result<()> {
     purge_revoked(conn, now)?;
     conn.execute(
         "INSERT OR IGNORE INTO revoked_origins(origin_jti, pool_id, revoked_at)
@@ -132,7 +135,7 @@ pub fn revoke_user(conn: &Connection, pool_id: &str, sub: &str, now: i64) -> Res
 }
 
 /// The `origin_jti`s of a pool revoked after `since`, oldest first.
-pub fn revoked_since(conn: &Connection, pool_id: &str, since: i64) -> Result<Vec<String>> {
+pub(crate) fn revoked_since(conn: &Connection, pool_id: &str, since: i64) -> Result<Vec<String>> {
     let mut stmt = conn.prepare(
         "SELECT origin_jti FROM revoked_origins WHERE pool_id = ?1 AND revoked_at > ?2
          ORDER BY revoked_at, origin_jti",

@@ -6,7 +6,7 @@ use super::{Result, decode, encode, optional};
 use crate::model::ResourceServer;
 
 /// Inserts or replaces a resource server.
-pub fn put_resource_server(conn: &Connection, rs: &ResourceServer) -> Result<()> {
+pub(crate) fn put_resource_server(conn: &Connection, rs: &ResourceServer) -> Result<()> {
     let doc = encode(rs)?;
     conn.execute(
         "INSERT INTO resource_servers(pool_id, identifier, doc) VALUES (?1, ?2, ?3)
@@ -17,7 +17,7 @@ pub fn put_resource_server(conn: &Connection, rs: &ResourceServer) -> Result<()>
 }
 
 /// Loads a resource server.
-pub fn get_resource_server(
+pub(crate) fn get_resource_server(
     conn: &Connection,
     pool_id: &str,
     identifier: &str,
@@ -31,7 +31,10 @@ pub fn get_resource_server(
 }
 
 /// The resource servers of a pool.
-pub fn list_resource_servers(conn: &Connection, pool_id: &str) -> Result<Vec<ResourceServer>> {
+pub(crate) fn list_resource_servers(
+    conn: &Connection,
+    pool_id: &str,
+) -> Result<Vec<ResourceServer>> {
     let mut stmt =
         conn.prepare("SELECT doc FROM resource_servers WHERE pool_id = ?1 ORDER BY identifier")?;
     let rows = stmt.query_map([pool_id], |r| r.get::<_, String>(0))?;

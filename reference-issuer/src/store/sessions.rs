@@ -7,7 +7,7 @@ use super::{Result, optional};
 /// A server-side challenge session (the `Session` string is its key; only
 /// its hash is stored).
 #[derive(Debug, Clone)]
-pub struct SessionRow {
+pub(crate) struct SessionRow {
     /// Pool id.
     pub pool_id: String,
     /// Client id.
@@ -23,7 +23,7 @@ pub struct SessionRow {
 }
 
 /// Stores a challenge session.
-pub fn insert_session(conn: &Connection, session_hash: &str, s: &SessionRow) -> Result<()> {
+pub(crate) fn insert_session(conn: &Connection, session_hash: &str, s: &SessionRow) -> Result<()> {
     conn.execute(
         "INSERT INTO auth_sessions(session_hash, pool_id, client_id, sub, challenge, data, expires_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -33,7 +33,7 @@ pub fn insert_session(conn: &Connection, session_hash: &str, s: &SessionRow) -> 
 }
 
 /// Reads a challenge session without consuming it.
-pub fn get_session(conn: &Connection, session_hash: &str) -> Result<Option<SessionRow>> {
+pub(crate) fn get_session(conn: &Connection, session_hash: &str) -> Result<Option<SessionRow>> {
     Ok(optional(conn.query_row(
         "SELECT pool_id, client_id, sub, challenge, data, expires_at FROM auth_sessions
          WHERE session_hash = ?1",
@@ -53,7 +53,7 @@ pub fn get_session(conn: &Connection, session_hash: &str) -> Result<Option<Sessi
 
 /// Consumes a challenge session (sessions are single-use); returns whether
 /// it still existed.
-pub fn take_session(conn: &Connection, session_hash: &str) -> Result<bool> {
+pub(crate) fn take_session(conn: &Connection, session_hash: &str) -> Result<bool> {
     let n = conn.execute(
         "DELETE FROM auth_sessions WHERE session_hash = ?1",
         [session_hash],
@@ -62,7 +62,7 @@ pub fn take_session(conn: &Connection, session_hash: &str) -> Result<bool> {
 }
 
 /// Deletes expired sessions.
-pub fn purge_sessions(conn: &Connection, now: i64) -> Result<()> {
+pub(crate) fn purge_sessions(conn: &Connection, now: i64) -> Result<()> {
     conn.execute("DELETE FROM auth_sessions WHERE expires_at < ?1", [now])?;
     Ok(())
 }

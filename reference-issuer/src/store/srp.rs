@@ -7,7 +7,7 @@ use super::{Result, optional};
 /// A stored SRP verifier: big-endian salt and verifier, and the binding to
 /// the password hash it belongs to.
 #[derive(Debug, Clone)]
-pub struct VerifierRow {
+pub(crate) struct VerifierRow {
     /// Salt, big-endian.
     pub salt: Vec<u8>,
     /// Verifier `v`, big-endian.
@@ -17,7 +17,7 @@ pub struct VerifierRow {
 }
 
 /// Stores (replacing) a user's verifier.
-pub fn put(conn: &Connection, pool_id: &str, sub: &str, row: &VerifierRow) -> Result<()> {
+pub(crate) fn put(conn: &Connection, pool_id: &str, sub: &str, row: &VerifierRow) -> Result<()> {
     conn.execute(
         "INSERT INTO srp_verifiers(pool_id, sub, salt, verifier, bound_to)
          VALUES (?1, ?2, ?3, ?4, ?5)
@@ -29,7 +29,7 @@ pub fn put(conn: &Connection, pool_id: &str, sub: &str, row: &VerifierRow) -> Re
 }
 
 /// Loads a user's verifier.
-pub fn get(conn: &Connection, pool_id: &str, sub: &str) -> Result<Option<VerifierRow>> {
+pub(crate) fn get(conn: &Connection, pool_id: &str, sub: &str) -> Result<Option<VerifierRow>> {
     Ok(optional(conn.query_row(
         "SELECT salt, verifier, bound_to FROM srp_verifiers WHERE pool_id = ?1 AND sub = ?2",
         params![pool_id, sub],

@@ -38,7 +38,7 @@ pub(super) fn finish(pair: (User, String)) -> Result<User> {
 }
 
 /// Inserts a new user; `false` (and nothing stored) if the username is taken.
-pub fn insert_user(conn: &Connection, pool: &Pool, user: &User) -> Result<bool> {
+pub(crate) fn insert_user(conn: &Connection, pool: &Pool, user: &User) -> Result<bool> {
     let attrs = super::encode(&user.attributes)?;
     let res = conn.execute(
         "INSERT INTO users(pool_id, sub, username, username_key, status, enabled, password_hash,
@@ -70,7 +70,7 @@ pub fn insert_user(conn: &Connection, pool: &Pool, user: &User) -> Result<bool> 
 }
 
 /// Writes back every mutable field of a user.
-pub fn update_user(conn: &Connection, user: &User) -> Result<()> {
+pub(crate) fn update_user(conn: &Connection, user: &User) -> Result<()> {
     let attrs = super::encode(&user.attributes)?;
     conn.execute(
         "UPDATE users SET status = ?3, enabled = ?4, password_hash = ?5, password_set_at = ?6,
@@ -91,7 +91,7 @@ pub fn update_user(conn: &Connection, user: &User) -> Result<()> {
 }
 
 /// Finds a user by username (honouring the pool's case sensitivity).
-pub fn get_user_by_username(
+pub(crate) fn get_user_by_username(
     conn: &Connection,
     pool: &Pool,
     username: &str,
@@ -105,7 +105,7 @@ pub fn get_user_by_username(
 }
 
 /// Finds a user by `sub`.
-pub fn get_user_by_sub(conn: &Connection, pool_id: &str, sub: &str) -> Result<Option<User>> {
+pub(crate) fn get_user_by_sub(conn: &Connection, pool_id: &str, sub: &str) -> Result<Option<User>> {
     let row = optional(conn.query_row(
         &format!("SELECT {USER_COLUMNS} FROM users WHERE pool_id = ?1 AND sub = ?2"),
         params![pool_id, sub],
@@ -116,7 +116,7 @@ pub fn get_user_by_sub(conn: &Connection, pool_id: &str, sub: &str) -> Result<Op
 
 /// Users whose attribute `name` equals `value` (case-insensitively for
 /// case-insensitive pools), optionally only where `<name>_verified` is true.
-pub fn find_users_by_attribute(
+pub(crate) fn find_users_by_attribute(
     conn: &Connection,
     pool: &Pool,
     name: &str,
@@ -147,7 +147,7 @@ pub fn find_users_by_attribute(
 }
 
 /// All users of a pool in creation order.
-pub fn list_users(conn: &Connection, pool_id: &str) -> Result<Vec<User>> {
+pub(crate) fn list_users(conn: &Connection, pool_id: &str) -> Result<Vec<User>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {USER_COLUMNS} FROM users WHERE pool_id = ?1 ORDER BY created_at, rowid"
     ))?;
@@ -160,7 +160,7 @@ pub fn list_users(conn: &Connection, pool_id: &str) -> Result<Vec<User>> {
 }
 
 /// Deletes a user and everything tied to them (except the outbox history).
-pub fn delete_user(conn: &Connection, pool_id: &str, sub: &str) -> Result<()> {
+pub(crate) fn delete_user(conn: &Connection, pool_id: &str, sub: &str) -> Result<()> {
     for table in [
         "group_members",
         "refresh_tokens",

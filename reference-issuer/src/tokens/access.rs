@@ -12,15 +12,11 @@ use crate::store::{Store, pools as pool_rows, refresh as refresh_rows, users as 
 
 /// A validated access token presented to a user-facing operation.
 #[derive(Debug)]
-pub struct AccessContext {
+pub(crate) struct AccessContext {
     /// The pool.
     pub pool: Pool,
     /// The user.
     pub user: User,
-    /// The token's `origin_jti`.
-    pub origin_jti: String,
-    /// The token's `client_id`.
-    pub client_id: String,
 }
 
 fn claim_str<'a>(claims: &'a Value, name: &str) -> Option<&'a str> {
@@ -30,7 +26,11 @@ fn claim_str<'a>(claims: &'a Value, name: &str) -> Option<&'a str> {
 /// Validates an access token minted by this issuer: signature, expiry,
 /// `token_use`, revocation (global sign-out / RevokeToken) and that the user
 /// still exists and is enabled. Errors are Cognito's `NotAuthorizedException`s.
-pub fn validate_access_token(keys: &KeyCache, store: &Store, token: &str) -> Result<AccessContext> {
+pub(crate) fn validate_access_token(
+    keys: &KeyCache,
+    store: &Store,
+    token: &str,
+) -> Result<AccessContext> {
     let invalid = || Error::not_authorized("Invalid Access Token");
     let jwt = ParsedJwt::parse(token).ok_or_else(invalid)?;
     let iss = claim_str(&jwt.claims, "iss").ok_or_else(invalid)?;
@@ -57,9 +57,6 @@ pub fn validate_access_token(keys: &KeyCache, store: &Store, token: &str) -> Res
     let origin_jti = claim_str(&jwt.claims, "origin_jti")
         .ok_or_else(invalid)?
         .to_string();
-    let client_id = claim_str(&jwt.claims, "client_id")
-        .unwrap_or_default()
-        .to_string();
     store.read(|c| {
         let (pool, _) = pool_rows::get_pool(c, &pool_id)?.ok_or_else(invalid)?;
         match refresh_rows::get_refresh_by_origin(c, &origin_jti)? {
@@ -71,11 +68,6 @@ pub fn validate_access_token(keys: &KeyCache, store: &Store, token: &str) -> Res
         if !user.enabled {
             return Err(Error::not_authorized("User is disabled."));
         }
-        Ok(AccessContext {
-            pool,
-            user,
-            origin_jti,
-            client_id,
-        })
+        Ok(AccessContext { pool, user })
     })
 }

@@ -51,7 +51,7 @@ fn group_claims(m: &mut Map<String, Value>, groups: &[Group], with_roles: bool) 
 }
 
 /// The ID token claim set.
-pub fn id_claims(req: &TokenRequest<'_>, now: i64) -> Value {
+pub(crate) fn id_claims(req: &TokenRequest<'_>, now: i64) -> Value {
     let mut m = Map::new();
     for (name, value) in &req.user.attributes {
         m.insert(name.clone(), attribute_claim(name, value));
@@ -72,7 +72,7 @@ pub fn id_claims(req: &TokenRequest<'_>, now: i64) -> Value {
 }
 
 /// The access token claim set (no `aud`, as in Cognito).
-pub fn access_claims(req: &TokenRequest<'_>, now: i64) -> Value {
+pub(crate) fn access_claims(req: &TokenRequest<'_>, now: i64) -> Value {
     let mut m = Map::new();
     m.insert("sub".into(), req.user.sub.clone().into());
     group_claims(&mut m, req.groups, false);
@@ -92,7 +92,7 @@ pub fn access_claims(req: &TokenRequest<'_>, now: i64) -> Value {
 
 /// Machine-to-machine access token claims, as Cognito issues them for
 /// `client_credentials`: no `username`, `cognito:groups` or `origin_jti`.
-pub fn m2m_claims(iss: &str, client: &AppClient, scope: &str, now: i64) -> Value {
+pub(crate) fn m2m_claims(iss: &str, client: &AppClient, scope: &str, now: i64) -> Value {
     json!({
         "sub": client.client_id,
         "token_use": "access",

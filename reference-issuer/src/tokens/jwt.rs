@@ -10,7 +10,7 @@ use super::keys::LoadedKey;
 use crate::error::{Error, Result};
 
 /// Signs `claims` as an RS256 JWT with `key`.
-pub fn sign_jwt(key: &LoadedKey, claims: &Value) -> Result<String> {
+pub(crate) fn sign_jwt(key: &LoadedKey, claims: &Value) -> Result<String> {
     let header = json!({ "kid": key.kid, "alg": "RS256" });
     let mut msg = URL_SAFE_NO_PAD.encode(header.to_string());
     msg.push('.');
@@ -27,7 +27,7 @@ pub fn sign_jwt(key: &LoadedKey, claims: &Value) -> Result<String> {
 
 /// Parsed parts of a compact JWT.
 #[derive(Debug)]
-pub struct ParsedJwt {
+pub(crate) struct ParsedJwt {
     /// Header JSON.
     pub header: Value,
     /// Claims JSON.
@@ -38,7 +38,7 @@ pub struct ParsedJwt {
 
 impl ParsedJwt {
     /// Splits and decodes a compact JWT without verifying it.
-    pub fn parse(token: &str) -> Option<Self> {
+    pub(crate) fn parse(token: &str) -> Option<Self> {
         let mut parts = token.split('.');
         let (h, c, s) = (parts.next()?, parts.next()?, parts.next()?);
         if parts.next().is_some() {
@@ -56,12 +56,12 @@ impl ParsedJwt {
     }
 
     /// The `kid` header.
-    pub fn kid(&self) -> Option<&str> {
+    pub(crate) fn kid(&self) -> Option<&str> {
         self.header.get("kid").and_then(Value::as_str)
     }
 
     /// Verifies the RS256 signature with `key`.
-    pub fn verify(&self, key: &LoadedKey) -> bool {
+    pub(crate) fn verify(&self, key: &LoadedKey) -> bool {
         if self.header.get("alg").and_then(Value::as_str) != Some("RS256") {
             return false;
         }

@@ -45,7 +45,7 @@ impl KeyPurpose {
 }
 
 /// A loaded key ready to sign or verify.
-pub struct LoadedKey {
+pub(crate) struct LoadedKey {
     /// Key id.
     pub kid: String,
     /// What it signs.
@@ -74,13 +74,13 @@ impl std::fmt::Debug for LoadedKey {
 
 /// The keys of one pool.
 #[derive(Debug)]
-pub struct PoolKeys {
+pub(crate) struct PoolKeys {
     keys: Vec<LoadedKey>,
 }
 
 impl PoolKeys {
     /// The active key for `purpose`.
-    pub fn active(&self, purpose: KeyPurpose) -> Result<&LoadedKey> {
+    pub(crate) fn active(&self, purpose: KeyPurpose) -> Result<&LoadedKey> {
         self.keys
             .iter()
             .find(|k| k.active && k.purpose == purpose.as_str())
@@ -88,13 +88,13 @@ impl PoolKeys {
     }
 
     /// A key by kid (active or retired).
-    pub fn by_kid(&self, kid: &str) -> Option<&LoadedKey> {
+    pub(crate) fn by_kid(&self, kid: &str) -> Option<&LoadedKey> {
         self.keys.iter().find(|k| k.kid == kid)
     }
 
     /// The JWKS document at time `now`: active keys plus retired keys whose
     /// tokens may still be valid.
-    pub fn jwks(&self, now: i64) -> Value {
+    pub(crate) fn jwks(&self, now: i64) -> Value {
         let keys: Vec<&Value> = self
             .keys
             .iter()
@@ -102,15 +102,6 @@ impl PoolKeys {
             .map(|k| &k.jwk)
             .collect();
         json!({ "keys": keys })
-    }
-
-    /// Kids of the currently published keys.
-    pub fn published_kids(&self, now: i64) -> Vec<String> {
-        self.keys
-            .iter()
-            .filter(|k| k.active || k.publish_until.is_some_and(|t| t > now))
-            .map(|k| k.kid.clone())
-            .collect()
     }
 }
 
@@ -147,7 +138,7 @@ fn jwk(kp: &KeyPair, kid: &str) -> Value {
 }
 
 /// Generates a fresh 2048-bit key row for `pool_id` / `purpose`.
-pub fn generate(pool_id: &str, purpose: KeyPurpose) -> Result<KeyRow, IssuerError> {
+pub(crate) fn generate(pool_id: &str, purpose: KeyPurpose) -> Result<KeyRow, IssuerError> {
     let kp = KeyPair::generate(KeySize::Rsa2048)
         .map_err(|_| IssuerError::Crypto("RSA key generation failed".into()))?;
     let pkcs8 = kp
@@ -165,7 +156,7 @@ pub fn generate(pool_id: &str, purpose: KeyPurpose) -> Result<KeyRow, IssuerErro
 }
 
 /// Creates the ID and access keys of a pool if it has none active.
-pub fn ensure_keys(conn: &Connection, pool_id: &str) -> Result<()> {
+pub(crate) fn ensure_keys(conn: &Connection, pool_id: &str) -> Result<()> {
     let existing = key_rows::list_keys(conn, pool_id)?;
     for purpose in [KeyPurpose::Id, KeyPurpose::Access] {
         if !existing
@@ -180,7 +171,7 @@ pub fn ensure_keys(conn: &Connection, pool_id: &str) -> Result<()> {
 
 /// Rotates both keys of a pool: new keys sign from now on; the old ones stay
 /// published for `max_token_ttl` seconds. Returns the new kids.
-pub fn rotate(conn: &Connection, pool_id: &str, max_token_ttl: i64) -> Result<Vec<String>> {
+pub(crate) fn rotate(conn: &Connection, pool_id: &str, max_token_ttl: i64) -> Result<Vec<String>> {
     let now = ids::now();
     let mut kids = Vec::new();
     for purpose in [KeyPurpose::Id, KeyPurpose::Access] {
@@ -194,17 +185,17 @@ pub fn rotate(conn: &Connection, pool_id: &str, max_token_ttl: i64) -> Result<Ve
 
 /// How long loaded keys are trusted before re-reading the store, so a
 /// rotation done by another process (the `rotate-keys` command) takes effect.
-pub const KEY_CACHE_TTL: Duration = Duration::from_secs(5);
+pub(crate) const KEY_CACHE_TTL: Duration = Duration::from_secs(5);
 
 /// In-memory cache of loaded pool keys.
 #[derive(Debug, Default)]
-pub struct KeyCache {
+pub(crate) struct KeyCache {
     pools: RwLock<HashMap<String, (Instant, Arc<PoolKeys>)>>,
 }
 
 impl KeyCache {
     /// The keys of `pool_id`, loading them from the store on first use.
-    pub fn get(&self, store: &Store, pool_id: &str) -> Result<Arc<PoolKeys>> {
+    pub(crate) fn get(&self, store: &Store, pool_id: &str) -> Result<Arc<PoolKeys>> {
         if let Some((at, k)) = self.pools.read().ok().and_then(|m| m.get(pool_id).cloned())
             && at.elapsed() < KEY_CACHE_TTL
         {
@@ -229,7 +220,7 @@ impl KeyCache {
     }
 
     /// Drops the cached keys of a pool (after rotation or deletion).
-    pub fn invalidate(&self, pool_id: &str) {
+    pub(crate) fn invalidate(&self, pool_id: &str) {
         if let Ok(mut m) = self.pools.write() {
             m.remove(pool_id);
         }

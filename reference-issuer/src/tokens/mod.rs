@@ -3,13 +3,14 @@
 //! ([`jwt`]) and validation of the issuer's own access tokens
 //! ([`access`]).
 
-pub mod access;
-pub mod claims;
-pub mod jwt;
-pub mod keys;
+pub(crate) mod access;
+pub(crate) mod claims;
+pub(crate) mod jwt;
+pub(crate) mod keys;
 
-pub use access::{AccessContext, validate_access_token};
-pub use keys::{KeyCache, KeyPurpose};
+pub(crate) use access::{AccessContext, validate_access_token};
+pub(crate) use keys::KeyCache;
+pub(crate) use keys::KeyPurpose;
 
 use crate::error::Result;
 use crate::ids;
@@ -17,10 +18,10 @@ use crate::model::{AppClient, Group, IssuerStyle, User};
 use crate::store::Store;
 
 /// The scope Cognito puts in access tokens obtained through the user pool API.
-pub const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
+pub(crate) const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
 
 /// The `iss` value of a pool's tokens.
-pub fn issuer_for(public_url: &str, pool_id: &str, style: IssuerStyle) -> String {
+pub(crate) fn issuer_for(public_url: &str, pool_id: &str, style: IssuerStyle) -> String {
     match style {
         IssuerStyle::Local => format!("{}/{pool_id}", public_url.trim_end_matches('/')),
         IssuerStyle::Aws => format!(
@@ -32,7 +33,7 @@ pub fn issuer_for(public_url: &str, pool_id: &str, style: IssuerStyle) -> String
 
 /// One authentication event: the values shared by every token it yields.
 #[derive(Debug, Clone)]
-pub struct AuthEvent {
+pub(crate) struct AuthEvent {
     /// `origin_jti` shared by the sign-in's tokens.
     pub origin_jti: String,
     /// `event_id` of the sign-in.
@@ -43,7 +44,7 @@ pub struct AuthEvent {
 
 impl AuthEvent {
     /// A new authentication event happening now.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             origin_jti: ids::uuid(),
             event_id: ids::uuid(),
@@ -60,7 +61,7 @@ impl Default for AuthEvent {
 
 /// Everything needed to mint a user's ID and access tokens.
 #[derive(Debug)]
-pub struct TokenRequest<'a> {
+pub(crate) struct TokenRequest<'a> {
     /// `iss`.
     pub issuer: &'a str,
     /// The app client.
@@ -75,7 +76,7 @@ pub struct TokenRequest<'a> {
 
 /// Minted ID and access tokens.
 #[derive(Debug, Clone)]
-pub struct MintedTokens {
+pub(crate) struct MintedTokens {
     /// Signed ID token.
     pub id_token: String,
     /// Signed access token.
@@ -85,7 +86,7 @@ pub struct MintedTokens {
 }
 
 /// Signs the ID and access tokens for `req` with the pool's active keys.
-pub fn mint(
+pub(crate) fn mint(
     keys: &KeyCache,
     store: &Store,
     pool_id: &str,

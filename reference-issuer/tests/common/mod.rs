@@ -6,10 +6,10 @@
 use serde_json::{Value, json};
 
 /// A password that satisfies the default policy.
-pub const PASSWORD: &str = "Corr3ct-Horse!";
+pub(crate) const PASSWORD: &str = "Corr3ct-Horse!";
 
 /// Calls an operation; `Err((type, message))` for AWS-shaped errors.
-pub async fn call(base: &str, op: &str, body: Value) -> Result<Value, (String, String)> {
+pub(crate) async fn call(base: &str, op: &str, body: Value) -> Result<Value, (String, String)> {
     let resp = reqwest::Client::new()
         .post(format!("{base}/"))
         .header("content-type", "application/x-amz-json-1.1")
@@ -35,7 +35,7 @@ pub async fn call(base: &str, op: &str, body: Value) -> Result<Value, (String, S
 }
 
 /// Calls an operation that must succeed.
-pub async fn ok(base: &str, op: &str, body: Value) -> Value {
+pub(crate) async fn ok(base: &str, op: &str, body: Value) -> Value {
     match call(base, op, body).await {
         Ok(v) => v,
         Err(e) => panic!("{op} failed: {e:?}"),
@@ -43,7 +43,7 @@ pub async fn ok(base: &str, op: &str, body: Value) -> Value {
 }
 
 /// Creates a confirmed user with [`PASSWORD`] through the admin API.
-pub async fn create_user(base: &str, pool_id: &str, username: &str, email: &str) {
+pub(crate) async fn create_user(base: &str, pool_id: &str, username: &str, email: &str) {
     ok(
         base,
         "AdminCreateUser",
@@ -61,7 +61,7 @@ pub async fn create_user(base: &str, pool_id: &str, username: &str, email: &str)
 }
 
 /// Signs in with USER_PASSWORD_AUTH; returns the AuthenticationResult.
-pub async fn sign_in(base: &str, client_id: &str, username: &str) -> Value {
+pub(crate) async fn sign_in(base: &str, client_id: &str, username: &str) -> Value {
     let r = ok(
         base,
         "InitiateAuth",
@@ -73,7 +73,7 @@ pub async fn sign_in(base: &str, client_id: &str, username: &str) -> Value {
 }
 
 /// Decodes a JWT's payload without verifying it.
-pub fn claims(jwt: &str) -> Value {
+pub(crate) fn claims(jwt: &str) -> Value {
     use base64::Engine;
     let payload = jwt.split('.').nth(1).expect("three parts");
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -83,7 +83,7 @@ pub fn claims(jwt: &str) -> Value {
 }
 
 /// Decodes a JWT's header.
-pub fn header(jwt: &str) -> Value {
+pub(crate) fn header(jwt: &str) -> Value {
     use base64::Engine;
     let h = jwt.split('.').next().expect("header");
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
