@@ -10,14 +10,12 @@ use std::process::ExitCode;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use cognito_e2e::issuer_pool::cognito_call;
 use cognito_examples::{ExampleConfig, actix_app, axum_app};
 use cognito_issuer::keys::{KeyPurpose, sign_jwt};
 use cognito_issuer::{IssuerOptions, IssuerServer, RunningIssuer};
+use cognito_test_support::cognito_api::{self, TARGET_PREFIX};
 use cognito_verifier::gate::{Gate, Preset};
 use serde_json::{Value, json};
-
-const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 
 /// The narrated client.
 struct Demo {
@@ -36,7 +34,9 @@ impl Demo {
 
     /// One call of the issuer's Cognito JSON API.
     async fn cognito(&self, operation: &str, body: Value) -> Result<Value, String> {
-        cognito_call(&self.http, &self.issuer_url, operation, &body).await
+        cognito_api::call(&self.http, &self.issuer_url, operation, &body)
+            .await
+            .map_err(|e| e.to_string())
     }
 
     /// A Cognito call that must succeed.
