@@ -13,7 +13,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cognito_examples::{ExampleConfig, actix_app, axum_app};
 use cognito_issuer::keys::{KeyPurpose, sign_jwt};
 use cognito_issuer::{IssuerOptions, IssuerServer, RunningIssuer};
-use cognito_test_support::cognito_api::{self, TARGET_PREFIX};
+use cognito_test_support::cognito_api::{self, CONTENT_TYPE, TARGET_PREFIX};
 use cognito_verifier::gate::{Gate, Preset};
 use serde_json::{Value, json};
 
@@ -526,7 +526,7 @@ async fn run(serve: bool) -> Result<usize, Box<dyn std::error::Error>> {
         println!("  curl -i -H 'Authorization: Bearer {id}' http://{actix_addr}/me");
         println!("  curl -i -H 'Authorization: Bearer {bob_id}' http://{actix_addr}/admin");
         println!(
-            "  curl -s -H 'content-type: application/x-amz-json-1.1' -H 'x-amz-target: {TARGET_PREFIX}InitiateAuth' \
+            "  curl -s -H 'content-type: {CONTENT_TYPE}' -H 'x-amz-target: {TARGET_PREFIX}InitiateAuth' \
              -d '{{\"ClientId\":\"{client}\",\"AuthFlow\":\"USER_PASSWORD_AUTH\",\"AuthParameters\":{{\"USERNAME\":\"bob\",\"PASSWORD\":\"Bobs-Password-42\"}}}}' {}/",
             issuer.base_url()
         );
