@@ -1,7 +1,14 @@
 //! The shared conformance table, run against the actix-web adapter.
 
+// The conformance routes on actix-web, shared with the end-to-end tests
+// (which run the same table with tokens from the reference issuer).
+#[path = "../../tests/src/apps/actix_app.rs"]
+mod actix_app;
+
+use cognito_test_support::conformance;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn actix_passes_the_conformance_table() {
-    let ran = cognito_e2e::conformance::run("actix", cognito_e2e::apps::actix_app::serve).await;
+    let ran = conformance::run("actix", actix_app::serve).await;
     assert!(ran >= 60, "only {ran} cases");
 }

@@ -2,7 +2,7 @@
 
 use actix_web::{App, HttpServer, web};
 use cognito_actix::{Claims, CognitoAuth, TypedClaims, require_group};
-use cognito_e2e::test_issuer::TestIssuer;
+use cognito_test_support::test_issuer::TestIssuer;
 use cognito_verifier::{CognitoVerifier, PoolConfig};
 
 #[derive(serde::Deserialize)]

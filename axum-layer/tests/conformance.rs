@@ -1,7 +1,14 @@
 //! The shared conformance table, run against the axum adapter.
 
+// The conformance routes on axum, shared with the end-to-end tests (which
+// run the same table with tokens from the reference issuer).
+#[path = "../../tests/src/apps/axum_app.rs"]
+mod axum_app;
+
+use cognito_test_support::conformance;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn axum_passes_the_conformance_table() {
-    let ran = cognito_e2e::conformance::run("axum", cognito_e2e::apps::axum_app::serve).await;
+    let ran = conformance::run("axum", axum_app::serve).await;
     assert!(ran >= 60, "only {ran} cases");
 }

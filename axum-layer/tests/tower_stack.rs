@@ -5,7 +5,7 @@ use std::convert::Infallible;
 use axum::body::Body;
 use axum::routing::get;
 use cognito_axum::{Claims, CognitoAuthLayer, TypedClaims, require_group};
-use cognito_e2e::test_issuer::TestIssuer;
+use cognito_test_support::test_issuer::TestIssuer;
 use cognito_verifier::{CognitoVerifier, PoolConfig};
 use http::{Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};

@@ -105,30 +105,30 @@ mod reply {
         claims.username().unwrap_or(claims.sub())
     }
 
-    pub fn public() -> &'static str {
+    pub(super) fn public() -> &'static str {
         "public: no token needed\n"
     }
 
-    pub fn hello(claims: &CognitoClaims) -> String {
+    pub(super) fn hello(claims: &CognitoClaims) -> String {
         format!("hello {}\n", who(claims))
     }
 
-    pub fn admin(claims: &CognitoClaims) -> String {
+    pub(super) fn admin(claims: &CognitoClaims) -> String {
         format!("admin area: welcome {}\n", who(claims))
     }
 
-    pub fn profile(claims: &CognitoClaims) -> String {
+    pub(super) fn profile(claims: &CognitoClaims) -> String {
         format!("profile of {}\n", who(claims))
     }
 
-    pub fn orders(claims: &CognitoClaims) -> String {
+    pub(super) fn orders(claims: &CognitoClaims) -> String {
         format!(
             "orders for client {}\n",
             claims.client_id().unwrap_or_default()
         )
     }
 
-    pub fn files(sub: &str) -> String {
+    pub(super) fn files(sub: &str) -> String {
         format!("files of {sub}\n")
     }
 }

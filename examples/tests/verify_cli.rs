@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-use cognito_e2e::test_issuer::TestIssuer;
+use cognito_test_support::test_issuer::TestIssuer;
 use serde_json::Value;
 
 fn verify(issuer: &TestIssuer, extra: &[&str], stdin: Option<&str>) -> Output {

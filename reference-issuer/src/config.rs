@@ -549,11 +549,7 @@ fn apply_user(issuer: &Issuer, pool: &crate::model::Pool, uc: &UserConfig) -> Re
                 issuer.write(|tx| Ok(user_rows::update_user(tx, &user)?))?;
             }
             if let Some(p) = pw {
-                issuer.write(|tx| {
-                    crate::directory::credentials::ensure_password(
-                        tx, &user, p,
-                    )
-                })?;
+                issuer.write(|tx| crate::directory::credentials::ensure_password(tx, &user, p))?;
             }
             user
         }

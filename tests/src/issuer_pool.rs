@@ -10,8 +10,9 @@ use cognito_issuer::{IssuerOptions, IssuerServer, RunningIssuer};
 use cognito_verifier::{CognitoVerifier, CognitoVerifierBuilder, PoolConfig};
 use serde_json::{Value, json};
 
-use crate::conformance::Recipes;
-use crate::test_issuer::{TestIssuer, TestKey, b64, now};
+use cognito_test_support::cognito_api;
+use cognito_test_support::conformance::Recipes;
+use cognito_test_support::test_issuer::{TestIssuer, TestKey, b64, now};
 
 /// The default password of every user created here.
 pub const PASSWORD: &str = "Correct-Horse-42";
@@ -78,15 +79,17 @@ impl IssuerPool {
         )
     }
 
-    /// One Cognito JSON API call; `Err(__type)` on an AWS-shaped error.
+    /// One Cognito JSON API call; `Err(__type)` on an AWS-shaped error
+    /// (`<operation>: <error>` if the call itself failed).
     pub async fn call(&self, operation: &str, body: Value) -> Result<Value, String> {
-        cognito_call(
+        cognito_api::call(
             &self.http,
             &format!("http://{}", self.addr),
             operation,
             &body,
         )
         .await
+        .map_err(|e| e.to_string())
     }
 
     /// Creates a confirmed user with a verified email, in `groups`.
@@ -225,38 +228,6 @@ impl IssuerPool {
             .expect("issuer running")
             .sign_claims(&self.pool_id, purpose, claims)
             .unwrap()
-    }
-}
-
-/// One Cognito JSON API call (`application/x-amz-json-1.1`, `X-Amz-Target`)
-/// to the issuer at `base_url`; `Err` carries the AWS error name (`__type`),
-/// or the transport error.
-pub async fn cognito_call(
-    http: &reqwest::Client,
-    base_url: &str,
-    operation: &str,
-    body: &Value,
-) -> Result<Value, String> {
-    let response = http
-        .post(format!("{base_url}/"))
-        .header("content-type", "application/x-amz-json-1.1")
-        .header(
-            "x-amz-target",
-            format!("AWSCognitoIdentityProviderService.{operation}"),
-        )
-        .body(body.to_string())
-        .send()
-        .await
-        .map_err(|e| format!("{operation}: {e}"))?;
-    let ok = response.status().is_success();
-    let value: Value = response
-        .json()
-        .await
-        .map_err(|e| format!("{operation}: {e}"))?;
-    if ok {
-        Ok(value)
-    } else {
-        Err(value["__type"].as_str().unwrap_or("error").to_owned())
     }
 }
 

@@ -1,8 +1,11 @@
-//! Shared test support for the workspace: [`test_issuer`] mints Cognito-shaped
-//! tokens and serves their JWKS on loopback. The end-to-end tests live in
-//! `tests/tests/`.
+//! End-to-end tests (in `tests/tests/`) against the reference issuer and both
+//! adapters, and what they share: [`apps`], the conformance routes on each
+//! adapter, and [`issuer_pool`], a running reference issuer driven over its
+//! real HTTP API.
+//!
+//! Test support that needs neither the issuer nor a web framework (the test
+//! token issuer, the conformance table and runner, the Cognito JSON API
+//! client) lives in `cognito-test-support`.
 
 pub mod apps;
-pub mod conformance;
 pub mod issuer_pool;
-pub mod test_issuer;

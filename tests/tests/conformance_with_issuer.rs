@@ -2,8 +2,8 @@
 //! reference issuer (signed by its keys, published on its JWKS endpoint).
 
 use cognito_e2e::apps::{actix_app, axum_app};
-use cognito_e2e::conformance::run_with;
 use cognito_e2e::issuer_pool::IssuerRecipes;
+use cognito_test_support::conformance::run_with;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn both_adapters_pass_the_table_with_issuer_tokens() {

@@ -6,7 +6,7 @@
 use aws_lc_rs::signature::{RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use cognito_e2e::test_issuer::TestIssuer;
+use cognito_test_support::test_issuer::TestIssuer;
 use cognito_verifier::{CognitoVerifier, PoolConfig};
 use criterion::{Criterion, Throughput, criterion_main};
 use std::hint::black_box;

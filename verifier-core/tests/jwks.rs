@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use cognito_e2e::test_issuer::{JwksBehaviour, JwksServer, TestIssuer, TestKey};
+use cognito_test_support::test_issuer::{JwksBehaviour, JwksServer, TestIssuer, TestKey};
 use cognito_verifier::{Cause, CognitoVerifier, CognitoVerifierBuilder, ErrorCategory, PoolConfig};
 
 fn builder(issuer: &TestIssuer) -> CognitoVerifierBuilder {

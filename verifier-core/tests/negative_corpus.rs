@@ -1,7 +1,7 @@
 //! Every way a token can be wrong, each asserting the exact cause.
 
 use aws_lc_rs::hmac;
-use cognito_e2e::test_issuer::{JwksBehaviour, TestIssuer, TestKey, b64, now};
+use cognito_test_support::test_issuer::{JwksBehaviour, TestIssuer, TestKey, b64, now};
 use cognito_verifier::{Cause, CognitoVerifier, ExpectedTokenUse, Malformed, PoolConfig};
 use serde_json::{Value, json};
 

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use cognito_e2e::test_issuer::{JwksBehaviour, JwksServer, TestIssuer};
+use cognito_test_support::test_issuer::{JwksBehaviour, JwksServer, TestIssuer};
 use cognito_verifier::{Cause, CognitoVerifier, ErrorCategory, PoolConfig};
 use serde_json::json;
 

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use cognito_e2e::test_issuer::{JwksBehaviour, JwksServer, TestIssuer, TestKey, now};
+use cognito_test_support::test_issuer::{JwksBehaviour, JwksServer, TestIssuer, TestKey, now};
 use cognito_verifier::{
     Cause, ClientMatch, CognitoVerifier, ConfigError, ErrorCategory, ExpectedTokenUse, Policy,
     PoolConfig, Requirement, TokenUse,

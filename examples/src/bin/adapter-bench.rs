@@ -16,7 +16,7 @@
 use std::io::Write;
 
 use clap::{Parser, ValueEnum};
-use cognito_e2e::test_issuer::TestIssuer;
+use cognito_test_support::test_issuer::TestIssuer;
 use cognito_verifier::gate::Gate;
 use cognito_verifier::{CognitoVerifier, PoolConfig};
 

@@ -10,14 +10,12 @@ use std::process::ExitCode;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use cognito_e2e::issuer_pool::cognito_call;
 use cognito_examples::{ExampleConfig, actix_app, axum_app};
 use cognito_issuer::testing::KeyPurpose;
 use cognito_issuer::{IssuerOptions, IssuerServer, RunningIssuer};
+use cognito_test_support::cognito_api::{self, CONTENT_TYPE, TARGET_PREFIX};
 use cognito_verifier::gate::{Gate, Preset};
 use serde_json::{Value, json};
-
-const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 
 /// The narrated client.
 struct Demo {
@@ -36,7 +34,9 @@ impl Demo {
 
     /// One call of the issuer's Cognito JSON API.
     async fn cognito(&self, operation: &str, body: Value) -> Result<Value, String> {
-        cognito_call(&self.http, &self.issuer_url, operation, &body).await
+        cognito_api::call(&self.http, &self.issuer_url, operation, &body)
+            .await
+            .map_err(|e| e.to_string())
     }
 
     /// A Cognito call that must succeed.
@@ -524,7 +524,7 @@ async fn run(serve: bool) -> Result<usize, Box<dyn std::error::Error>> {
         println!("  curl -i -H 'Authorization: Bearer {id}' http://{actix_addr}/me");
         println!("  curl -i -H 'Authorization: Bearer {bob_id}' http://{actix_addr}/admin");
         println!(
-            "  curl -s -H 'content-type: application/x-amz-json-1.1' -H 'x-amz-target: {TARGET_PREFIX}InitiateAuth' \
+            "  curl -s -H 'content-type: {CONTENT_TYPE}' -H 'x-amz-target: {TARGET_PREFIX}InitiateAuth' \
              -d '{{\"ClientId\":\"{client}\",\"AuthFlow\":\"USER_PASSWORD_AUTH\",\"AuthParameters\":{{\"USERNAME\":\"bob\",\"PASSWORD\":\"Bobs-Password-42\"}}}}' {}/",
             issuer.base_url()
         );

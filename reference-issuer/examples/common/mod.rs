@@ -1,6 +1,8 @@
 //! What both load generators share: the seeded users' password and one call
-//! of the issuer's Cognito JSON API over HTTP.
+//! of the issuer's Cognito JSON API over HTTP (through the workspace's one
+//! client, `cognito_test_support::cognito_api`).
 
+use cognito_test_support::cognito_api::{self, ApiError};
 use serde_json::Value;
 
 /// The password every seeded load-test user gets.
@@ -13,18 +15,10 @@ pub(crate) async fn call(
     op: &str,
     body: &Value,
 ) -> Result<Value, String> {
-    let resp = http
-        .post(format!("{base}/"))
-        .header("content-type", "application/x-amz-json-1.1")
-        .header(
-            "x-amz-target",
-            format!("AWSCognitoIdentityProviderService.{op}"),
-        )
-        .body(body.to_string())
-        .send()
+    cognito_api::call(http, base, op, body)
         .await
-        .map_err(|e| e.to_string())?;
-    let ok = resp.status().is_success();
-    let v: Value = resp.json().await.map_err(|e| e.to_string())?;
-    if ok { Ok(v) } else { Err(v.to_string()) }
+        .map_err(|e| match e {
+            ApiError::Aws { body, .. } => body.to_string(),
+            ApiError::Transport { message, .. } => message,
+        })
 }

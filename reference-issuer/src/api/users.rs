@@ -361,15 +361,8 @@ pub(crate) fn get_user_attribute_verification_code(issuer: &Issuer, input: Value
             "User does not have a value for the attribute: {attr}"
         ))
     })?;
-    let details = issuer.write(|tx| {
-        issue_code(
-            tx,
-            &ctx.user,
-            purpose,
-            MessageKind::VerifyAttribute,
-            &dest,
-        )
-    })?;
+    let details = issuer
+        .write(|tx| issue_code(tx, &ctx.user, purpose, MessageKind::VerifyAttribute, &dest))?;
     Ok(json!({ "CodeDeliveryDetails": details }))
 }
 

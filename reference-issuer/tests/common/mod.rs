@@ -1,8 +1,9 @@
-//! Helpers for the integration tests: a minimal client for the issuer's JSON
-//! API over real HTTP.
+//! Helpers for the integration tests: the issuer's JSON API over real HTTP
+//! (through the workspace's one client, `cognito_test_support::cognito_api`).
 
 #![allow(dead_code)]
 
+use cognito_test_support::cognito_api::{self, ApiError};
 use serde_json::{Value, json};
 
 /// A password that satisfies the default policy.
@@ -10,27 +11,16 @@ pub(crate) const PASSWORD: &str = "Corr3ct-Horse!";
 
 /// Calls an operation; `Err((type, message))` for AWS-shaped errors.
 pub(crate) async fn call(base: &str, op: &str, body: Value) -> Result<Value, (String, String)> {
-    let resp = reqwest::Client::new()
-        .post(format!("{base}/"))
-        .header("content-type", "application/x-amz-json-1.1")
-        .header(
-            "x-amz-target",
-            format!("AWSCognitoIdentityProviderService.{op}"),
-        )
-        .body(body.to_string())
-        .send()
-        .await
-        .expect("request reaches the issuer");
-    let status = resp.status();
-    let v: Value = resp.json().await.expect("JSON body");
-    if status.is_success() {
-        Ok(v)
-    } else {
-        assert_eq!(status.as_u16(), 400, "unexpected status for {op}: {v}");
-        Err((
-            v["__type"].as_str().unwrap_or_default().to_string(),
-            v["message"].as_str().unwrap_or_default().to_string(),
-        ))
+    match cognito_api::call(&reqwest::Client::new(), base, op, &body).await {
+        Ok(v) => Ok(v),
+        Err(ApiError::Aws { status, body: v }) => {
+            assert_eq!(status, 400, "unexpected status for {op}: {v}");
+            Err((
+                v["__type"].as_str().unwrap_or_default().to_string(),
+                v["message"].as_str().unwrap_or_default().to_string(),
+            ))
+        }
+        Err(e) => panic!("request reaches the issuer and answers JSON: {e}"),
     }
 }
 

@@ -11,11 +11,12 @@ use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::{KeyPair, KeySize};
 use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_SHA256, RSA_PKCS1_SHA512, RSA_PSS_SHA256};
-use axum::extract::State;
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::header::{CONTENT_TYPE, LOCATION};
+use hyper::{Response, StatusCode};
 use serde_json::{Value, json};
 
 /// Base64url without padding.
@@ -159,14 +160,9 @@ impl JwksServer {
             delay: Mutex::new(Duration::ZERO),
             fetches: AtomicUsize::new(0),
         });
-        let app = axum::Router::new()
-            .fallback(serve_jwks)
-            .with_state(state.clone());
         let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
         let addr = listener.local_addr().unwrap();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app).await.ok();
-        });
+        let task = tokio::spawn(accept_loop(listener, state.clone()));
         JwksServer { addr, state, task }
     }
 
@@ -207,23 +203,63 @@ impl Drop for JwksServer {
     }
 }
 
-async fn serve_jwks(State(state): State<Arc<ServerState>>) -> Response {
+/// Accepts connections until the task is aborted; each connection is served
+/// (HTTP/1.1, keep-alive) on its own task. When the accept loop stops, every
+/// connection shuts down gracefully: idle keep-alive connections close at
+/// once, a request in flight is answered first (as `axum::serve` does).
+async fn accept_loop(listener: tokio::net::TcpListener, state: Arc<ServerState>) {
+    // Dropped with this task; connections watch for that.
+    let (stopped, _running) = tokio::sync::watch::channel(());
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            // Out of file descriptors or similar: back off instead of spinning.
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            continue;
+        };
+        let state = state.clone();
+        let stopped = stopped.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |_request| {
+                let state = state.clone();
+                async move { Ok::<_, std::convert::Infallible>(serve_jwks(&state).await) }
+            });
+            let connection = hyper::server::conn::http1::Builder::new()
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+            let mut connection = std::pin::pin!(connection);
+            tokio::select! {
+                _ = connection.as_mut() => return,
+                _ = stopped.closed() => connection.as_mut().graceful_shutdown(),
+            }
+            connection.await.ok();
+        });
+    }
+}
+
+/// Answers any request (any method, any path) with the current behaviour.
+async fn serve_jwks(state: &ServerState) -> Response<Full<Bytes>> {
     state.fetches.fetch_add(1, Ordering::SeqCst);
     let delay = *state.delay.lock().unwrap();
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
     let behaviour = state.behaviour.lock().unwrap().clone();
+    let response = Response::builder();
     match behaviour {
-        JwksBehaviour::Keys(keys) => axum::Json(json!({ "keys": keys })).into_response(),
-        JwksBehaviour::Status(code) => StatusCode::from_u16(code).unwrap().into_response(),
-        JwksBehaviour::Raw(bytes) => {
-            ([(header::CONTENT_TYPE, "application/json")], bytes).into_response()
-        }
-        JwksBehaviour::Redirect(to) => {
-            (StatusCode::FOUND, [(header::LOCATION, to)]).into_response()
-        }
+        JwksBehaviour::Keys(keys) => response
+            .header(CONTENT_TYPE, "application/json")
+            .body(Full::from(json!({ "keys": keys }).to_string())),
+        JwksBehaviour::Status(code) => response
+            .status(StatusCode::from_u16(code).unwrap())
+            .body(Full::default()),
+        JwksBehaviour::Raw(bytes) => response
+            .header(CONTENT_TYPE, "application/json")
+            .body(Full::from(bytes)),
+        JwksBehaviour::Redirect(to) => response
+            .status(StatusCode::FOUND)
+            .header(LOCATION, to)
+            .body(Full::default()),
     }
+    .expect("valid response")
 }
 
 /// A Cognito-like pool for tests: one signing key, a JWKS server, and

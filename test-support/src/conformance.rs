@@ -1,4 +1,4 @@
-//! The adapter conformance runner: executes `tests/conformance/cases.json`
+//! The adapter conformance runner: executes `test-support/conformance/cases.json`
 //! against any HTTP adapter over real loopback HTTP.
 //!
 //! An adapter test passes a function that, given a configured

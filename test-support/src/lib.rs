@@ -1,0 +1,18 @@
+//! Test and tool support shared by the workspace. It depends on no web
+//! framework and not on the reference issuer, so the verifier's and the
+//! adapters' tests can use it without compiling either.
+//!
+//! - [`test_issuer`]: RSA keys generated at run time, tokens with Cognito's
+//!   claim sets, and a real JWKS HTTP server on loopback whose behaviour
+//!   tests can change.
+//! - [`conformance`]: the adapter conformance table
+//!   (`test-support/conformance/cases.json`) and its runner, which drives any
+//!   HTTP adapter over real loopback HTTP.
+//! - [`cognito_api`]: the one client of the Cognito JSON API
+//!   (`application/x-amz-json-1.1` with `X-Amz-Target`), used by the
+//!   end-to-end tests, the reference issuer's tests and load generators, and
+//!   the demo.
+
+pub mod cognito_api;
+pub mod conformance;
+pub mod test_issuer;
