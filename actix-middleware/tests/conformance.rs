@@ -2,6 +2,8 @@
 
 // The conformance routes on actix-web, shared with the end-to-end tests
 // (which run the same table with tokens from the reference issuer).
+// Shared with cognito-e2e, where its items are public API.
+#[allow(unreachable_pub)]
 #[path = "../../tests/src/apps/actix_app.rs"]
 mod actix_app;
 

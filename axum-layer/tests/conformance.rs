@@ -2,6 +2,8 @@
 
 // The conformance routes on axum, shared with the end-to-end tests (which
 // run the same table with tokens from the reference issuer).
+// Shared with cognito-e2e, where its items are public API.
+#[allow(unreachable_pub)]
 #[path = "../../tests/src/apps/axum_app.rs"]
 mod axum_app;
 
