@@ -121,18 +121,10 @@ impl IssuerServer {
         .map_err(|e| IssuerError::Config(format!("start-up task failed: {e}")))??;
         let default_pool = pool_info(&state, &pool_id).map_err(IssuerError::from)?;
 
-        let app = crate::http::router(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .with_graceful_shutdown(async move {
-                let _ = rx.await;
-            })
-            .await
-        });
+        let task = tokio::spawn(crate::http::serve(listener, state.clone(), async move {
+            let _ = rx.await;
+        }));
         tracing::info!(addr = %local_addr, pool = %pool_id, "cognito-issuer listening");
         Ok(RunningIssuer {
             local_addr,

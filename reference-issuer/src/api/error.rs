@@ -68,3 +68,79 @@ impl std::fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_map_to_cognito_exceptions_and_statuses() {
+        let cases = [
+            (ErrorKind::NotAuthorized, "NotAuthorizedException", 400),
+            (ErrorKind::UserNotFound, "UserNotFoundException", 400),
+            (ErrorKind::UsernameExists, "UsernameExistsException", 400),
+            (ErrorKind::CodeMismatch, "CodeMismatchException", 400),
+            (ErrorKind::ExpiredCode, "ExpiredCodeException", 400),
+            (ErrorKind::InvalidPassword, "InvalidPasswordException", 400),
+            (
+                ErrorKind::InvalidParameter,
+                "InvalidParameterException",
+                400,
+            ),
+            (
+                ErrorKind::UserNotConfirmed,
+                "UserNotConfirmedException",
+                400,
+            ),
+            (
+                ErrorKind::PasswordResetRequired,
+                "PasswordResetRequiredException",
+                400,
+            ),
+            (ErrorKind::LimitExceeded, "LimitExceededException", 400),
+            (ErrorKind::TooManyRequests, "TooManyRequestsException", 400),
+            (
+                ErrorKind::ResourceNotFound,
+                "ResourceNotFoundException",
+                400,
+            ),
+            (ErrorKind::AliasExists, "AliasExistsException", 400),
+            (ErrorKind::GroupExists, "GroupExistsException", 400),
+            (
+                ErrorKind::UnknownOperation,
+                "UnknownOperationException",
+                400,
+            ),
+            (ErrorKind::Serialization, "SerializationException", 400),
+            (
+                ErrorKind::UnsupportedOperation,
+                "UnsupportedOperationException",
+                400,
+            ),
+            (
+                ErrorKind::UnsupportedUserState,
+                "UnsupportedUserStateException",
+                400,
+            ),
+            (
+                ErrorKind::ScopeDoesNotExist,
+                "ScopeDoesNotExistException",
+                400,
+            ),
+            (
+                ErrorKind::EnableSoftwareTokenMfa,
+                "EnableSoftwareTokenMFAException",
+                400,
+            ),
+            (ErrorKind::Internal, "InternalErrorException", 500),
+        ];
+        for (kind, name, status) in cases {
+            let wire = ApiError::from(Error::new(kind, "m"));
+            assert_eq!((wire.type_name, wire.status), (name, status), "{kind:?}");
+            assert_eq!(
+                wire.body(),
+                serde_json::json!({ "__type": name, "message": "m" })
+            );
+        }
+    }
+}

@@ -19,9 +19,10 @@ use crate::tokens::validate_access_token;
 /// AdminGetUser response.
 pub(crate) fn decorate(issuer: &Issuer, user: &User, out: &mut Value) -> Result<()> {
     let m = mfa::user_mfa(issuer, user)?;
-    out["UserMFASettingList"] = json!(m.enabled());
-    if let Some(p) = m.preferred.as_deref().filter(|p| m.enabled().contains(p)) {
-        out["PreferredMfaSetting"] = Value::from(p);
+    let enabled = m.enabled();
+    out["UserMFASettingList"] = json!(enabled);
+    if let Some(p) = m.preferred.filter(|p| enabled.contains(p)) {
+        out["PreferredMfaSetting"] = json!(p);
     }
     Ok(())
 }

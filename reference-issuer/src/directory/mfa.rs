@@ -35,27 +35,27 @@ pub(crate) fn set_preferences(
 ) -> Result<()> {
     issuer.write(|tx| {
         let mut m = mfa_rows::load(tx, &user.pool_id, &user.sub)?;
-        let factors: [(&str, Option<FactorSettings>); 3] = [
-            ("SMS_MFA", sms),
-            ("SOFTWARE_TOKEN_MFA", totp),
-            ("EMAIL_OTP", email),
+        let factors = [
+            (MfaFactor::Sms, sms),
+            (MfaFactor::SoftwareToken, totp),
+            (MfaFactor::Email, email),
         ];
-        for (name, settings) in factors {
+        for (factor, settings) in factors {
             let Some(s) = settings else { continue };
             if let Some(enabled) = s.enabled {
                 if enabled {
-                    match name {
-                        "SOFTWARE_TOKEN_MFA" if m.totp_secret.is_none() => {
+                    match factor {
+                        MfaFactor::SoftwareToken if m.totp_secret.is_none() => {
                             return Err(Error::invalid_parameter(
                                 "User has not verified software token mfa",
                             ));
                         }
-                        "SMS_MFA" if user.attr("phone_number").is_none() => {
+                        MfaFactor::Sms if user.attr("phone_number").is_none() => {
                             return Err(Error::invalid_parameter(
                                 "User does not have a phone number to receive SMS MFA codes",
                             ));
                         }
-                        "EMAIL_OTP" if user.attr("email").is_none() => {
+                        MfaFactor::Email if user.attr("email").is_none() => {
                             return Err(Error::invalid_parameter(
                                 "User does not have an email address to receive MFA codes",
                             ));
@@ -63,18 +63,18 @@ pub(crate) fn set_preferences(
                         _ => {}
                     }
                 }
-                match name {
-                    "SMS_MFA" => m.sms_enabled = enabled,
-                    "SOFTWARE_TOKEN_MFA" => m.totp_enabled = enabled,
-                    _ => m.email_enabled = enabled,
+                match factor {
+                    MfaFactor::Sms => m.sms_enabled = enabled,
+                    MfaFactor::SoftwareToken => m.totp_enabled = enabled,
+                    MfaFactor::Email => m.email_enabled = enabled,
                 }
-                if !enabled && m.preferred.as_deref() == Some(name) {
+                if !enabled && m.preferred == Some(factor) {
                     m.preferred = None;
                 }
             }
             if s.preferred_mfa == Some(true) {
-                m.preferred = Some(name.to_string());
-            } else if s.preferred_mfa == Some(false) && m.preferred.as_deref() == Some(name) {
+                m.preferred = Some(factor);
+            } else if s.preferred_mfa == Some(false) && m.preferred == Some(factor) {
                 m.preferred = None;
             }
         }

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use crate::api::ApiError;
 use crate::error::Error;
+use crate::oauth::OAuthError;
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -47,4 +48,27 @@ pub(crate) fn not_found_json(message: String) -> Response {
         json!({ "message": message }),
         "application/json",
     )
+}
+
+/// An RFC 6749 error response (401 with `WWW-Authenticate` for userInfo).
+pub(crate) fn oauth_error(e: &OAuthError, status: StatusCode) -> Response {
+    let mut body = json!({ "error": e.kind.code() });
+    if let Some(d) = &e.description {
+        body["error_description"] = Value::from(d.clone());
+    }
+    let mut resp = (status, body.to_string()).into_response();
+    resp.headers_mut().insert(
+        "content-type",
+        HeaderValue::from_static("application/json;charset=UTF-8"),
+    );
+    if status == StatusCode::UNAUTHORIZED
+        && let Ok(v) = HeaderValue::from_str(&format!(
+            "Bearer error=\"{}\", error_description=\"{}\"",
+            e.kind.code(),
+            e.description.as_deref().unwrap_or_default()
+        ))
+    {
+        resp.headers_mut().insert("www-authenticate", v);
+    }
+    resp
 }

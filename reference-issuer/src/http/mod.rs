@@ -13,6 +13,7 @@ mod json_api;
 mod oauth2;
 mod well_known;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
@@ -52,8 +53,23 @@ where
     })
 }
 
+/// Serves the issuer on `listener` until `shutdown` completes, then
+/// finishes the requests in flight.
+pub(crate) async fn serve(
+    listener: tokio::net::TcpListener,
+    issuer: Arc<Issuer>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(issuer).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
 /// Builds the router around the shared issuer state.
-pub(crate) fn router(issuer: Arc<Issuer>) -> Router {
+fn router(issuer: Arc<Issuer>) -> Router {
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2);

@@ -12,7 +12,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
-use super::errors::api_error;
+use super::errors::{api_error, oauth_error};
 use super::{AppState, blocking};
 use crate::error::Error;
 use crate::oauth::{
@@ -21,29 +21,6 @@ use crate::oauth::{
 };
 
 type Form_ = Result<Form<HashMap<String, String>>, FormRejection>;
-
-/// An RFC 6749 error response (401 with `WWW-Authenticate` for userInfo).
-fn oauth_error(e: &OAuthError, status: StatusCode) -> Response {
-    let mut body = json!({ "error": e.kind.code() });
-    if let Some(d) = &e.description {
-        body["error_description"] = Value::from(d.clone());
-    }
-    let mut resp = (status, body.to_string()).into_response();
-    resp.headers_mut().insert(
-        "content-type",
-        HeaderValue::from_static("application/json;charset=UTF-8"),
-    );
-    if status == StatusCode::UNAUTHORIZED
-        && let Ok(v) = HeaderValue::from_str(&format!(
-            "Bearer error=\"{}\", error_description=\"{}\"",
-            e.kind.code(),
-            e.description.as_deref().unwrap_or_default()
-        ))
-    {
-        resp.headers_mut().insert("www-authenticate", v);
-    }
-    resp
-}
 
 fn bad_request(e: &OAuthError) -> Response {
     oauth_error(e, StatusCode::BAD_REQUEST)

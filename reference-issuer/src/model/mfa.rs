@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::MfaFactor;
+
 /// A user's MFA state (stored as JSON in `user_mfa`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub(crate) struct UserMfa {
@@ -25,21 +27,21 @@ pub(crate) struct UserMfa {
     pub email_enabled: bool,
     /// Preferred factor (`SOFTWARE_TOKEN_MFA`, `SMS_MFA`, `EMAIL_OTP`).
     #[serde(default)]
-    pub preferred: Option<String>,
+    pub preferred: Option<MfaFactor>,
 }
 
 impl UserMfa {
     /// The enabled factors, in Cognito's `UserMFASettingList` order.
-    pub(crate) fn enabled(&self) -> Vec<&'static str> {
+    pub(crate) fn enabled(&self) -> Vec<MfaFactor> {
         let mut v = Vec::new();
         if self.sms_enabled {
-            v.push("SMS_MFA");
+            v.push(MfaFactor::Sms);
         }
         if self.totp_enabled && self.totp_secret.is_some() {
-            v.push("SOFTWARE_TOKEN_MFA");
+            v.push(MfaFactor::SoftwareToken);
         }
         if self.email_enabled {
-            v.push("EMAIL_OTP");
+            v.push(MfaFactor::Email);
         }
         v
     }

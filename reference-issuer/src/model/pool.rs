@@ -241,13 +241,27 @@ pub(crate) struct SoftwareTokenMfaConfig {
     pub enabled: bool,
 }
 
-/// The second factors a pool can use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The second factors of a sign-in, by their challenge names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum MfaFactor {
     /// TOTP (`SOFTWARE_TOKEN_MFA`).
+    #[serde(rename = "SOFTWARE_TOKEN_MFA")]
     SoftwareToken,
     /// A code by SMS (`SMS_MFA`).
+    #[serde(rename = "SMS_MFA")]
     Sms,
     /// A code by email (`EMAIL_OTP`).
+    #[serde(rename = "EMAIL_OTP")]
     Email,
+}
+
+impl MfaFactor {
+    /// The challenge name (also the name in `UserMFASettingList`).
+    pub(crate) fn challenge_name(self) -> &'static str {
+        match self {
+            Self::SoftwareToken => "SOFTWARE_TOKEN_MFA",
+            Self::Sms => "SMS_MFA",
+            Self::Email => "EMAIL_OTP",
+        }
+    }
 }

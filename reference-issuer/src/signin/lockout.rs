@@ -149,8 +149,8 @@ mod tests {
         assert!(r.take("p").is_ok());
         assert!(r.take("p").is_ok());
         assert_eq!(
-            crate::api::ApiError::from(r.take("p").unwrap_err()).type_name,
-            "TooManyRequestsException"
+            r.take("p").unwrap_err().kind,
+            crate::error::ErrorKind::TooManyRequests
         );
         assert!(r.take("other").is_ok());
     }

@@ -15,14 +15,14 @@ use crate::model::{MfaConfiguration, MfaFactor, Pool, User, UserMfa};
 use crate::store::outbox::OutboxMessage;
 use crate::store::{mfa as mfa_rows, outbox as outbox_rows, sessions as session_rows};
 
-fn choose_factor(pool: &Pool, user: &User, m: &UserMfa) -> Option<&'static str> {
+fn choose_factor(pool: &Pool, user: &User, m: &UserMfa) -> Option<MfaFactor> {
     let enabled = m.enabled();
-    if let Some(p) = m.preferred.as_deref()
-        && let Some(f) = enabled.iter().find(|f| **f == p)
+    if let Some(p) = m.preferred
+        && enabled.contains(&p)
     {
-        return Some(f);
+        return Some(p);
     }
-    for f in ["SOFTWARE_TOKEN_MFA", "SMS_MFA", "EMAIL_OTP"] {
+    for f in [MfaFactor::SoftwareToken, MfaFactor::Sms, MfaFactor::Email] {
         if enabled.contains(&f) {
             return Some(f);
         }
@@ -32,13 +32,13 @@ fn choose_factor(pool: &Pool, user: &User, m: &UserMfa) -> Option<&'static str> 
     }
     // Required MFA without a chosen factor: whatever the user can receive.
     if m.totp_secret.is_some() {
-        return Some("SOFTWARE_TOKEN_MFA");
+        return Some(MfaFactor::SoftwareToken);
     }
     if pool.offers(MfaFactor::Sms) && user.attr("phone_number").is_some() {
-        return Some("SMS_MFA");
+        return Some(MfaFactor::Sms);
     }
     if pool.offers(MfaFactor::Email) && user.attr("email").is_some() {
-        return Some("EMAIL_OTP");
+        return Some(MfaFactor::Email);
     }
     None
 }
@@ -67,11 +67,12 @@ pub(crate) fn second_factor(issuer: &Issuer, ctx: &FlowContext, user: &User) -> 
             ]),
         }));
     };
+    let name = factor.challenge_name();
     match factor {
-        "SOFTWARE_TOKEN_MFA" => {
-            let session = session::create(issuer, ctx, user, factor, json!({}))?;
+        MfaFactor::SoftwareToken => {
+            let session = session::create(issuer, ctx, user, name, json!({}))?;
             Ok(Outcome::Challenge(Challenge {
-                name: factor,
+                name,
                 session: Some(session),
                 parameters: BTreeMap::from([(
                     "USER_ID_FOR_SRP".to_string(),
@@ -79,8 +80,8 @@ pub(crate) fn second_factor(issuer: &Issuer, ctx: &FlowContext, user: &User) -> 
                 )]),
             }))
         }
-        _ => {
-            let (attr, medium) = if factor == "SMS_MFA" {
+        MfaFactor::Sms | MfaFactor::Email => {
+            let (attr, medium) = if factor == MfaFactor::Sms {
                 ("phone_number", "SMS")
             } else {
                 ("email", "EMAIL")
@@ -91,7 +92,7 @@ pub(crate) fn second_factor(issuer: &Issuer, ctx: &FlowContext, user: &User) -> 
                 issuer,
                 ctx,
                 user,
-                factor,
+                name,
                 json!({ "code_hash": ids::sha256_hex(&code) }),
             )?;
             let msg = OutboxMessage {
@@ -117,7 +118,7 @@ pub(crate) fn second_factor(issuer: &Issuer, ctx: &FlowContext, user: &User) -> 
                 "outbox message"
             );
             Ok(Outcome::Challenge(Challenge {
-                name: factor,
+                name,
                 session: Some(session),
                 parameters: BTreeMap::from([
                     (

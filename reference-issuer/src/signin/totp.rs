@@ -11,7 +11,7 @@ use super::{FlowContext, session, session_expired};
 use crate::error::{Error, Result};
 use crate::ids;
 use crate::issuer::Issuer;
-use crate::model::User;
+use crate::model::{MfaFactor, User};
 use crate::store::{mfa as mfa_rows, users as user_rows};
 use crate::tokens::validate_access_token;
 
@@ -191,7 +191,7 @@ pub(crate) fn verify(
         // Enrolment during MFA_SETUP (a pool that requires MFA) enables it.
         if matches!(subj, Subject::Setup { .. }) {
             m.totp_enabled = true;
-            m.preferred = Some("SOFTWARE_TOKEN_MFA".into());
+            m.preferred = Some(MfaFactor::SoftwareToken);
         }
         mfa_rows::save(tx, &user.pool_id, &user.sub, &m)?;
         Ok(true)
