@@ -172,10 +172,7 @@ mod tests {
         let e = store
             .write(|tx| consume_code(tx, &u, purpose, "123456"))
             .unwrap_err();
-        assert_eq!(
-            crate::api::ApiError::from(e).type_name,
-            "ExpiredCodeException"
-        );
+        assert_eq!(e.kind, crate::error::ErrorKind::ExpiredCode);
         // Valid: wrong, then right, then reused.
         store
             .write(|tx| {
@@ -192,20 +189,14 @@ mod tests {
         let e = store
             .write_keeping_failures(|tx| consume_code(tx, &u, purpose, "000000"))
             .unwrap_err();
-        assert_eq!(
-            crate::api::ApiError::from(e).type_name,
-            "CodeMismatchException"
-        );
+        assert_eq!(e.kind, crate::error::ErrorKind::CodeMismatch);
         store
             .write(|tx| consume_code(tx, &u, purpose, "123456"))
             .unwrap();
         let e = store
             .write(|tx| consume_code(tx, &u, purpose, "123456"))
             .unwrap_err();
-        assert_eq!(
-            crate::api::ApiError::from(e).type_name,
-            "ExpiredCodeException"
-        );
+        assert_eq!(e.kind, crate::error::ErrorKind::ExpiredCode);
         // Attempts are counted even though the call fails.
         store
             .write(|tx| {
@@ -225,9 +216,6 @@ mod tests {
         let e = store
             .write(|tx| consume_code(tx, &u, purpose, "123456"))
             .unwrap_err();
-        assert_eq!(
-            crate::api::ApiError::from(e).type_name,
-            "LimitExceededException"
-        );
+        assert_eq!(e.kind, crate::error::ErrorKind::LimitExceeded);
     }
 }

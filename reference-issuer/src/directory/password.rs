@@ -202,10 +202,7 @@ mod tests {
         let p = PasswordPolicy::default();
         assert!(check_policy(&p, "Aa1!aaaa").is_ok());
         let e = check_policy(&p, "Aa1!").unwrap_err();
-        assert_eq!(
-            crate::api::ApiError::from(e.clone()).type_name,
-            "InvalidPasswordException"
-        );
+        assert_eq!(e.kind, crate::error::ErrorKind::InvalidPassword);
         assert!(e.message.contains("not long enough"));
         assert!(
             check_policy(&p, "aa1!aaaa")
