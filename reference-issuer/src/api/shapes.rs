@@ -1,9 +1,11 @@
-//! JSON shapes shared by several operations: attributes and users.
+//! JSON shapes shared by several operations: attributes, users and code
+//! deliveries.
 
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
+use crate::directory::outbox::{Destination, mask};
 use crate::model::User;
 
 pub(crate) use crate::directory::attributes::AttributeIn;
@@ -50,5 +52,14 @@ pub(crate) fn get_user(user: &User) -> Value {
         "Username": user.username,
         "UserAttributes": attribute_list(&user.attributes, None),
         "UserMFASettingList": [],
+    })
+}
+
+/// Cognito's `CodeDeliveryDetailsType`, with the destination masked.
+pub(crate) fn code_delivery(dest: &Destination) -> Value {
+    json!({
+        "Destination": mask(&dest.address),
+        "DeliveryMedium": dest.medium,
+        "AttributeName": dest.attribute,
     })
 }

@@ -74,15 +74,15 @@ pub(crate) fn delivery_destination(
         .find_map(|a| Destination::for_attribute(user, a))
 }
 
-/// Creates a code, sends it through the outbox and returns the
-/// `CodeDeliveryDetails`.
+/// Creates a code, sends it through the outbox and returns where it went
+/// (rendered as `CodeDeliveryDetails` at the edge).
 pub(crate) fn issue_code(
     conn: &Connection,
     user: &User,
     purpose: CodePurpose,
     kind: MessageKind,
     dest: &Destination,
-) -> Result<serde_json::Value> {
+) -> Result<Destination> {
     let code = ids::numeric_code();
     code_rows::put_code(
         conn,
@@ -98,7 +98,7 @@ pub(crate) fn issue_code(
         _ => format!("Your confirmation code is {code}"),
     };
     outbox::send(conn, user, kind, dest, Some(&code), text)?;
-    Ok(dest.details())
+    Ok(dest.clone())
 }
 
 /// Checks and consumes a code. Errors: `CodeMismatchException` (wrong code),

@@ -1,11 +1,17 @@
 //! The directory: pools, clients, users, groups, attributes, codes and
 //! resource servers, with their invariants.
 
+pub(crate) mod accounts;
+pub(crate) mod admin_users;
 pub(crate) mod attributes;
 pub(crate) mod codes;
 pub(crate) mod credentials;
 pub(crate) mod filter;
 pub(crate) mod lookup;
+pub(crate) mod memberships;
 pub(crate) mod mfa;
 pub(crate) mod outbox;
 pub(crate) mod password;
+pub(crate) mod profile;
+pub(crate) mod sign_out;
+pub(crate) mod users;

@@ -3,7 +3,6 @@
 //! local-only `GET /_issuer/outbox` endpoint.
 
 use crate::store::Conn as Connection;
-use serde_json::{Value, json};
 
 use crate::error::Result;
 use crate::ids;
@@ -61,15 +60,6 @@ impl Destination {
             attribute: attribute.to_string(),
             medium,
             address,
-        })
-    }
-
-    /// Cognito's `CodeDeliveryDetailsType` with a masked destination.
-    pub(crate) fn details(&self) -> Value {
-        json!({
-            "Destination": mask(&self.address),
-            "DeliveryMedium": self.medium,
-            "AttributeName": self.attribute,
         })
     }
 }

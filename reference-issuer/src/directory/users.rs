@@ -1,0 +1,250 @@
+//! Self-service flows an app client runs for a user who is not signed in:
+//! SignUp, ConfirmSignUp, ResendConfirmationCode, ForgotPassword and
+//! ConfirmForgotPassword, with PreventUserExistenceErrors.
+
+use crate::directory::accounts::{insert_new_user, new_user};
+use crate::directory::attributes::{AttributeIn, ensure_alias_unique, validate_attributes};
+use crate::directory::codes::{CodePurpose, consume_code, delivery_destination, issue_code};
+use crate::directory::credentials::remember_password;
+use crate::directory::lookup::{find_user, user_not_found};
+use crate::directory::outbox::{Destination, MessageKind};
+use crate::directory::password;
+use crate::error::{Error, Result};
+use crate::ids;
+use crate::issuer::Issuer;
+use crate::model::{AppClient, Pool, UserStatus};
+use crate::signin::secret_hash::check_secret_hash;
+use crate::store::users as user_rows;
+
+/// The app client a self-service call came through, its pool and the
+/// username it names (the secret hash already checked).
+#[derive(Debug, Clone)]
+pub(crate) struct ClientCall {
+    /// The app client.
+    pub client: AppClient,
+    /// The client's pool.
+    pub pool: Pool,
+    /// The username (or sign-in attribute value) of the request.
+    pub username: String,
+}
+
+/// Resolves the app client and its pool and checks the secret hash over
+/// `username`.
+pub(crate) fn client_call(
+    issuer: &Issuer,
+    client_id: &str,
+    username: &str,
+    secret_hash: Option<&str>,
+) -> Result<ClientCall> {
+    let client = issuer.client(client_id)?;
+    let (pool, _) = issuer.pool(&client.user_pool_id)?;
+    check_secret_hash(&client, &[username], secret_hash)?;
+    Ok(ClientCall {
+        client,
+        pool,
+        username: username.to_string(),
+    })
+}
+
+/// What SignUp created.
+#[derive(Debug, Clone)]
+pub(crate) struct SignedUp {
+    /// The new user's `sub`.
+    pub sub: String,
+    /// Where the confirmation code went, if the pool auto-verifies an
+    /// attribute the user has.
+    pub delivery: Option<Destination>,
+}
+
+/// SignUp: creates an unconfirmed user and sends a confirmation code to the
+/// first auto-verified attribute present.
+pub(crate) fn sign_up(
+    issuer: &Issuer,
+    call: &ClientCall,
+    pw: &str,
+    attrs: &[AttributeIn],
+) -> Result<SignedUp> {
+    let pool = &call.pool;
+    password::check_policy(&pool.policies.password_policy, pw)?;
+    validate_attributes(pool, attrs, false)?;
+    let mut user = new_user(pool, &call.username, attrs, UserStatus::Unconfirmed)?;
+    user.password_hash = Some(password::hash(pw)?);
+    let delivery = issuer.write(|tx| {
+        insert_new_user(tx, pool, &user, false).map_err(|e| {
+            if e.message == "User account already exists" {
+                Error::username_exists("User already exists")
+            } else {
+                e
+            }
+        })?;
+        remember_password(tx, &user, pw)?;
+        let dest = pool
+            .auto_verified_attributes
+            .iter()
+            .find_map(|a| Destination::for_attribute(&user, a));
+        match dest {
+            Some(d) => Ok(Some(issue_code(
+                tx,
+                &user,
+                CodePurpose::SignUp,
+                MessageKind::SignUp,
+                &d,
+            )?)),
+            None => Ok(None),
+        }
+    })?;
+    Ok(SignedUp {
+        sub: user.sub,
+        delivery,
+    })
+}
+
+fn missing_user(client: &AppClient, hidden: Error) -> Error {
+    if client.prevents_user_existence_errors() {
+        hidden
+    } else {
+        user_not_found()
+    }
+}
+
+fn code_mismatch() -> Error {
+    Error::code_mismatch("Invalid verification code provided, please try again.")
+}
+
+/// ConfirmSignUp: the code confirms the account and verifies the attribute
+/// it was sent to.
+pub(crate) fn confirm_sign_up(
+    issuer: &Issuer,
+    call: &ClientCall,
+    code: &str,
+    force_alias_creation: bool,
+) -> Result<()> {
+    let pool = &call.pool;
+    issuer.write_keeping_failures(|tx| {
+        let mut user = find_user(tx, pool, &call.username)?
+            .ok_or_else(|| missing_user(&call.client, code_mismatch()))?;
+        if user.status != UserStatus::Unconfirmed {
+            return Err(Error::not_authorized(format!(
+                "User cannot be confirmed. Current status is {}",
+                user.status.as_str()
+            )));
+        }
+        if let Some(d) = pool
+            .auto_verified_attributes
+            .iter()
+            .find_map(|a| Destination::for_attribute(&user, a))
+        {
+            user.attributes
+                .insert(format!("{}_verified", d.attribute), "true".into());
+        }
+        ensure_alias_unique(tx, pool, &user, force_alias_creation)?;
+        consume_code(tx, &user, CodePurpose::SignUp, code)?;
+        user.status = UserStatus::Confirmed;
+        user.modified_at = ids::now_f64();
+        Ok(user_rows::update_user(tx, &user)?)
+    })
+}
+
+/// The delivery reported for an unknown user when the client prevents user
+/// existence errors.
+fn fake_destination(username: &str) -> Destination {
+    Destination {
+        attribute: "email".to_string(),
+        medium: "EMAIL",
+        address: if username.contains('@') {
+            username
+        } else {
+            "user@example.com"
+        }
+        .to_string(),
+    }
+}
+
+/// ResendConfirmationCode: a new sign-up code for an unconfirmed user.
+pub(crate) fn resend_confirmation_code(issuer: &Issuer, call: &ClientCall) -> Result<Destination> {
+    let pool = &call.pool;
+    issuer.write(|tx| {
+        let Some(user) = find_user(tx, pool, &call.username)? else {
+            if call.client.prevents_user_existence_errors() {
+                return Ok(fake_destination(&call.username));
+            }
+            return Err(user_not_found());
+        };
+        if user.status != UserStatus::Unconfirmed {
+            return Err(Error::invalid_parameter("User is already confirmed."));
+        }
+        let dest = pool
+            .auto_verified_attributes
+            .iter()
+            .find_map(|a| Destination::for_attribute(&user, a))
+            .ok_or_else(|| {
+                Error::invalid_parameter("Cannot resend codes. Auto verification not turned on.")
+            })?;
+        issue_code(
+            tx,
+            &user,
+            CodePurpose::SignUp,
+            MessageKind::ResendCode,
+            &dest,
+        )
+    })
+}
+
+/// ForgotPassword: sends a reset code to a verified email or phone.
+pub(crate) fn forgot_password(issuer: &Issuer, call: &ClientCall) -> Result<Destination> {
+    let pool = &call.pool;
+    issuer.write(|tx| {
+        let Some(user) = find_user(tx, pool, &call.username)? else {
+            if call.client.prevents_user_existence_errors() {
+                return Ok(fake_destination(&call.username));
+            }
+            return Err(user_not_found());
+        };
+        if !user.enabled {
+            return Err(Error::not_authorized("User is disabled."));
+        }
+        if user.status == UserStatus::ForceChangePassword {
+            return Err(Error::not_authorized(
+                "User password cannot be reset in the current state.",
+            ));
+        }
+        let dest = delivery_destination(pool, &user, true).ok_or_else(|| {
+            Error::invalid_parameter(
+                "Cannot reset password for the user as there is no registered/verified email or phone_number",
+            )
+        })?;
+        issue_code(tx, &user, CodePurpose::ForgotPassword, MessageKind::ForgotPassword, &dest)
+    })
+}
+
+/// ConfirmForgotPassword: the code sets a new password (and confirms a
+/// user whose reset an administrator required).
+pub(crate) fn confirm_forgot_password(
+    issuer: &Issuer,
+    call: &ClientCall,
+    code: &str,
+    pw: &str,
+) -> Result<()> {
+    let pool = &call.pool;
+    password::check_policy(&pool.policies.password_policy, pw)?;
+    let hash = password::hash(pw)?;
+    let sub = issuer.write_keeping_failures(|tx| {
+        let mut user = find_user(tx, pool, &call.username)?
+            .ok_or_else(|| missing_user(&call.client, code_mismatch()))?;
+        consume_code(tx, &user, CodePurpose::ForgotPassword, code)?;
+        user.password_hash = Some(hash.clone());
+        user.password_set_at = ids::now();
+        if matches!(
+            user.status,
+            UserStatus::ResetRequired | UserStatus::Confirmed
+        ) {
+            user.status = UserStatus::Confirmed;
+        }
+        user.modified_at = ids::now_f64();
+        user_rows::update_user(tx, &user)?;
+        remember_password(tx, &user, pw)?;
+        Ok(user.sub)
+    })?;
+    issuer.lockout.succeeded(&pool.id, &sub);
+    Ok(())
+}
