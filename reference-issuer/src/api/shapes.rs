@@ -6,8 +6,6 @@ use serde_json::{Value, json};
 
 use crate::model::User;
 
-pub(crate) use crate::directory::attributes::AttributeIn;
-
 /// Attributes as a `[{"Name","Value"}]` list, optionally restricted to `only`.
 pub(crate) fn attribute_list(attrs: &BTreeMap<String, String>, only: Option<&[String]>) -> Value {
     Value::Array(

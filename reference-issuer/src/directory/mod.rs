@@ -2,10 +2,15 @@
 //! resource servers, with their invariants.
 
 pub(crate) mod attributes;
+pub(crate) mod clients;
 pub(crate) mod codes;
 pub(crate) mod credentials;
 pub(crate) mod filter;
+pub(crate) mod groups;
 pub(crate) mod lookup;
 pub(crate) mod mfa;
 pub(crate) mod outbox;
 pub(crate) mod password;
+pub(crate) mod pools;
+pub(crate) mod resource_servers;
+pub(crate) mod seed;
