@@ -44,8 +44,8 @@ struct CreatePoolInput {
 }
 
 impl CreatePoolInput {
-    /// The typed spec (`PoolName` is required; every schema attribute needs
-    /// a `Name`).
+    /// The typed spec (`PoolName` is required; a schema attribute without a
+    /// string `Name` is passed as `None` for the directory to refuse).
     fn into_spec(self) -> Result<PoolSpec> {
         let name = required(&self.pool_name, "poolName")?.to_string();
         Ok(PoolSpec {
@@ -60,12 +60,10 @@ impl CreatePoolInput {
                 .schema
                 .into_iter()
                 .map(|attr| match attr {
-                    Value::Object(m) => {
-                        SchemaAttribute::try_from(m).map_err(Error::invalid_parameter)
-                    }
-                    _ => Err(Error::invalid_parameter("Schema attribute without Name")),
+                    Value::Object(m) => SchemaAttribute::try_from(m).ok(),
+                    _ => None,
                 })
-                .collect::<Result<_>>()?,
+                .collect(),
             mfa_configuration: self.mfa_configuration,
             username_configuration: self.username_configuration,
             tags: self.user_pool_tags,

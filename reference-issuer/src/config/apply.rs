@@ -58,6 +58,7 @@ fn pool_spec(pc: &PoolConfig) -> PoolSpec {
         })
         .collect();
     schema.sort_by_key(|a| serde_json::to_string(a).unwrap_or_default());
+    let schema = schema.into_iter().map(Some).collect();
     let policies = pc.password_policy.as_ref().map(|p| Policies {
         password_policy: PasswordPolicy {
             minimum_length: p.minimum_length,

@@ -37,8 +37,9 @@ pub(crate) struct PoolSpec {
     /// Auto-verified attributes.
     pub auto_verified_attributes: Vec<String>,
     /// Schema attributes (names without `custom:` get the prefix unless
-    /// standard).
-    pub schema: Vec<SchemaAttribute>,
+    /// standard); `None` stands for an attribute received without a string
+    /// `Name`, refused by [`create`] in Cognito's order of checks.
+    pub schema: Vec<Option<SchemaAttribute>>,
     /// `MfaConfiguration` wire name (default `OFF`), checked in Cognito's
     /// order.
     pub mfa_configuration: Option<String>,
@@ -105,18 +106,16 @@ fn build(spec: PoolSpec) -> Result<(Pool, IssuerStyle)> {
     let mfa = spec.mfa_configuration.unwrap_or_else(|| "OFF".into());
     let mfa = MfaConfiguration::parse(&mfa)
         .ok_or_else(|| Error::invalid_parameter(format!("Invalid MfaConfiguration {mfa}")))?;
-    let schema = spec
-        .schema
-        .into_iter()
-        .map(|mut attr| {
-            if !STANDARD_ATTRIBUTES.contains(&attr.name.as_str())
-                && !attr.name.starts_with("custom:")
-            {
-                attr.name = format!("custom:{}", attr.name);
-            }
-            attr
-        })
-        .collect();
+    let mut schema = Vec::with_capacity(spec.schema.len());
+    for attr in spec.schema {
+        let Some(mut attr) = attr else {
+            return Err(Error::invalid_parameter("Schema attribute without Name"));
+        };
+        if !STANDARD_ATTRIBUTES.contains(&attr.name.as_str()) && !attr.name.starts_with("custom:") {
+            attr.name = format!("custom:{}", attr.name);
+        }
+        schema.push(attr);
+    }
     let style = match spec.tags.get(STYLE_TAG).and_then(Value::as_str) {
         Some(s) => IssuerStyle::parse(s).ok_or_else(|| {
             Error::invalid_parameter(format!("{STYLE_TAG} must be 'local' or 'aws'"))

@@ -318,3 +318,43 @@ pub enum OAuthFlow {
     #[serde(rename = "client_credentials")]
     ClientCredentials,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_enums_keep_their_wire_strings() {
+        let flows: Vec<ExplicitAuthFlow> =
+            serde_json::from_str(r#"["ALLOW_USER_SRP_AUTH","USER_PASSWORD_AUTH","BOGUS"]"#)
+                .unwrap();
+        assert_eq!(
+            flows,
+            [
+                ExplicitAuthFlow::AllowUserSrpAuth,
+                ExplicitAuthFlow::UserPasswordAuth,
+                ExplicitAuthFlow::Unknown("BOGUS".into())
+            ]
+        );
+        assert_eq!(
+            serde_json::to_string(&flows).unwrap(),
+            r#"["ALLOW_USER_SRP_AUTH","USER_PASSWORD_AUTH","BOGUS"]"#
+        );
+        let units: TokenValidityUnits = serde_json::from_str(r#"{"IdToken":"hours"}"#).unwrap();
+        assert_eq!(
+            serde_json::to_string(&units).unwrap(),
+            r#"{"AccessToken":"minutes","IdToken":"hours","RefreshToken":"days"}"#
+        );
+        let e = serde_json::from_str::<Vec<ExplicitAuthFlow>>("[5]").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            serde_json::from_str::<Vec<String>>("[5]")
+                .unwrap_err()
+                .to_string()
+        );
+        assert_eq!(
+            serde_json::from_str::<PreventUserExistenceErrors>(r#""ENABLED""#).unwrap(),
+            PreventUserExistenceErrors::Enabled
+        );
+    }
+}

@@ -305,3 +305,25 @@ pub(crate) enum MfaFactor {
     /// A code by email (`EMAIL_OTP`).
     Email,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_attribute_round_trips_the_received_object() {
+        for text in [
+            r#"{"AttributeDataType":"String","Mutable":true,"Name":"custom:a","Required":true}"#,
+            r#"{"Name":"x","Required":"yes"}"#,
+            r#"{"Name":"email"}"#,
+        ] {
+            let a: SchemaAttribute = serde_json::from_str(text).unwrap();
+            assert_eq!(serde_json::to_string(&a).unwrap(), text);
+        }
+        let a: SchemaAttribute = serde_json::from_str(r#"{"Name":"n","Required":true}"#).unwrap();
+        assert_eq!((a.name.as_str(), a.required), ("n", Some(true)));
+        let a: SchemaAttribute = serde_json::from_str(r#"{"Name":"n","Required":1}"#).unwrap();
+        assert_eq!(a.required, None);
+        assert!(serde_json::from_str::<SchemaAttribute>(r#"{"Name":5}"#).is_err());
+    }
+}
