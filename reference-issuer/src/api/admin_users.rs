@@ -16,7 +16,6 @@ use crate::model::{Pool, User};
 
 /// Kept for configuration seeding (`config.rs`), which still imports them
 /// from here; they live in `directory::accounts`.
-pub(crate) use crate::directory::accounts::{insert_new_user, new_user};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]

@@ -5,37 +5,15 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::{decode, paginate, required};
-use crate::error::{Error, Result};
-use crate::ids;
-use crate::issuer::{Issuer, client_not_found};
-use crate::model::{AppClient, OAuthFlow, TokenValidityUnits};
-use crate::store::{clients as client_rows, resource_servers as rs_rows};
-
-const NEW_FLOWS: &[&str] = &[
-    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
-    "ALLOW_CUSTOM_AUTH",
-    "ALLOW_USER_PASSWORD_AUTH",
-    "ALLOW_USER_SRP_AUTH",
-    "ALLOW_REFRESH_TOKEN_AUTH",
-    "ALLOW_USER_AUTH",
-];
-const LEGACY_FLOWS: &[&str] = &[
-    "ADMIN_NO_SRP_AUTH",
-    "CUSTOM_AUTH_FLOW_ONLY",
-    "USER_PASSWORD_AUTH",
-];
-const STANDARD_SCOPES: &[&str] = &[
-    "openid",
-    "email",
-    "phone",
-    "profile",
-    "aws.cognito.signin.user.admin",
-];
+use crate::directory::clients::{self, ClientSpec};
+use crate::error::Result;
+use crate::issuer::Issuer;
+use crate::model::{ExplicitAuthFlow, OAuthFlow, PreventUserExistenceErrors, TokenValidityUnits};
 
 /// Create/UpdateUserPoolClient input.
 #[derive(Debug, Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
-pub(crate) struct ClientInput {
+struct ClientInput {
     /// Pool id.
     pub user_pool_id: Option<String>,
     /// Client name.
@@ -52,9 +30,9 @@ pub(crate) struct ClientInput {
     /// Lifetime units.
     pub token_validity_units: Option<TokenValidityUnits>,
     /// Allowed auth flows.
-    pub explicit_auth_flows: Option<Vec<String>>,
+    pub explicit_auth_flows: Option<Vec<ExplicitAuthFlow>>,
     /// `ENABLED` or `LEGACY`.
-    pub prevent_user_existence_errors: Option<String>,
+    pub prevent_user_existence_errors: Option<PreventUserExistenceErrors>,
     /// Token revocation.
     pub enable_token_revocation: Option<bool>,
     /// `AllowedOAuthFlowsUserPoolClient`.
@@ -83,179 +61,36 @@ pub(crate) struct ClientInput {
     pub extra: Map<String, Value>,
 }
 
-fn check_range(value: i64, unit: &str, min_s: i64, max_s: i64, what: &str) -> Result<()> {
-    let secs = value
-        * match unit {
-            "seconds" => 1,
-            "minutes" => 60,
-            "hours" => 3600,
-            "days" => 86400,
-            other => {
-                return Err(Error::invalid_parameter(format!(
-                    "Invalid time unit {other} for {what}"
-                )));
-            }
-        };
-    if secs < min_s || secs > max_s {
-        return Err(Error::invalid_parameter(format!(
-            "{what} must be between {min_s} seconds and {max_s} seconds"
-        )));
+impl ClientInput {
+    /// The typed spec (`UserPoolId` is required).
+    fn into_spec(self) -> Result<ClientSpec> {
+        Ok(ClientSpec {
+            user_pool_id: required(&self.user_pool_id, "userPoolId")?.to_string(),
+            client_name: self.client_name,
+            generate_secret: self.generate_secret,
+            refresh_token_validity: self.refresh_token_validity,
+            access_token_validity: self.access_token_validity,
+            id_token_validity: self.id_token_validity,
+            token_validity_units: self.token_validity_units,
+            explicit_auth_flows: self.explicit_auth_flows,
+            prevent_user_existence_errors: self.prevent_user_existence_errors,
+            enable_token_revocation: self.enable_token_revocation,
+            allowed_oauth_flows_user_pool_client: self.allowed_oauth_flows_user_pool_client,
+            allowed_oauth_flows: self.allowed_oauth_flows,
+            allowed_oauth_scopes: self.allowed_oauth_scopes,
+            callback_urls: self.callback_urls,
+            logout_urls: self.logout_urls,
+            default_redirect_uri: self.default_redirect_uri,
+            supported_identity_providers: self.supported_identity_providers,
+            extra: self.extra,
+        })
     }
-    Ok(())
-}
-
-/// Validates input and builds the client document. `existing` keeps the
-/// id, secret and creation date on update; `fixed` forces id and secret
-/// (configuration files).
-pub(crate) fn build_client(
-    issuer: &Issuer,
-    input: ClientInput,
-    existing: Option<&AppClient>,
-    fixed: Option<(String, Option<String>)>,
-) -> Result<AppClient> {
-    let pool_id = required(&input.user_pool_id, "userPoolId")?.to_string();
-    issuer.pool(&pool_id)?;
-    let name = match (&input.client_name, existing) {
-        (Some(n), _) if !n.is_empty() => n.clone(),
-        (_, Some(e)) => e.client_name.clone(),
-        _ => required(&None, "clientName")?.to_string(),
-    };
-    let units = input.token_validity_units.unwrap_or_default();
-    let access = input
-        .access_token_validity
-        .unwrap_or(match units.access_token.as_str() {
-            "hours" => 1,
-            "days" => 1,
-            "seconds" => 3600,
-            _ => 60,
-        });
-    let id = input
-        .id_token_validity
-        .unwrap_or(match units.id_token.as_str() {
-            "hours" => 1,
-            "days" => 1,
-            "seconds" => 3600,
-            _ => 60,
-        });
-    let refresh = input
-        .refresh_token_validity
-        .unwrap_or(match units.refresh_token.as_str() {
-            "seconds" => 30 * 86400,
-            "minutes" => 30 * 1440,
-            "hours" => 30 * 24,
-            _ => 30,
-        });
-    check_range(
-        access,
-        &units.access_token,
-        300,
-        86400,
-        "AccessTokenValidity",
-    )?;
-    check_range(id, &units.id_token, 300, 86400, "IdTokenValidity")?;
-    check_range(
-        refresh,
-        &units.refresh_token,
-        3600,
-        3650 * 86400,
-        "RefreshTokenValidity",
-    )?;
-    let flows = input.explicit_auth_flows.unwrap_or_else(|| {
-        vec![
-            "ALLOW_REFRESH_TOKEN_AUTH".into(),
-            "ALLOW_USER_SRP_AUTH".into(),
-            "ALLOW_CUSTOM_AUTH".into(),
-        ]
-    });
-    let has_new = flows.iter().any(|f| NEW_FLOWS.contains(&f.as_str()));
-    let has_legacy = flows.iter().any(|f| LEGACY_FLOWS.contains(&f.as_str()));
-    if let Some(bad) = flows
-        .iter()
-        .find(|f| !NEW_FLOWS.contains(&f.as_str()) && !LEGACY_FLOWS.contains(&f.as_str()))
-    {
-        return Err(Error::invalid_parameter(format!(
-            "1 validation error detected: Value '[{bad}]' at 'explicitAuthFlows' failed to \
-             satisfy constraint: Member must satisfy enum value set"
-        )));
-    }
-    if has_new && has_legacy {
-        return Err(Error::invalid_parameter(
-            "ExplicitAuthFlows cannot contain both legacy and new (ALLOW_*) flow values.",
-        ));
-    }
-    let prevent = input
-        .prevent_user_existence_errors
-        .unwrap_or_else(|| "LEGACY".into());
-    if !matches!(prevent.as_str(), "ENABLED" | "LEGACY") {
-        return Err(Error::invalid_parameter(format!(
-            "Invalid PreventUserExistenceErrors value {prevent}"
-        )));
-    }
-    if let Some(scopes) = &input.allowed_oauth_scopes {
-        let servers = issuer.read(|c| Ok(rs_rows::list_resource_servers(c, &pool_id)?))?;
-        for s in scopes.iter().map(String::as_str) {
-            let custom = servers.iter().any(|rs| {
-                rs.scopes.iter().any(|sc| {
-                    sc.get("ScopeName")
-                        .and_then(Value::as_str)
-                        .is_some_and(|n| format!("{}/{n}", rs.identifier) == s)
-                })
-            });
-            if !STANDARD_SCOPES.contains(&s) && !custom {
-                return Err(Error::scope_does_not_exist(format!(
-                    "Invalid scope requested: {s}"
-                )));
-            }
-        }
-    }
-    let now = ids::now_f64();
-    let (client_id, secret, created) = match (existing, fixed) {
-        (_, Some((id, secret))) => (
-            id,
-            secret.or_else(|| input.generate_secret.then(ids::client_secret)),
-            existing.map(|e| e.creation_date).unwrap_or(now),
-        ),
-        (Some(e), None) => (
-            e.client_id.clone(),
-            e.client_secret.clone(),
-            e.creation_date,
-        ),
-        (None, None) => (
-            ids::client_id(),
-            input.generate_secret.then(ids::client_secret),
-            now,
-        ),
-    };
-    Ok(AppClient {
-        user_pool_id: pool_id,
-        client_name: name,
-        client_id,
-        client_secret: secret,
-        creation_date: created,
-        last_modified_date: now,
-        refresh_token_validity: refresh,
-        access_token_validity: access,
-        id_token_validity: id,
-        token_validity_units: units,
-        explicit_auth_flows: flows,
-        prevent_user_existence_errors: prevent,
-        enable_token_revocation: input.enable_token_revocation.unwrap_or(true),
-        allowed_oauth_flows_user_pool_client: input.allowed_oauth_flows_user_pool_client,
-        allowed_oauth_flows: input.allowed_oauth_flows,
-        allowed_oauth_scopes: input.allowed_oauth_scopes,
-        callback_urls: input.callback_urls,
-        logout_urls: input.logout_urls,
-        default_redirect_uri: input.default_redirect_uri,
-        supported_identity_providers: input.supported_identity_providers,
-        extra: input.extra,
-    })
 }
 
 /// CreateUserPoolClient.
 pub(crate) fn create_user_pool_client(issuer: &Issuer, input: Value) -> Result<Value> {
     let input: ClientInput = decode(input)?;
-    let client = build_client(issuer, input, None, None)?;
-    issuer.write(|tx| Ok(client_rows::put_client(tx, &client)?))?;
+    let client = clients::create(issuer, input.into_spec()?)?;
     Ok(json!({ "UserPoolClient": client }))
 }
 
@@ -266,21 +101,21 @@ struct ClientRef {
     client_id: Option<String>,
 }
 
-fn load_client(issuer: &Issuer, r: &ClientRef) -> Result<AppClient> {
-    let pool_id = required(&r.user_pool_id, "userPoolId")?;
-    let client_id = required(&r.client_id, "clientId")?;
-    issuer.pool(pool_id)?;
-    let client = issuer.client(client_id)?;
-    if client.user_pool_id != pool_id {
-        return Err(client_not_found(client_id));
+impl ClientRef {
+    /// The required pool and client ids.
+    fn ids(&self) -> Result<(&str, &str)> {
+        Ok((
+            required(&self.user_pool_id, "userPoolId")?,
+            required(&self.client_id, "clientId")?,
+        ))
     }
-    Ok(client)
 }
 
 /// DescribeUserPoolClient.
 pub(crate) fn describe_user_pool_client(issuer: &Issuer, input: Value) -> Result<Value> {
     let r: ClientRef = decode(input)?;
-    Ok(json!({ "UserPoolClient": load_client(issuer, &r)? }))
+    let (pool_id, client_id) = r.ids()?;
+    Ok(json!({ "UserPoolClient": clients::get(issuer, pool_id, client_id)? }))
 }
 
 #[derive(Deserialize)]
@@ -295,9 +130,8 @@ struct ListInput {
 pub(crate) fn list_user_pool_clients(issuer: &Issuer, input: Value) -> Result<Value> {
     let input: ListInput = decode(input)?;
     let pool_id = required(&input.user_pool_id, "userPoolId")?;
-    issuer.pool(pool_id)?;
-    let clients = issuer.read(|c| Ok(client_rows::list_clients(c, pool_id)?))?;
-    let (page, next) = paginate(clients, input.max_results, 60, input.next_token.as_deref())?;
+    let all = clients::list(issuer, pool_id)?;
+    let (page, next) = paginate(all, input.max_results, 60, input.next_token.as_deref())?;
     let items: Vec<Value> = page
         .iter()
         .map(|c| json!({ "ClientId": c.client_id, "UserPoolId": c.user_pool_id, "ClientName": c.client_name }))
@@ -312,19 +146,20 @@ pub(crate) fn list_user_pool_clients(issuer: &Issuer, input: Value) -> Result<Va
 /// UpdateUserPoolClient (like AWS, unspecified settings revert to defaults).
 pub(crate) fn update_user_pool_client(issuer: &Issuer, input: Value) -> Result<Value> {
     let r: ClientRef = decode(input.clone())?;
-    let existing = load_client(issuer, &r)?;
+    let (pool_id, client_id) = r.ids()?;
+    // A missing pool or client is reported before any error in the other
+    // settings, as before.
+    clients::get(issuer, pool_id, client_id)?;
     let mut input: ClientInput = decode(input)?;
     input.extra.remove("ClientId");
-    input.generate_secret = false;
-    let client = build_client(issuer, input, Some(&existing), None)?;
-    issuer.write(|tx| Ok(client_rows::put_client(tx, &client)?))?;
+    let client = clients::update(issuer, client_id, input.into_spec()?)?;
     Ok(json!({ "UserPoolClient": client }))
 }
 
 /// DeleteUserPoolClient.
 pub(crate) fn delete_user_pool_client(issuer: &Issuer, input: Value) -> Result<Value> {
     let r: ClientRef = decode(input)?;
-    let client = load_client(issuer, &r)?;
-    issuer.write(|tx| Ok(client_rows::delete_client(tx, &client.client_id)?))?;
+    let (pool_id, client_id) = r.ids()?;
+    clients::delete(issuer, pool_id, client_id)?;
     Ok(json!({}))
 }

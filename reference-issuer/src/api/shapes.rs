@@ -8,8 +8,6 @@ use serde_json::{Value, json};
 use crate::directory::outbox::{Destination, mask};
 use crate::model::User;
 
-pub(crate) use crate::directory::attributes::AttributeIn;
-
 /// Attributes as a `[{"Name","Value"}]` list, optionally restricted to `only`.
 pub(crate) fn attribute_list(attrs: &BTreeMap<String, String>, only: Option<&[String]>) -> Value {
     Value::Array(

@@ -85,12 +85,15 @@ pub(crate) fn new_user(
     Ok(user)
 }
 
-/// Inserts a new user, enforcing username and alias uniqueness.
+/// Inserts a new user, enforcing username and alias uniqueness. A taken
+/// username fails with `UsernameExistsException: <taken>` (SignUp and
+/// AdminCreateUser word it differently).
 pub(crate) fn insert_new_user(
     conn: &Connection,
     pool: &Pool,
     user: &User,
     force_alias: bool,
+    taken: &'static str,
 ) -> Result<()> {
     for attr in &pool.username_attributes {
         if let Some(v) = user.attr(attr)
@@ -103,7 +106,7 @@ pub(crate) fn insert_new_user(
     }
     ensure_alias_unique(conn, pool, user, force_alias)?;
     if !user_rows::insert_user(conn, pool, user)? {
-        return Err(Error::username_exists("User account already exists"));
+        return Err(Error::username_exists(taken));
     }
     Ok(())
 }

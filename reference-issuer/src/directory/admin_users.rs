@@ -133,7 +133,13 @@ pub(crate) fn admin_create_user(
     user.password_hash = Some(hash);
     let suppress = req.message_action == Some("SUPPRESS");
     issuer.write(|tx| {
-        insert_new_user(tx, &pool, &user, req.force_alias_creation)?;
+        insert_new_user(
+            tx,
+            &pool,
+            &user,
+            req.force_alias_creation,
+            "User account already exists",
+        )?;
         remember_password(tx, &user, &temp)?;
         if !suppress {
             send_invitation(tx, &user, &temp, req.desired_delivery_mediums)?;

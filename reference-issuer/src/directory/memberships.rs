@@ -1,15 +1,11 @@
 //! Group membership of users: AdminAddUserToGroup,
 //! AdminRemoveUserFromGroup, AdminListGroupsForUser and ListUsersInGroup.
 
-use crate::error::{Error, Result};
+use crate::directory::groups::group_not_found;
+use crate::error::Result;
 use crate::issuer::Issuer;
 use crate::model::{Group, Pool, User};
 use crate::store::groups as group_rows;
-
-/// `ResourceNotFoundException: Group not found.`
-fn group_not_found() -> Error {
-    Error::resource_not_found("Group not found.")
-}
 
 /// AdminAddUserToGroup: the group must exist; adding a member twice is a
 /// no-op.

@@ -70,13 +70,7 @@ pub(crate) fn sign_up(
     let mut user = new_user(pool, &call.username, attrs, UserStatus::Unconfirmed)?;
     user.password_hash = Some(password::hash(pw)?);
     let delivery = issuer.write(|tx| {
-        insert_new_user(tx, pool, &user, false).map_err(|e| {
-            if e.message == "User account already exists" {
-                Error::username_exists("User already exists")
-            } else {
-                e
-            }
-        })?;
+        insert_new_user(tx, pool, &user, false, "User already exists")?;
         remember_password(tx, &user, pw)?;
         let dest = pool
             .auto_verified_attributes

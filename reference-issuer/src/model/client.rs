@@ -4,27 +4,143 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+/// Defines an enum of wire names that (de)serializes as its wire string.
+/// A value outside the enum is kept as `Unknown` so validation can name it
+/// in its error message (and so decoding errors stay those of a string);
+/// validated records never hold `Unknown`.
+macro_rules! wire_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident => $wire:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(from = "String", into = "String")]
+        pub(crate) enum $name {
+            $($(#[$vm])* $variant,)+
+            /// A value outside the enum (refused by validation, never stored).
+            Unknown(String),
+        }
+
+        impl $name {
+            /// The wire name.
+            pub(crate) fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $wire,)+
+                    Self::Unknown(s) => s,
+                }
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(s: String) -> Self {
+                match s.as_str() {
+                    $($wire => Self::$variant,)+
+                    _ => Self::Unknown(s),
+                }
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(v: $name) -> String {
+                match v {
+                    $name::Unknown(s) => s,
+                    known => known.as_str().to_string(),
+                }
+            }
+        }
+    };
+}
+
+wire_enum! {
+    /// A token lifetime unit (`TimeUnitsType`).
+    TimeUnit {
+        /// `seconds`.
+        Seconds => "seconds",
+        /// `minutes`.
+        Minutes => "minutes",
+        /// `hours`.
+        Hours => "hours",
+        /// `days`.
+        Days => "days",
+    }
+}
+
+impl TimeUnit {
+    /// Seconds per unit (`None` for an unknown unit).
+    pub(crate) fn seconds(&self) -> Option<i64> {
+        match self {
+            Self::Seconds => Some(1),
+            Self::Minutes => Some(60),
+            Self::Hours => Some(3600),
+            Self::Days => Some(86400),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+
+wire_enum! {
+    /// An entry of `ExplicitAuthFlows` (`ExplicitAuthFlowsType`).
+    ExplicitAuthFlow {
+        /// `ALLOW_ADMIN_USER_PASSWORD_AUTH`.
+        AllowAdminUserPasswordAuth => "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+        /// `ALLOW_CUSTOM_AUTH`.
+        AllowCustomAuth => "ALLOW_CUSTOM_AUTH",
+        /// `ALLOW_USER_PASSWORD_AUTH`.
+        AllowUserPasswordAuth => "ALLOW_USER_PASSWORD_AUTH",
+        /// `ALLOW_USER_SRP_AUTH`.
+        AllowUserSrpAuth => "ALLOW_USER_SRP_AUTH",
+        /// `ALLOW_REFRESH_TOKEN_AUTH`.
+        AllowRefreshTokenAuth => "ALLOW_REFRESH_TOKEN_AUTH",
+        /// `ALLOW_USER_AUTH`.
+        AllowUserAuth => "ALLOW_USER_AUTH",
+        /// Legacy `ADMIN_NO_SRP_AUTH`.
+        AdminNoSrpAuth => "ADMIN_NO_SRP_AUTH",
+        /// Legacy `CUSTOM_AUTH_FLOW_ONLY`.
+        CustomAuthFlowOnly => "CUSTOM_AUTH_FLOW_ONLY",
+        /// Legacy `USER_PASSWORD_AUTH`.
+        UserPasswordAuth => "USER_PASSWORD_AUTH",
+    }
+}
+
+impl ExplicitAuthFlow {
+    /// Whether this is a legacy (non-`ALLOW_*`) value.
+    pub(crate) fn is_legacy(&self) -> bool {
+        matches!(
+            self,
+            Self::AdminNoSrpAuth | Self::CustomAuthFlowOnly | Self::UserPasswordAuth
+        )
+    }
+}
+
+wire_enum! {
+    /// `PreventUserExistenceErrors` (`PreventUserExistenceErrorTypes`).
+    PreventUserExistenceErrors {
+        /// User-existence errors are hidden.
+        Enabled => "ENABLED",
+        /// User-existence errors are reported.
+        Legacy => "LEGACY",
+    }
+}
+
 /// Token lifetime units of an app client (Cognito's `TokenValidityUnitsType`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct TokenValidityUnits {
     /// Unit of `AccessTokenValidity`.
     #[serde(default = "minutes")]
-    pub access_token: String,
+    pub access_token: TimeUnit,
     /// Unit of `IdTokenValidity`.
     #[serde(default = "minutes")]
-    pub id_token: String,
+    pub id_token: TimeUnit,
     /// Unit of `RefreshTokenValidity`.
     #[serde(default = "days")]
-    pub refresh_token: String,
+    pub refresh_token: TimeUnit,
 }
 
-fn minutes() -> String {
-    "minutes".into()
+fn minutes() -> TimeUnit {
+    TimeUnit::Minutes
 }
 
-fn days() -> String {
-    "days".into()
+fn days() -> TimeUnit {
+    TimeUnit::Days
 }
 
 impl Default for TokenValidityUnits {
@@ -63,9 +179,9 @@ pub(crate) struct AppClient {
     /// Units of the three lifetimes.
     pub token_validity_units: TokenValidityUnits,
     /// Allowed auth flows (`ALLOW_USER_PASSWORD_AUTH`, ...).
-    pub explicit_auth_flows: Vec<String>,
+    pub explicit_auth_flows: Vec<ExplicitAuthFlow>,
     /// `ENABLED` or `LEGACY`.
-    pub prevent_user_existence_errors: String,
+    pub prevent_user_existence_errors: PreventUserExistenceErrors,
     /// Whether RevokeToken is allowed.
     pub enable_token_revocation: bool,
     /// `AllowedOAuthFlowsUserPoolClient`: the OAuth flows are enabled.
@@ -122,14 +238,8 @@ pub(crate) struct AppClient {
     pub extra: Map<String, Value>,
 }
 
-fn unit_seconds(unit: &str) -> i64 {
-    match unit {
-        "seconds" => 1,
-        "minutes" => 60,
-        "hours" => 3600,
-        "days" => 86400,
-        _ => 60,
-    }
+fn unit_seconds(unit: &TimeUnit) -> i64 {
+    unit.seconds().unwrap_or(60)
 }
 
 impl AppClient {
@@ -165,7 +275,7 @@ impl AppClient {
             && !self
                 .explicit_auth_flows
                 .iter()
-                .any(|f| f.starts_with("ALLOW_"))
+                .any(|f| f.as_str().starts_with("ALLOW_"))
         {
             return true;
         }
@@ -176,7 +286,7 @@ impl AppClient {
 
     /// Whether user-existence errors are hidden (`ENABLED`).
     pub(crate) fn prevents_user_existence_errors(&self) -> bool {
-        self.prevent_user_existence_errors == "ENABLED"
+        self.prevent_user_existence_errors == PreventUserExistenceErrors::Enabled
     }
 
     /// Whether the client may use the OAuth `flow` (the OAuth flows are
@@ -207,4 +317,44 @@ pub enum OAuthFlow {
     /// Client credentials grant (machine to machine).
     #[serde(rename = "client_credentials")]
     ClientCredentials,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_enums_keep_their_wire_strings() {
+        let flows: Vec<ExplicitAuthFlow> =
+            serde_json::from_str(r#"["ALLOW_USER_SRP_AUTH","USER_PASSWORD_AUTH","BOGUS"]"#)
+                .unwrap();
+        assert_eq!(
+            flows,
+            [
+                ExplicitAuthFlow::AllowUserSrpAuth,
+                ExplicitAuthFlow::UserPasswordAuth,
+                ExplicitAuthFlow::Unknown("BOGUS".into())
+            ]
+        );
+        assert_eq!(
+            serde_json::to_string(&flows).unwrap(),
+            r#"["ALLOW_USER_SRP_AUTH","USER_PASSWORD_AUTH","BOGUS"]"#
+        );
+        let units: TokenValidityUnits = serde_json::from_str(r#"{"IdToken":"hours"}"#).unwrap();
+        assert_eq!(
+            serde_json::to_string(&units).unwrap(),
+            r#"{"AccessToken":"minutes","IdToken":"hours","RefreshToken":"days"}"#
+        );
+        let e = serde_json::from_str::<Vec<ExplicitAuthFlow>>("[5]").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            serde_json::from_str::<Vec<String>>("[5]")
+                .unwrap_err()
+                .to_string()
+        );
+        assert_eq!(
+            serde_json::from_str::<PreventUserExistenceErrors>(r#""ENABLED""#).unwrap(),
+            PreventUserExistenceErrors::Enabled
+        );
+    }
 }

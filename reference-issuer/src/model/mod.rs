@@ -12,13 +12,16 @@ mod pool;
 mod resource_server;
 mod user;
 
-pub(crate) use client::{AppClient, OAuthFlow, TokenValidityUnits};
+pub(crate) use client::{
+    AppClient, ExplicitAuthFlow, OAuthFlow, PreventUserExistenceErrors, TimeUnit,
+    TokenValidityUnits,
+};
 pub(crate) use group::Group;
 pub(crate) use mfa::UserMfa;
 pub use pool::IssuerStyle;
 pub(crate) use pool::{
-    MfaConfiguration, MfaFactor, PasswordPolicy, Policies, Pool, SoftwareTokenMfaConfig,
-    UsernameConfiguration,
+    MfaConfiguration, MfaFactor, PasswordPolicy, Policies, Pool, SchemaAttribute,
+    SoftwareTokenMfaConfig, UsernameConfiguration,
 };
-pub(crate) use resource_server::ResourceServer;
+pub(crate) use resource_server::{ResourceServer, ResourceServerScope};
 pub(crate) use user::{User, UserStatus};

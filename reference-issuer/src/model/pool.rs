@@ -97,6 +97,61 @@ pub(crate) struct UsernameConfiguration {
     pub case_sensitive: bool,
 }
 
+/// One schema attribute (`SchemaAttributeType`): the issuer interprets
+/// `Name` and `Required`; the rest is echoed. It (de)serializes through one
+/// JSON object so the stored and returned form is exactly the object
+/// received (a non-boolean `Required` stays an echoed field).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "Map<String, Value>", into = "Map<String, Value>")]
+pub(crate) struct SchemaAttribute {
+    /// Attribute name (`email`, `custom:tenant`, ...).
+    pub name: String,
+    /// Whether sign-up must supply the attribute.
+    pub required: Option<bool>,
+    /// Everything else (`AttributeDataType`, `Mutable`, constraints, ...).
+    pub extra: Map<String, Value>,
+}
+
+impl TryFrom<Map<String, Value>> for SchemaAttribute {
+    type Error = String;
+
+    fn try_from(mut extra: Map<String, Value>) -> Result<Self, String> {
+        let name = match extra.remove("Name") {
+            Some(Value::String(n)) => n,
+            other => {
+                if let Some(v) = other {
+                    extra.insert("Name".into(), v);
+                }
+                return Err("Schema attribute without Name".into());
+            }
+        };
+        let required = match extra.remove("Required") {
+            Some(Value::Bool(b)) => Some(b),
+            Some(other) => {
+                extra.insert("Required".into(), other);
+                None
+            }
+            None => None,
+        };
+        Ok(Self {
+            name,
+            required,
+            extra,
+        })
+    }
+}
+
+impl From<SchemaAttribute> for Map<String, Value> {
+    fn from(a: SchemaAttribute) -> Self {
+        let mut m = a.extra;
+        m.insert("Name".into(), Value::String(a.name));
+        if let Some(r) = a.required {
+            m.insert("Required".into(), Value::Bool(r));
+        }
+        m
+    }
+}
+
 /// A user pool, stored and returned in the `UserPoolType` shape. Fields the
 /// issuer does not interpret are kept verbatim in `extra` so Describe echoes
 /// what Create received.
@@ -128,7 +183,7 @@ pub(crate) struct Pool {
     pub auto_verified_attributes: Vec<String>,
     /// Schema attributes (standard and `custom:*`).
     #[serde(default)]
-    pub schema_attributes: Vec<Value>,
+    pub schema_attributes: Vec<SchemaAttribute>,
     /// MFA configuration (`OFF`, `ON`, `OPTIONAL`).
     #[serde(default)]
     pub mfa_configuration: MfaConfiguration,
@@ -171,7 +226,7 @@ impl Pool {
     pub(crate) fn custom_attribute_names(&self) -> Vec<String> {
         self.schema_attributes
             .iter()
-            .filter_map(|a| a.get("Name").and_then(Value::as_str))
+            .map(|a| a.name.as_str())
             .filter(|n| n.starts_with("custom:"))
             .map(str::to_string)
             .collect()
@@ -181,9 +236,8 @@ impl Pool {
     pub(crate) fn required_attribute_names(&self) -> Vec<String> {
         self.schema_attributes
             .iter()
-            .filter(|a| a.get("Required").and_then(Value::as_bool) == Some(true))
-            .filter_map(|a| a.get("Name").and_then(Value::as_str))
-            .map(str::to_string)
+            .filter(|a| a.required == Some(true))
+            .map(|a| a.name.clone())
             .collect()
     }
 
@@ -263,5 +317,27 @@ impl MfaFactor {
             Self::Sms => "SMS_MFA",
             Self::Email => "EMAIL_OTP",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_attribute_round_trips_the_received_object() {
+        for text in [
+            r#"{"AttributeDataType":"String","Mutable":true,"Name":"custom:a","Required":true}"#,
+            r#"{"Name":"x","Required":"yes"}"#,
+            r#"{"Name":"email"}"#,
+        ] {
+            let a: SchemaAttribute = serde_json::from_str(text).unwrap();
+            assert_eq!(serde_json::to_string(&a).unwrap(), text);
+        }
+        let a: SchemaAttribute = serde_json::from_str(r#"{"Name":"n","Required":true}"#).unwrap();
+        assert_eq!((a.name.as_str(), a.required), ("n", Some(true)));
+        let a: SchemaAttribute = serde_json::from_str(r#"{"Name":"n","Required":1}"#).unwrap();
+        assert_eq!(a.required, None);
+        assert!(serde_json::from_str::<SchemaAttribute>(r#"{"Name":5}"#).is_err());
     }
 }

@@ -34,15 +34,7 @@ pub(crate) fn grant(
     let servers = issuer
         .read(|c| Ok(rs_rows::list_resource_servers(c, &pool.id)?))
         .map_err(|_| OAuthError::new(InvalidRequest))?;
-    let exists = |s: &str| {
-        servers.iter().any(|rs| {
-            rs.scopes.iter().any(|sc| {
-                sc.get("ScopeName")
-                    .and_then(serde_json::Value::as_str)
-                    .is_some_and(|n| format!("{}/{n}", rs.identifier) == s)
-            })
-        })
-    };
+    let exists = |s: &str| servers.iter().any(|rs| rs.has_scope(s));
     let requested: Vec<String> = match scope.map(str::trim) {
         Some(s) if !s.is_empty() => s.split_whitespace().map(str::to_string).collect(),
         _ => allowed.iter().map(|s| s.to_string()).collect(),

@@ -1,0 +1,233 @@
+//! The TOML configuration file: pools, app clients, groups, resource servers
+//! and seed users. Applying a configuration is idempotent: objects are
+//! matched by id (or name) and only created or updated when they differ, so
+//! applying the same file twice changes nothing.
+//!
+//! ```toml
+//! [[pools]]
+//! name = "dev"
+//! id = "us-east-1_DevPool01"        # optional; generated when absent
+//! issuer_style = "aws"              # "local" (default) or "aws"
+//! alias_attributes = ["email"]
+//! custom_attributes = ["tenant"]
+//!
+//! [[pools.clients]]
+//! name = "web"
+//! explicit_auth_flows = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+//!
+//! [[pools.users]]
+//! username = "alice"
+//! password = "Passw0rd!"
+//! attributes = { email = "alice@example.com", email_verified = "true" }
+//! groups = ["admins"]
+//!
+//! [[pools.groups]]
+//! name = "admins"
+//! precedence = 1
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::error::IssuerError;
+
+mod apply;
+
+pub(crate) use apply::apply;
+
+/// A whole configuration file.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct IssuerConfig {
+    /// Pools, in order; the first is the default pool.
+    #[serde(default)]
+    pub pools: Vec<PoolConfig>,
+}
+
+/// Password policy settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordPolicyConfig {
+    /// Minimum length (default 8).
+    #[serde(default = "eight")]
+    pub minimum_length: u32,
+    /// Require uppercase (default true).
+    #[serde(default = "yes")]
+    pub require_uppercase: bool,
+    /// Require lowercase (default true).
+    #[serde(default = "yes")]
+    pub require_lowercase: bool,
+    /// Require digits (default true).
+    #[serde(default = "yes")]
+    pub require_numbers: bool,
+    /// Require symbols (default true).
+    #[serde(default = "yes")]
+    pub require_symbols: bool,
+    /// Temporary password validity in days (default 7).
+    #[serde(default = "seven")]
+    pub temporary_password_validity_days: u32,
+}
+
+fn eight() -> u32 {
+    8
+}
+fn seven() -> u32 {
+    7
+}
+fn yes() -> bool {
+    true
+}
+
+/// One pool.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoolConfig {
+    /// Pool name (also the identity when `id` is absent).
+    pub name: String,
+    /// Fixed pool id (`<region>_<alphanumerics>`).
+    pub id: Option<String>,
+    /// Region for a generated id (default `us-east-1`).
+    pub region: Option<String>,
+    /// `local` (default) or `aws`.
+    pub issuer_style: Option<String>,
+    /// Username attributes (`email`, `phone_number`).
+    #[serde(default)]
+    pub username_attributes: Vec<String>,
+    /// Alias attributes.
+    #[serde(default)]
+    pub alias_attributes: Vec<String>,
+    /// Auto-verified attributes (default `["email"]`).
+    pub auto_verified_attributes: Option<Vec<String>>,
+    /// Case-sensitive usernames (default false).
+    #[serde(default)]
+    pub case_sensitive: bool,
+    /// Custom attribute names (without the `custom:` prefix).
+    #[serde(default)]
+    pub custom_attributes: Vec<String>,
+    /// Password policy.
+    pub password_policy: Option<PasswordPolicyConfig>,
+    /// Optional cap on authentication requests per second
+    /// (`TooManyRequestsException` above it). 0 or absent: unlimited.
+    pub auth_rate_limit: Option<u32>,
+    /// App clients.
+    #[serde(default)]
+    pub clients: Vec<ClientConfig>,
+    /// Groups.
+    #[serde(default)]
+    pub groups: Vec<GroupConfig>,
+    /// Resource servers.
+    #[serde(default)]
+    pub resource_servers: Vec<ResourceServerConfig>,
+    /// Seed users.
+    #[serde(default)]
+    pub users: Vec<UserConfig>,
+}
+
+/// One app client.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientConfig {
+    /// Client name (also the identity when `id` is absent).
+    pub name: String,
+    /// Fixed client id.
+    pub id: Option<String>,
+    /// Fixed client secret.
+    pub secret: Option<String>,
+    /// Generate a secret on first creation.
+    #[serde(default)]
+    pub generate_secret: bool,
+    /// Allowed flows (default: password, SRP, refresh, admin password).
+    pub explicit_auth_flows: Option<Vec<String>>,
+    /// Access token lifetime in minutes (default 60).
+    pub access_token_validity_minutes: Option<i64>,
+    /// ID token lifetime in minutes (default 60).
+    pub id_token_validity_minutes: Option<i64>,
+    /// Refresh token lifetime in days (default 30).
+    pub refresh_token_validity_days: Option<i64>,
+    /// Hide user existence (default true).
+    pub prevent_user_existence_errors: Option<bool>,
+    /// Allowed OAuth scopes.
+    #[serde(default)]
+    pub allowed_oauth_scopes: Vec<String>,
+    /// Allowed OAuth flows.
+    #[serde(default)]
+    pub allowed_oauth_flows: Vec<crate::model::OAuthFlow>,
+    /// Callback URLs.
+    #[serde(default)]
+    pub callback_urls: Vec<String>,
+}
+
+/// One group.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupConfig {
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Precedence.
+    pub precedence: Option<i64>,
+    /// IAM role ARN.
+    pub role_arn: Option<String>,
+}
+
+/// One resource server.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceServerConfig {
+    /// Identifier.
+    pub identifier: String,
+    /// Name.
+    pub name: String,
+    /// Scopes.
+    #[serde(default)]
+    pub scopes: Vec<ScopeConfig>,
+}
+
+/// One custom scope.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeConfig {
+    /// Scope name.
+    pub name: String,
+    /// Description.
+    #[serde(default)]
+    pub description: String,
+}
+
+/// One seed user.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserConfig {
+    /// Username (an email/phone in pools with username attributes).
+    pub username: String,
+    /// Permanent password (status CONFIRMED).
+    pub password: Option<String>,
+    /// Temporary password (status FORCE_CHANGE_PASSWORD).
+    pub temporary_password: Option<String>,
+    /// Attributes.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
+    /// Group names.
+    #[serde(default)]
+    pub groups: Vec<String>,
+    /// Enabled (default true).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+impl IssuerConfig {
+    /// Parses TOML text.
+    pub fn from_toml_str(s: &str) -> Result<Self, IssuerError> {
+        toml::from_str(s).map_err(|e| IssuerError::Config(e.to_string()))
+    }
+
+    /// Reads and parses a TOML file.
+    pub fn from_file(path: &Path) -> Result<Self, IssuerError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| IssuerError::Config(format!("{}: {e}", path.display())))?;
+        Self::from_toml_str(&text)
+    }
+}

@@ -1,0 +1,262 @@
+//! User pools: creation (with their signing keys), lookup, listing,
+//! deletion and idempotent create-or-update for configuration files.
+
+use serde_json::{Map, Value};
+
+use crate::directory::attributes::STANDARD_ATTRIBUTES;
+use crate::error::{Error, Result};
+use crate::ids;
+use crate::issuer::Issuer;
+use crate::model::{
+    IssuerStyle, MfaConfiguration, Policies, Pool, SchemaAttribute, UsernameConfiguration,
+};
+use crate::store::{keys as key_rows, pools as pool_rows};
+use crate::tokens::keys;
+
+/// The user pool tag that selects the issuer style (`local` or `aws`).
+pub(crate) const STYLE_TAG: &str = "cognito-issuer:issuer-style";
+
+const ATTR_CHOICES: &[&str] = &["email", "phone_number"];
+const ALIAS_CHOICES: &[&str] = &["email", "phone_number", "preferred_username"];
+
+/// What a pool is made of (CreateUserPool's settings, typed).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PoolSpec {
+    /// Fixed pool id; generated in `region` when absent.
+    pub id: Option<String>,
+    /// Region of a generated id (default `us-east-1`).
+    pub region: Option<String>,
+    /// Pool name.
+    pub name: String,
+    /// Password policy.
+    pub policies: Option<Policies>,
+    /// Username attributes (`email`, `phone_number`).
+    pub username_attributes: Vec<String>,
+    /// Alias attributes (`email`, `phone_number`, `preferred_username`).
+    pub alias_attributes: Vec<String>,
+    /// Auto-verified attributes.
+    pub auto_verified_attributes: Vec<String>,
+    /// Schema attributes (names without `custom:` get the prefix unless
+    /// standard); `None` stands for an attribute received without a string
+    /// `Name`, refused by [`create`] in Cognito's order of checks.
+    pub schema: Vec<Option<SchemaAttribute>>,
+    /// `MfaConfiguration` wire name (default `OFF`), checked in Cognito's
+    /// order.
+    pub mfa_configuration: Option<String>,
+    /// Username case sensitivity.
+    pub username_configuration: Option<UsernameConfiguration>,
+    /// Tags, echoed (`cognito-issuer:issuer-style` selects the issuer style).
+    pub tags: Map<String, Value>,
+    /// Settings the issuer only echoes.
+    pub extra: Map<String, Value>,
+}
+
+/// A pool as Describe reports it.
+#[derive(Debug, Clone)]
+pub(crate) struct PoolDescription {
+    /// The pool.
+    pub pool: Pool,
+    /// Its number of users.
+    pub estimated_users: i64,
+}
+
+/// Validates `spec` and builds the pool document (not stored).
+fn build(spec: PoolSpec) -> Result<(Pool, IssuerStyle)> {
+    let name = spec.name;
+    if name.len() > 128 {
+        return Err(Error::invalid_parameter(
+            "1 validation error detected: Value at 'poolName' failed to satisfy constraint: \
+             Member must have length less than or equal to 128",
+        ));
+    }
+    if !spec.username_attributes.is_empty() && !spec.alias_attributes.is_empty() {
+        return Err(Error::invalid_parameter(
+            "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.",
+        ));
+    }
+    for a in &spec.username_attributes {
+        if !ATTR_CHOICES.contains(&a.as_str()) {
+            return Err(Error::invalid_parameter(format!(
+                "Invalid username attribute {a}"
+            )));
+        }
+    }
+    for a in &spec.alias_attributes {
+        if !ALIAS_CHOICES.contains(&a.as_str()) {
+            return Err(Error::invalid_parameter(format!(
+                "Invalid alias attribute {a}"
+            )));
+        }
+    }
+    for a in &spec.auto_verified_attributes {
+        if !ATTR_CHOICES.contains(&a.as_str()) {
+            return Err(Error::invalid_parameter(format!(
+                "Invalid auto-verified attribute {a}"
+            )));
+        }
+    }
+    if let Some(p) = &spec.policies {
+        let pp = &p.password_policy;
+        if !(6..=99).contains(&pp.minimum_length) {
+            return Err(Error::invalid_parameter(
+                "Password policy MinimumLength must be between 6 and 99",
+            ));
+        }
+    }
+    let mfa = spec.mfa_configuration.unwrap_or_else(|| "OFF".into());
+    let mfa = MfaConfiguration::parse(&mfa)
+        .ok_or_else(|| Error::invalid_parameter(format!("Invalid MfaConfiguration {mfa}")))?;
+    let mut schema = Vec::with_capacity(spec.schema.len());
+    for attr in spec.schema {
+        let Some(mut attr) = attr else {
+            return Err(Error::invalid_parameter("Schema attribute without Name"));
+        };
+        if !STANDARD_ATTRIBUTES.contains(&attr.name.as_str()) && !attr.name.starts_with("custom:") {
+            attr.name = format!("custom:{}", attr.name);
+        }
+        schema.push(attr);
+    }
+    let style = match spec.tags.get(STYLE_TAG).and_then(Value::as_str) {
+        Some(s) => IssuerStyle::parse(s).ok_or_else(|| {
+            Error::invalid_parameter(format!("{STYLE_TAG} must be 'local' or 'aws'"))
+        })?,
+        None => IssuerStyle::Local,
+    };
+    let region = spec.region.as_deref().unwrap_or("us-east-1");
+    let id = spec.id.unwrap_or_else(|| ids::pool_id(region));
+    if !ids::is_valid_pool_id(&id) {
+        return Err(Error::invalid_parameter(format!(
+            "Invalid user pool id {id}"
+        )));
+    }
+    let now = ids::now_f64();
+    let mut extra = spec.extra;
+    if !spec.tags.is_empty() {
+        extra.insert("UserPoolTags".into(), Value::Object(spec.tags));
+    }
+    let pool = Pool {
+        arn: format!(
+            "arn:aws:cognito-idp:{}:000000000000:userpool/{id}",
+            ids::region_of(&id)
+        ),
+        id,
+        name,
+        creation_date: now,
+        last_modified_date: now,
+        policies: spec.policies.unwrap_or_default(),
+        username_attributes: spec.username_attributes,
+        alias_attributes: spec.alias_attributes,
+        auto_verified_attributes: spec.auto_verified_attributes,
+        schema_attributes: schema,
+        mfa_configuration: mfa,
+        software_token_mfa_configuration: None,
+        sms_mfa_configuration: None,
+        email_mfa_configuration: None,
+        username_configuration: spec.username_configuration,
+        extra,
+    };
+    Ok((pool, style))
+}
+
+/// Stores a new pool and generates its signing keys.
+fn insert(issuer: &Issuer, pool: &Pool, style: IssuerStyle) -> Result<()> {
+    // Generate keys before taking the write lock (RSA generation is slow).
+    let id_key = keys::generate(&pool.id, keys::KeyPurpose::Id)?;
+    let access_key = keys::generate(&pool.id, keys::KeyPurpose::Access)?;
+    issuer.write(|tx| {
+        if pool_rows::get_pool(tx, &pool.id)?.is_some() {
+            return Err(Error::invalid_parameter(format!(
+                "User pool {} already exists.",
+                pool.id
+            )));
+        }
+        pool_rows::put_pool(tx, pool, style)?;
+        key_rows::insert_key(tx, &id_key)?;
+        key_rows::insert_key(tx, &access_key)?;
+        Ok(())
+    })
+}
+
+/// Creates a pool (CreateUserPool).
+pub(crate) fn create(issuer: &Issuer, spec: PoolSpec) -> Result<PoolDescription> {
+    let (pool, style) = build(spec)?;
+    insert(issuer, &pool, style)?;
+    describe_pool(issuer, pool)
+}
+
+fn describe_pool(issuer: &Issuer, pool: Pool) -> Result<PoolDescription> {
+    let estimated_users = issuer.read(|c| Ok(pool_rows::count_users(c, &pool.id)?))?;
+    Ok(PoolDescription {
+        pool,
+        estimated_users,
+    })
+}
+
+/// A pool with its user count (DescribeUserPool).
+pub(crate) fn describe(issuer: &Issuer, pool_id: &str) -> Result<PoolDescription> {
+    let (pool, _) = issuer.pool(pool_id)?;
+    describe_pool(issuer, pool)
+}
+
+/// Every pool with its issuer style, ordered by id (ListUserPools).
+pub(crate) fn list(issuer: &Issuer) -> Result<Vec<(Pool, IssuerStyle)>> {
+    issuer.read(|c| Ok(pool_rows::list_pools(c)?))
+}
+
+/// Deletes a pool and everything in it (DeleteUserPool).
+pub(crate) fn delete(issuer: &Issuer, pool_id: &str) -> Result<()> {
+    issuer.pool(pool_id)?;
+    issuer.write(|tx| Ok(pool_rows::delete_pool(tx, pool_id)?))?;
+    issuer.keys.invalidate(pool_id);
+    Ok(())
+}
+
+/// Whether two documents are equal ignoring their timestamps.
+pub(crate) fn same_ignoring_dates<T: serde::Serialize>(a: &T, b: &T) -> bool {
+    fn comparable(v: Option<Value>) -> Option<Value> {
+        let mut v = v?;
+        if let Some(o) = v.as_object_mut() {
+            for k in ["CreationDate", "LastModifiedDate"] {
+                o.remove(k);
+            }
+        }
+        Some(v)
+    }
+    comparable(serde_json::to_value(a).ok()) == comparable(serde_json::to_value(b).ok())
+}
+
+/// Creates the pool or, when one with the spec's id (or, without an id,
+/// its name) exists, updates it when its settings differ; unchanged pools
+/// are left alone. Idempotent (configuration files).
+pub(crate) fn create_or_update(issuer: &Issuer, mut spec: PoolSpec) -> Result<Pool> {
+    let existing = issuer.read(|c| {
+        let all = pool_rows::list_pools(c)?;
+        Ok(match &spec.id {
+            Some(id) => all.into_iter().find(|(p, _)| &p.id == id),
+            None => all.into_iter().find(|(p, _)| p.name == spec.name),
+        })
+    })?;
+    if spec.id.is_none() {
+        spec.id = existing.as_ref().map(|(p, _)| p.id.clone());
+    }
+    let (mut pool, style) = build(spec)?;
+    match existing {
+        Some((old, old_style)) => {
+            pool.creation_date = old.creation_date;
+            if same_ignoring_dates(&pool, &old) && style == old_style {
+                pool = old;
+            } else {
+                issuer.write(|tx| {
+                    pool_rows::put_pool(tx, &pool, style)?;
+                    keys::ensure_keys(tx, &pool.id)
+                })?;
+                tracing::info!(pool = %pool.id, "configuration updated pool");
+            }
+        }
+        None => {
+            insert(issuer, &pool, style)?;
+            tracing::info!(pool = %pool.id, "configuration created pool");
+        }
+    }
+    Ok(pool)
+}
