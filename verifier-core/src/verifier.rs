@@ -73,15 +73,13 @@ impl std::fmt::Debug for CognitoVerifier {
 }
 
 /// Where a verification stands after its first synchronous steps.
-#[allow(
-    clippy::large_enum_variant,
-    reason = "returned once per verification and matched at once; boxing would allocate"
-)]
 enum Start<'t> {
     /// The verified-token cache had it (times re-checked).
     Cached(CachedToken),
     /// Decoded, pool chosen; the key for `decoded.kid` is needed next.
-    NeedsKey(DecodedJwt<'t>, usize),
+    /// (Boxed: an async caller keeps this across its await, and the cold
+    /// path allocates anyway.)
+    NeedsKey(Box<DecodedJwt<'t>>, usize),
 }
 
 impl CognitoVerifier {
@@ -111,7 +109,7 @@ impl CognitoVerifier {
             Start::Cached(hit) => (hit.claims, hit.pool),
             Start::NeedsKey(decoded, pool) => {
                 let key = self.entry(pool).jwks.key(&decoded.kid).await;
-                (self.admit(token, decoded, pool, key)?, pool)
+                (self.admit(token, *decoded, pool, key)?, pool)
             }
         };
         if let Some(list) = &self.entry(pool).revocation {
@@ -147,7 +145,7 @@ impl CognitoVerifier {
             Start::Cached(hit) => (hit.claims, hit.pool),
             Start::NeedsKey(decoded, pool) => {
                 let key = self.entry(pool).jwks.key_cached(&decoded.kid);
-                (self.admit(token, decoded, pool, key)?, pool)
+                (self.admit(token, *decoded, pool, key)?, pool)
             }
         };
         self.conclude(token, claims, pool, policy)
@@ -240,7 +238,7 @@ impl CognitoVerifier {
                 .by_issuer
                 .get(iss)
                 .ok_or_else(|| Cause::WrongIssuer(iss.to_owned()))?;
-            Ok(Start::NeedsKey(decoded, pool))
+            Ok(Start::NeedsKey(Box::new(decoded), pool))
         };
         decode().map_err(|cause| self.reject(token, cause, None))
     }
