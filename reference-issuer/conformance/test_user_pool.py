@@ -395,6 +395,12 @@ def test_admin_user_operations(idp, issuer, pool):
         {"Name": "family_name", "Value": "Ivanov"}, {"Name": "email_verified", "Value": "true"}])
     attrs = {a["Name"]: a["Value"] for a in idp.admin_get_user(UserPoolId=pid, Username="ivan")["UserAttributes"]}
     assert attrs["family_name"] == "Ivanov" and attrs["email_verified"] == "true"
+    idp.admin_delete_user_attributes(UserPoolId=pid, Username="ivan", UserAttributeNames=["family_name"])
+    attrs = {a["Name"] for a in idp.admin_get_user(UserPoolId=pid, Username="ivan")["UserAttributes"]}
+    assert "family_name" not in attrs and "email" in attrs
+    c, msg = error_of(idp.admin_delete_user_attributes, UserPoolId=pid, Username="ivan",
+                      UserAttributeNames=["sub"])
+    assert c == "InvalidParameterException" and "sub" in msg
 
     idp.admin_disable_user(UserPoolId=pid, Username="ivan")
     assert idp.admin_get_user(UserPoolId=pid, Username="ivan")["Enabled"] is False

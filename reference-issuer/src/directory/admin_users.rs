@@ -5,7 +5,8 @@
 
 use crate::directory::accounts::{insert_new_user, new_user};
 use crate::directory::attributes::{
-    AttributeIn, apply_attributes, ensure_alias_unique, validate_attributes,
+    AttributeIn, apply_attributes, ensure_alias_unique, remove, validate_attributes,
+    validate_deletion,
 };
 use crate::directory::codes::{CodePurpose, delivery_destination, issue_code};
 use crate::directory::credentials::remember_password;
@@ -265,20 +266,10 @@ pub(crate) fn admin_delete_user_attributes(
     user: &User,
     names: &[String],
 ) -> Result<()> {
-    let attrs: Vec<AttributeIn> = names
-        .iter()
-        .map(|n| AttributeIn {
-            name: n.clone(),
-            value: None,
-        })
-        .collect();
-    validate_attributes(pool, &attrs, true)?;
+    validate_deletion(pool, names, true)?;
     issuer.write(|tx| {
         let mut user = reload(tx, pool, user)?;
-        for n in names {
-            user.attributes.remove(n);
-        }
-        user.modified_at = ids::now_f64();
+        remove(&mut user, names);
         Ok(user_rows::update_user(tx, &user)?)
     })
 }

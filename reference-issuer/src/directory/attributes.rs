@@ -89,6 +89,27 @@ fn pool_allows_self_verify() -> bool {
     false
 }
 
+/// Validates a deletion of the `names` attributes (DeleteUserAttributes and
+/// its Admin twin) as a write of empty values.
+pub(crate) fn validate_deletion(pool: &Pool, names: &[String], admin: bool) -> Result<()> {
+    let attrs: Vec<AttributeIn> = names
+        .iter()
+        .map(|n| AttributeIn {
+            name: n.clone(),
+            value: None,
+        })
+        .collect();
+    validate_attributes(pool, &attrs, admin)
+}
+
+/// Removes the `names` attributes from `user`.
+pub(crate) fn remove(user: &mut User, names: &[String]) {
+    for n in names {
+        user.attributes.remove(n);
+    }
+    user.modified_at = ids::now_f64();
+}
+
 /// A loose email check (one `@`, a dot in the domain).
 pub(crate) fn looks_like_email(v: &str) -> bool {
     match v.split_once('@') {

@@ -3,7 +3,8 @@
 //! GetUserAttributeVerificationCode, VerifyUserAttribute and DeleteUser.
 
 use crate::directory::attributes::{
-    AttributeIn, apply_attributes, ensure_alias_unique, validate_attributes,
+    AttributeIn, apply_attributes, ensure_alias_unique, remove, validate_attributes,
+    validate_deletion,
 };
 use crate::directory::codes::{CodePurpose, consume_code, issue_code};
 use crate::directory::credentials::remember_password;
@@ -93,20 +94,10 @@ pub(crate) fn delete_user_attributes(
     ctx: &AccessContext,
     names: &[String],
 ) -> Result<()> {
-    let attrs: Vec<AttributeIn> = names
-        .iter()
-        .map(|n| AttributeIn {
-            name: n.clone(),
-            value: None,
-        })
-        .collect();
-    validate_attributes(&ctx.pool, &attrs, false)?;
+    validate_deletion(&ctx.pool, names, false)?;
     issuer.write(|tx| {
         let mut user = reload(tx, &ctx.user)?;
-        for n in names {
-            user.attributes.remove(n);
-        }
-        user.modified_at = ids::now_f64();
+        remove(&mut user, names);
         Ok(user_rows::update_user(tx, &user)?)
     })
 }
