@@ -12,8 +12,9 @@ use crate::directory::password;
 use crate::error::{Error, Result};
 use crate::ids;
 use crate::issuer::Issuer;
-use crate::model::{AppClient, Pool, UserStatus};
+use crate::model::{AppClient, Pool, User, UserStatus};
 use crate::signin::secret_hash::check_secret_hash;
+use crate::store::Conn as Connection;
 use crate::store::users as user_rows;
 
 /// The app client a self-service call came through, its pool and the
@@ -154,15 +155,26 @@ fn fake_destination(username: &str) -> Destination {
     }
 }
 
+/// The user a code-sending call names. An unknown user is an error, or,
+/// when the client hides user existence, a decoy destination to answer
+/// with as if a code had been sent.
+fn find_for_code(tx: &Connection, call: &ClientCall) -> Result<Result<User, Destination>> {
+    match find_user(tx, &call.pool, &call.username)? {
+        Some(user) => Ok(Ok(user)),
+        None if call.client.prevents_user_existence_errors() => {
+            Ok(Err(fake_destination(&call.username)))
+        }
+        None => Err(user_not_found()),
+    }
+}
+
 /// ResendConfirmationCode: a new sign-up code for an unconfirmed user.
 pub(crate) fn resend_confirmation_code(issuer: &Issuer, call: &ClientCall) -> Result<Destination> {
     let pool = &call.pool;
     issuer.write(|tx| {
-        let Some(user) = find_user(tx, pool, &call.username)? else {
-            if call.client.prevents_user_existence_errors() {
-                return Ok(fake_destination(&call.username));
-            }
-            return Err(user_not_found());
+        let user = match find_for_code(tx, call)? {
+            Ok(user) => user,
+            Err(decoy) => return Ok(decoy),
         };
         if user.status != UserStatus::Unconfirmed {
             return Err(Error::invalid_parameter("User is already confirmed."));
@@ -188,11 +200,9 @@ pub(crate) fn resend_confirmation_code(issuer: &Issuer, call: &ClientCall) -> Re
 pub(crate) fn forgot_password(issuer: &Issuer, call: &ClientCall) -> Result<Destination> {
     let pool = &call.pool;
     issuer.write(|tx| {
-        let Some(user) = find_user(tx, pool, &call.username)? else {
-            if call.client.prevents_user_existence_errors() {
-                return Ok(fake_destination(&call.username));
-            }
-            return Err(user_not_found());
+        let user = match find_for_code(tx, call)? {
+            Ok(user) => user,
+            Err(decoy) => return Ok(decoy),
         };
         if !user.enabled {
             return Err(Error::not_authorized("User is disabled."));
