@@ -25,8 +25,9 @@ pub(crate) struct Issuer {
     pub lockout: Lockout,
     /// Per-pool authentication rate limits.
     pub rate_limits: RateLimits,
-    /// Pending SRP `PASSWORD_VERIFIER` challenges (in memory).
-    pub srp: crate::signin::srp_pending::PendingChallenges,
+    /// The sealing key of SRP `PASSWORD_VERIFIER` challenges and the
+    /// record of used ones.
+    pub srp: crate::signin::srp_pending::SealedChallenges,
 }
 
 impl Issuer {

@@ -3,6 +3,9 @@
 //! uniqueness. Shared by SignUp, AdminCreateUser and configuration seeding.
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use crate::directory::attributes::{
     AttributeIn, apply_attributes, ensure_alias_unique, looks_like_email, looks_like_phone,
@@ -22,17 +25,7 @@ pub(crate) fn new_user(
     attrs: &[AttributeIn],
     status: UserStatus,
 ) -> Result<User> {
-    if username.is_empty()
-        || username.chars().count() > 128
-        || username
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control())
-    {
-        return Err(Error::invalid_parameter(
-            "1 validation error detected: Value at 'username' failed to satisfy constraint: \
-             Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+",
-        ));
-    }
+    check_username(pool, username)?;
     let sub = ids::uuid();
     let now = ids::now_f64();
     let mut user = User {
@@ -83,6 +76,60 @@ pub(crate) fn new_user(
         }
     }
     Ok(user)
+}
+
+/// Cognito's pattern for `Username` in SignUp and AdminCreateUser (the API
+/// reference): letters, marks, symbols, numbers and punctuation only, so
+/// no separators, control or invisible format characters (U+200B, U+2060,
+/// U+202E, ...).
+pub(crate) const USERNAME_PATTERN: &str = r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+";
+
+static USERNAME_RE: LazyLock<Regex> = LazyLock::new(|| {
+    // A constant pattern: it compiles (checked by the tests).
+    Regex::new(&format!("^(?:{USERNAME_PATTERN})$")).expect("a constant pattern")
+});
+
+/// The alias attribute whose format `name` has in `pool` (`email` or
+/// `phone_number`), if the pool signs in by that alias: such a value can
+/// never be a username there, or anyone could squat on a victim's address.
+pub(crate) fn alias_format(pool: &Pool, name: &str) -> Option<&'static str> {
+    let has = |a: &str| pool.alias_attributes.iter().any(|x| x == a);
+    if has("email") && looks_like_email(name) {
+        Some("email")
+    } else if has("phone_number") && looks_like_phone(name) {
+        Some("phone_number")
+    } else {
+        None
+    }
+}
+
+/// Checks a username for a new user: Cognito's length and pattern, and not
+/// in the format of one of the pool's alias attributes.
+pub(crate) fn check_username(pool: &Pool, username: &str) -> Result<()> {
+    if username.chars().count() > 128 {
+        return Err(Error::invalid_parameter(
+            "1 validation error detected: Value at 'username' failed to satisfy constraint: \
+             Member must have length less than or equal to 128",
+        ));
+    }
+    if !USERNAME_RE.is_match(username) {
+        return Err(Error::invalid_parameter(format!(
+            "1 validation error detected: Value at 'username' failed to satisfy constraint: \
+             Member must satisfy regular expression pattern: {USERNAME_PATTERN}"
+        )));
+    }
+    match alias_format(pool, username) {
+        Some("email") => Err(Error::invalid_parameter(
+            "Username cannot be of email format, since user pool is configured for email alias.",
+        )),
+        // AWS's wording for the phone alias is not documented; this mirrors
+        // the email one.
+        Some(_) => Err(Error::invalid_parameter(
+            "Username cannot be of phone number format, since user pool is configured for \
+             phone number alias.",
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Inserts a new user, enforcing username and alias uniqueness. A taken

@@ -54,7 +54,3 @@ pub(crate) fn load_verifier(conn: &Connection, user: &User) -> Result<Option<Ver
             v: BigUint::from_bytes_be(&r.verifier),
         }))
 }
-
-// ---------------------------------------------------------------------------
-// Pending challenges (in memory, single use, expiring)
-// ---------------------------------------------------------------------------

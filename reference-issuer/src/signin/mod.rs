@@ -10,6 +10,7 @@ pub(crate) mod refresh;
 pub(crate) mod secret_hash;
 pub(crate) mod session;
 pub(crate) mod srp;
+mod srp_decoy;
 pub(crate) mod srp_pending;
 pub(crate) mod totp;
 

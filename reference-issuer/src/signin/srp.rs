@@ -3,10 +3,11 @@
 //! AdminRespondToAuthChallenge), with Cognito's SRP-6a variant
 //! ([`crate::srp`]).
 //!
-//! The `SECRET_BLOCK` is a random server-side reference to the pending
-//! challenge (kept in memory, single use, expiring after
-//! [`SESSION_TTL`]); replays and timestamps more than
-//! [`srp::TIMESTAMP_SKEW`] seconds from the server clock are refused.
+//! The `SECRET_BLOCK` carries the pending challenge sealed with a key only
+//! this run of the server holds ([`super::srp_pending`]): starts cost no
+//! server memory. A block expires after [`SESSION_TTL`] and produces at
+//! most one sign-in; timestamps more than [`srp::TIMESTAMP_SKEW`] seconds
+//! from the server clock are refused.
 
 use std::collections::BTreeMap;
 
@@ -16,19 +17,17 @@ use base64::engine::general_purpose::STANDARD;
 use super::password::after_first_factor;
 use super::secret_hash::check_secret_hash;
 use super::session::SESSION_TTL;
-use super::srp_pending::Pending;
+use super::srp_decoy;
+use super::srp_pending::{Pending, Refused};
 use super::{Challenge, FlowContext, Outcome, incorrect, param, session_expired};
 use crate::directory::credentials::load_verifier;
 use crate::directory::lookup::{find_user, user_not_found};
 use crate::error::{Error, Result};
 use crate::ids;
 use crate::issuer::Issuer;
-use crate::srp::{self, ServerEphemeral, Verifier};
+use crate::srp::{self, ServerEphemeral};
 use crate::store::users as user_rows;
-
-fn random_password() -> String {
-    ids::opaque_token(32)
-}
+use num_bigint::BigUint;
 
 /// Starts `USER_SRP_AUTH`: answers `PASSWORD_VERIFIER` with `SALT`,
 /// `SRP_B`, `SECRET_BLOCK`, `USERNAME` and `USER_ID_FOR_SRP`.
@@ -58,10 +57,11 @@ pub(super) fn start(
             if !ctx.client.prevents_user_existence_errors() {
                 return Err(user_not_found());
             }
-            // A decoy challenge: indistinguishable on the wire, fails at the
-            // proof.
-            let v = Verifier::derive(&ctx.pool.id, username, &random_password());
-            (None, username.to_string(), v)
+            // A decoy challenge: the same shape as a real one, stable per
+            // name, failing at the proof.
+            let user_id = srp_decoy::user_id(issuer, &ctx.pool, username)?;
+            let v = srp_decoy::verifier(issuer, &ctx.pool.id, &user_id)?;
+            (None, user_id, v)
         }
         Some((user, ver)) => {
             issuer.lockout.check(&ctx.pool.id, &user.sub)?;
@@ -73,7 +73,7 @@ pub(super) fn start(
                 // No verifier for the current password (set by a path that
                 // predates SRP): fail closed at the proof.
                 None => {
-                    let v = Verifier::derive(&ctx.pool.id, &user.username, &random_password());
+                    let v = srp_decoy::verifier(issuer, &ctx.pool.id, &user.username)?;
                     (None, user.username, v)
                 }
             }
@@ -83,19 +83,18 @@ pub(super) fn start(
     let now = ids::now();
     let big_b = format!("{:x}", eph.big_b);
     let salt = format!("{:x}", ver.salt);
+    let pending = Pending {
+        sub,
+        user_id: user_id.clone(),
+        a,
+        eph,
+        v_hash: verifier_hash(&ver.v),
+        issued_at: now,
+        expires_at: now + SESSION_TTL,
+    };
     let block = issuer
         .srp
-        .insert(Pending {
-            pool_id: ctx.pool.id.clone(),
-            client_id: ctx.client.client_id.clone(),
-            sub,
-            user_id: user_id.clone(),
-            a,
-            eph,
-            v: ver.v,
-            expires_at: now + SESSION_TTL,
-        })
-        .ok_or_else(|| Error::too_many_requests("Too many pending SRP challenges"))?;
+        .seal(&ctx.pool.id, &ctx.client.client_id, &pending);
     Ok(Outcome::Challenge(Challenge {
         name: "PASSWORD_VERIFIER",
         session: None,
@@ -131,15 +130,11 @@ pub(super) fn respond(
     let ts = srp::parse_timestamp(timestamp).ok_or_else(|| {
         Error::invalid_parameter("TIMESTAMP must be formatted as EEE MMM d HH:mm:ss 'UTC' yyyy")
     })?;
-    // Single use: taken before anything can fail.
-    let pending = issuer.srp.take(&block).ok_or_else(session_expired)?;
+    let pending = issuer
+        .srp
+        .open(&ctx.pool.id, &ctx.client.client_id, &block)
+        .map_err(|_| session_expired())?;
     let now = ids::now();
-    if pending.expires_at <= now
-        || pending.pool_id != ctx.pool.id
-        || pending.client_id != ctx.client.client_id
-    {
-        return Err(session_expired());
-    }
     let mut names = vec![pending.user_id.as_str(), username];
     let user = match &pending.sub {
         Some(sub) => issuer.read(|c| Ok(user_rows::get_user_by_sub(c, &ctx.pool.id, sub)?))?,
@@ -159,6 +154,10 @@ pub(super) fn respond(
         ));
     }
     let Some(user) = user else {
+        // The same work as checking a real proof, so timing does not tell
+        // a decoy challenge.
+        let v = srp_decoy::verifier(issuer, &ctx.pool.id, &pending.user_id)?.v;
+        let _ = srp::server_key(&pending.a, &pending.eph, &v);
         return Err(incorrect());
     };
     if username != pending.user_id {
@@ -173,18 +172,35 @@ pub(super) fn respond(
     if !user.enabled {
         return Err(Error::not_authorized("User is disabled."));
     }
-    let key = srp::server_key(&pending.a, &pending.eph, &pending.v);
+    // The password may have changed since the challenge was issued: then
+    // the proof is checked against a decoy and fails.
+    let current = issuer
+        .read(|c| load_verifier(c, &user))?
+        .filter(|v| verifier_hash(&v.v) == pending.v_hash);
+    let v = match current {
+        Some(v) => v.v,
+        None => srp_decoy::verifier(issuer, &ctx.pool.id, &pending.user_id)?.v,
+    };
+    let key = srp::server_key(&pending.a, &pending.eph, &v);
     let proven = key.is_some_and(|k| {
         srp::verify_signature(&k, &ctx.pool.id, &pending.user_id, &block, timestamp, &sig)
     });
-    // The password may have changed since the challenge was issued.
-    let current = issuer
-        .read(|c| load_verifier(c, &user))?
-        .is_some_and(|v| v.v == pending.v);
-    if !proven || !current {
+    if !proven {
         issuer.lockout.failed(&ctx.pool.id, &user.sub);
         return Err(incorrect());
     }
+    // One sign-in per block: a replayed (or concurrent) answer is refused.
+    issuer
+        .srp
+        .mark_used(&block, pending.expires_at)
+        .map_err(|e| match e {
+            Refused::Full => Error::too_many_requests("Too many SRP sign-ins in progress"),
+            Refused::Invalid | Refused::Replayed => session_expired(),
+        })?;
     issuer.lockout.succeeded(&ctx.pool.id, &user.sub);
     after_first_factor(issuer, ctx, user)
+}
+
+fn verifier_hash(v: &BigUint) -> [u8; 32] {
+    srp::sha256(&[&v.to_bytes_be()])
 }
