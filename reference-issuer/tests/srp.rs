@@ -232,7 +232,9 @@ async fn sealed_challenges_refuse_tampering_and_other_pools() {
 
     // A tampered block (signed by the client as it is) is refused.
     let (a, mut p) = initiate(&base, &client, "alice").await.unwrap();
-    let mut block = STANDARD.decode(p["SECRET_BLOCK"].as_str().unwrap()).unwrap();
+    let mut block = STANDARD
+        .decode(p["SECRET_BLOCK"].as_str().unwrap())
+        .unwrap();
     let mid = block.len() / 2;
     block[mid] ^= 0x01;
     p["SECRET_BLOCK"] = json!(STANDARD.encode(&block));

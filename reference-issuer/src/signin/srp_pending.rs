@@ -192,7 +192,11 @@ fn encode(p: &Pending) -> Vec<u8> {
     out.extend_from_slice(&p.issued_at.to_be_bytes());
     out.extend_from_slice(&p.expires_at.to_be_bytes());
     out.push(u8::from(p.sub.is_some()));
-    put_fixed(&mut out, p.sub.as_deref().unwrap_or("").as_bytes(), SUB_WIDTH);
+    put_fixed(
+        &mut out,
+        p.sub.as_deref().unwrap_or("").as_bytes(),
+        SUB_WIDTH,
+    );
     put(&mut out, p.user_id.as_bytes());
     put(&mut out, &p.a.to_bytes_be());
     put_fixed(&mut out, &p.eph.b.to_bytes_be(), 32);
