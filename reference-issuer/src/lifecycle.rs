@@ -152,13 +152,7 @@ impl IssuerServer {
 }
 
 fn create_private_dir(dir: &Path) -> Result<(), IssuerError> {
-    std::fs::create_dir_all(dir)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
-    }
-    Ok(())
+    Ok(crate::store::create_private_dir(dir)?)
 }
 
 /// Applies `config` or makes sure the default pool and client exist.

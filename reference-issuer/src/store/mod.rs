@@ -51,6 +51,9 @@ pub enum StoreError {
     /// A stored document could not be decoded (or a record encoded).
     #[error("corrupt stored data: {0}")]
     Corrupt(String),
+    /// A file of the store could not be created or protected.
+    #[error("data file: {0}")]
+    Io(#[from] std::io::Error),
     /// A connection lock was poisoned by a panic.
     #[error("connection lock poisoned")]
     Poisoned,
@@ -99,10 +102,13 @@ fn configure(conn: &Conn) -> rusqlite::Result<()> {
 impl Store {
     /// Opens (creating if needed) the database at `path` and migrates it.
     pub(crate) fn open(path: &Path) -> Result<Self> {
+        // Created owner-only before SQLite opens it: SQLite gives the -wal
+        // and -shm files the database file's mode.
+        create_private_file(path)?;
         let writer = Conn::open(path)?;
         configure(&writer)?;
         migrate(&writer)?;
-        restrict_permissions(path);
+        restrict_permissions(path)?;
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
             let c = Conn::open_with_flags(
@@ -184,14 +190,70 @@ fn migrate(conn: &Conn) -> Result<()> {
 }
 
 #[cfg(unix)]
-fn restrict_permissions(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    // The database holds private signing keys: owner-only.
-    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+/// The database's companion files, which hold the same data.
+fn companions(path: &Path) -> [PathBuf; 2] {
+    let with = |suffix: &str| {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        PathBuf::from(p)
+    };
+    [with("-wal"), with("-shm")]
+}
+
+/// Creates the database file with mode 0600 if it does not exist yet.
+#[cfg(unix)]
+fn create_private_file(path: &Path) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Io(e)),
+    }
 }
 
 #[cfg(not(unix))]
-fn restrict_permissions(_path: &Path) {}
+fn create_private_file(_path: &Path) -> Result<()> {
+    Ok(())
+}
+
+/// Makes the database and its -wal / -shm files owner-only (they hold
+/// private signing keys); also repairs files an older version left 0644.
+#[cfg(unix)]
+fn restrict_permissions(path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let [wal, shm] = companions(path);
+    for p in [path, &wal, &shm] {
+        match std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o600)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(StoreError::Io(e)),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn restrict_permissions(_path: &Path) -> Result<()> {
+    Ok(())
+}
+
+/// Creates the data directory (and any missing parents) with mode 0700.
+/// A directory that already exists is left as it is: it may be shared
+/// (such as `/tmp`), and our files in it are owner-only anyway.
+pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
 
 /// Converts an optional row lookup (`QueryReturnedNoRows` → `None`).
 pub(crate) fn optional<T>(r: rusqlite::Result<T>) -> rusqlite::Result<Option<T>> {
