@@ -175,3 +175,19 @@ impl From<serde_json::Error> for IssuerError {
         IssuerError::Config(e.to_string())
     }
 }
+
+/// Checks a numeric input field against the range of its AWS shape, with
+/// AWS's validation wording (`field` as AWS names it, e.g. `precedence`).
+pub(crate) fn check_range(field: &str, value: i64, min: i64, max: i64) -> Result<(), Error> {
+    let (op, bound) = if value < min {
+        ("greater", min)
+    } else if value > max {
+        ("less", max)
+    } else {
+        return Ok(());
+    };
+    Err(Error::invalid_parameter(format!(
+        "1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: \
+         Member must have value {op} than or equal to {bound}"
+    )))
+}

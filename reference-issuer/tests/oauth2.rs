@@ -44,6 +44,16 @@ async fn m2m_client(base: &str, pool_id: &str) -> (String, String) {
 }
 
 async fn post_form(url: &str, basic: Option<(&str, &str)>, form: &[(&str, &str)]) -> (u16, String) {
+    let (status, _, body) = post_form_full(url, basic, form).await;
+    (status, body)
+}
+
+/// Like [`post_form`], with the response headers.
+async fn post_form_full(
+    url: &str,
+    basic: Option<(&str, &str)>,
+    form: &[(&str, &str)],
+) -> (u16, reqwest::header::HeaderMap, String) {
     let mut req = reqwest::Client::new()
         .post(url)
         .header("content-type", "application/x-www-form-urlencoded");
@@ -60,7 +70,8 @@ async fn post_form(url: &str, basic: Option<(&str, &str)>, form: &[(&str, &str)]
         .join("&");
     let resp = req.body(body).send().await.unwrap();
     let status = resp.status().as_u16();
-    (status, resp.text().await.unwrap())
+    let headers = resp.headers().clone();
+    (status, headers, resp.text().await.unwrap())
 }
 
 fn urlencode(s: &str) -> String {
@@ -212,9 +223,15 @@ async fn client_credentials_token_passes_the_verifier_with_scope_checks() {
     ];
     for (basic, form, expected) in cases {
         let (status, body) = post_form(&token_url, *basic, form).await;
+        // Failed Basic authentication is 401 (RFC 6749 §5.2).
+        let want = if basic.is_some() && *expected == "invalid_client" {
+            401
+        } else {
+            400
+        };
         assert_eq!(
             (status, error_of(&body).as_str()),
-            (400, *expected),
+            (want, *expected),
             "{form:?}"
         );
     }
@@ -402,4 +419,100 @@ async fn revoke_user_info_and_the_revocation_list() {
         .unwrap();
     assert_eq!(resp.status(), 404);
     issuer.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_endpoint_client_authentication_follows_rfc_6749() {
+    let dir = tempfile::tempdir().unwrap();
+    let issuer = start(dir.path()).await;
+    let base = issuer.base_url().to_string();
+    let (client_id, secret) = m2m_client(&base, issuer.pool_id()).await;
+    let (other_id, _) = m2m_client_named(&base, issuer.pool_id(), "m2m-2").await;
+    let token_url = format!("{base}/oauth2/token");
+    let grant = ("grant_type", "client_credentials");
+
+    // The credentials work: Basic, and in the body.
+    let (status, _, _) = post_form_full(&token_url, Some((&client_id, &secret)), &[grant]).await;
+    assert_eq!(status, 200);
+    let (status, _, _) = post_form_full(
+        &token_url,
+        None,
+        &[grant, ("client_id", &client_id), ("client_secret", &secret)],
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    // A Basic client differing from the body's client_id is invalid_client,
+    // 401 with a Basic challenge since the client used Basic.
+    let (status, headers, body) = post_form_full(
+        &token_url,
+        Some((&client_id, &secret)),
+        &[grant, ("client_id", &other_id)],
+    )
+    .await;
+    assert_eq!((status, error_of(&body).as_str()), (401, "invalid_client"));
+    let challenge = headers["www-authenticate"].to_str().unwrap();
+    assert!(challenge.starts_with("Basic "), "{challenge}");
+
+    // A wrong secret by Basic: 401 + Basic challenge; in the body: 400.
+    let (status, headers, body) =
+        post_form_full(&token_url, Some((&client_id, "wrong")), &[grant]).await;
+    assert_eq!((status, error_of(&body).as_str()), (401, "invalid_client"));
+    assert!(
+        headers["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .starts_with("Basic ")
+    );
+    let (status, _, body) = post_form_full(
+        &token_url,
+        None,
+        &[grant, ("client_id", &client_id), ("client_secret", "wrong")],
+    )
+    .await;
+    assert_eq!((status, error_of(&body).as_str()), (400, "invalid_client"));
+
+    // Repeated parameters are invalid_request, whichever they are.
+    for form in [
+        vec![grant, grant],
+        vec![grant, ("scope", "orders/read"), ("scope", "orders/read")],
+    ] {
+        let (status, _, body) =
+            post_form_full(&token_url, Some((&client_id, &secret)), &form).await;
+        assert_eq!(
+            (status, error_of(&body).as_str()),
+            (400, "invalid_request"),
+            "{form:?}"
+        );
+    }
+    let (status, _, body) = post_form_full(
+        &format!("{base}/oauth2/revoke"),
+        None,
+        &[
+            ("token", "a"),
+            ("token", "b"),
+            ("client_id", issuer.client_id()),
+        ],
+    )
+    .await;
+    assert_eq!((status, error_of(&body).as_str()), (400, "invalid_request"));
+    issuer.shutdown().await.unwrap();
+}
+
+/// A second confidential M2M client (the resource server exists already).
+async fn m2m_client_named(base: &str, pool_id: &str, name: &str) -> (String, String) {
+    let c = ok(
+        base,
+        "CreateUserPoolClient",
+        json!({ "UserPoolId": pool_id, "ClientName": name, "GenerateSecret": true,
+                "AllowedOAuthFlows": ["client_credentials"],
+                "AllowedOAuthScopes": ["orders/read"],
+                "AllowedOAuthFlowsUserPoolClient": true }),
+    )
+    .await;
+    let c = &c["UserPoolClient"];
+    (
+        c["ClientId"].as_str().unwrap().to_string(),
+        c["ClientSecret"].as_str().unwrap().to_string(),
+    )
 }

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::shapes;
-use super::{decode, paginate, required};
+use super::{Paging, decode, paginate, required};
 use crate::directory::admin_users::{self as admin, NewUserRequest};
 use crate::directory::attributes::AttributeIn;
 use crate::directory::{memberships, sign_out};
@@ -186,7 +186,17 @@ pub(crate) fn admin_list_groups_for_user(issuer: &Issuer, input: Value) -> Resul
     let i: GroupUserInput = decode(input)?;
     let (pool, user) = resolve(issuer, &i.user_pool_id, &i.username)?;
     let groups = memberships::groups_of_user(issuer, &pool, &user)?;
-    let (page, next) = paginate(groups, i.limit, 60, i.next_token.as_deref())?;
+    let (page, next) = paginate(
+        groups,
+        Paging {
+            op: "AdminListGroupsForUser",
+            scope: &format!("{}\u{1}{}", pool.id, user.sub),
+            limit: i.limit,
+            limit_field: "limit",
+            range: (0, 60),
+            token: i.next_token.as_deref(),
+        },
+    )?;
     let mut out = json!({ "Groups": page.iter().map(|g| g.to_json()).collect::<Vec<_>>() });
     if let Some(t) = next {
         out["NextToken"] = t.into();
@@ -200,7 +210,17 @@ pub(crate) fn list_users_in_group(issuer: &Issuer, input: Value) -> Result<Value
     let pool_id = required(&i.user_pool_id, "userPoolId")?;
     let group = required(&i.group_name, "groupName")?;
     let users = memberships::users_in_group(issuer, pool_id, group)?;
-    let (page, next) = paginate(users, i.limit, 60, i.next_token.as_deref())?;
+    let (page, next) = paginate(
+        users,
+        Paging {
+            op: "ListUsersInGroup",
+            scope: &format!("{pool_id}\u{1}{group}"),
+            limit: i.limit,
+            limit_field: "limit",
+            range: (0, 60),
+            token: i.next_token.as_deref(),
+        },
+    )?;
     let mut out =
         json!({ "Users": page.iter().map(|u| shapes::user_type(u, None)).collect::<Vec<_>>() });
     if let Some(t) = next {
@@ -224,7 +244,17 @@ pub(crate) fn list_users(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: ListUsersInput = decode(input)?;
     let pool_id = required(&i.user_pool_id, "userPoolId")?;
     let users = admin::list_users(issuer, pool_id, i.filter.as_deref().unwrap_or(""))?;
-    let (page, next) = paginate(users, i.limit, 60, i.pagination_token.as_deref())?;
+    let (page, next) = paginate(
+        users,
+        Paging {
+            op: "ListUsers",
+            scope: pool_id,
+            limit: i.limit,
+            limit_field: "limit",
+            range: (0, 60),
+            token: i.pagination_token.as_deref(),
+        },
+    )?;
     let only = i.attributes_to_get.as_deref();
     let mut out =
         json!({ "Users": page.iter().map(|u| shapes::user_type(u, only)).collect::<Vec<_>>() });

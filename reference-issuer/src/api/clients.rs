@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::{decode, paginate, required};
+use super::{Paging, decode, paginate, required};
 use crate::directory::clients::{self, ClientSpec};
 use crate::error::Result;
 use crate::issuer::Issuer;
@@ -131,7 +131,17 @@ pub(crate) fn list_user_pool_clients(issuer: &Issuer, input: Value) -> Result<Va
     let input: ListInput = decode(input)?;
     let pool_id = required(&input.user_pool_id, "userPoolId")?;
     let all = clients::list(issuer, pool_id)?;
-    let (page, next) = paginate(all, input.max_results, 60, input.next_token.as_deref())?;
+    let (page, next) = paginate(
+        all,
+        Paging {
+            op: "ListUserPoolClients",
+            scope: pool_id,
+            limit: input.max_results,
+            limit_field: "maxResults",
+            range: (1, 60),
+            token: input.next_token.as_deref(),
+        },
+    )?;
     let items: Vec<Value> = page
         .iter()
         .map(|c| json!({ "ClientId": c.client_id, "UserPoolId": c.user_pool_id, "ClientName": c.client_name }))

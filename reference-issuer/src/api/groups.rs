@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{decode, paginate, required};
+use super::{Paging, decode, paginate, required};
 use crate::directory::groups::{self, GroupSpec};
 use crate::error::Result;
 use crate::issuer::Issuer;
@@ -61,7 +61,17 @@ pub(crate) fn list_groups(issuer: &Issuer, input: Value) -> Result<Value> {
     let i: ListInput = decode(input)?;
     let pool_id = required(&i.user_pool_id, "userPoolId")?;
     let all = groups::list(issuer, pool_id)?;
-    let (page, next) = paginate(all, i.limit, 60, i.next_token.as_deref())?;
+    let (page, next) = paginate(
+        all,
+        Paging {
+            op: "ListGroups",
+            scope: pool_id,
+            limit: i.limit,
+            limit_field: "limit",
+            range: (0, 60),
+            token: i.next_token.as_deref(),
+        },
+    )?;
     let mut out = json!({ "Groups": page.iter().map(Group::to_json).collect::<Vec<_>>() });
     if let Some(t) = next {
         out["NextToken"] = t.into();

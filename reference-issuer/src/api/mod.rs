@@ -117,39 +117,58 @@ pub(crate) fn decode<T: DeserializeOwned>(input: Value) -> Result<T> {
         .map_err(|e| Error::invalid_parameter(format!("1 validation error detected: {e}")))
 }
 
-/// Splits `items` into one page. The token is the next offset, encoded.
-pub(crate) fn paginate<T>(
-    items: Vec<T>,
-    limit: Option<i64>,
-    max: i64,
-    token: Option<&str>,
-) -> Result<(Vec<T>, Option<String>)> {
+/// One page request of a list operation.
+pub(crate) struct Paging<'a> {
+    /// The operation (its tokens are refused by other operations).
+    pub op: &'a str,
+    /// What is listed (pool id, plus group or user where it applies): a
+    /// token is refused for another scope.
+    pub scope: &'a str,
+    /// The `Limit` / `MaxResults` asked for.
+    pub limit: Option<i64>,
+    /// How AWS names the limit field in validation errors.
+    pub limit_field: &'a str,
+    /// The limit's range in the operation's AWS shape; 0 (where allowed)
+    /// means the maximum.
+    pub range: (i64, i64),
+    /// The `NextToken` / `PaginationToken` given.
+    pub token: Option<&'a str>,
+}
+
+/// Splits `items` into one page. The token names the operation, the scope
+/// and the next offset; a token of another operation or scope is refused.
+pub(crate) fn paginate<T>(items: Vec<T>, p: Paging<'_>) -> Result<(Vec<T>, Option<String>)> {
     use base64::Engine;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let limit = limit.unwrap_or(max);
-    if limit < 1 || limit > max {
-        return Err(Error::invalid_parameter(format!(
-            "1 validation error detected: Value '{limit}' at 'limit' failed to satisfy \
-             constraint: Member must have value between 1 and {max}"
-        )));
-    }
-    let offset = match token {
+    let (min, max) = p.range;
+    let limit = p.limit.unwrap_or(max);
+    crate::error::check_range(p.limit_field, limit, min, max)?;
+    let limit = if limit == 0 { max } else { limit };
+    let offset = match p.token {
         None => 0usize,
         Some(t) => URL_SAFE_NO_PAD
             .decode(t)
             .ok()
             .and_then(|b| String::from_utf8(b).ok())
-            .and_then(|s| s.strip_prefix("offset:").and_then(|n| n.parse().ok()))
+            .and_then(|s| {
+                let mut parts = s.split('\0');
+                let ok = parts.next() == Some("v1")
+                    && parts.next() == Some(p.op)
+                    && parts.next() == Some(p.scope);
+                let offset = parts.next()?.parse().ok()?;
+                (ok && parts.next().is_none()).then_some(offset)
+            })
             .ok_or_else(|| Error::invalid_parameter("Invalid pagination token"))?,
     };
     let total = items.len();
     let page: Vec<T> = items
         .into_iter()
         .skip(offset)
-        .take(limit as usize)
+        .take(usize::try_from(limit).unwrap_or(usize::MAX))
         .collect();
     let next = offset + page.len();
-    let token = (next < total).then(|| URL_SAFE_NO_PAD.encode(format!("offset:{next}")));
+    let token = (next < total)
+        .then(|| URL_SAFE_NO_PAD.encode(format!("v1\0{}\0{}\0{next}", p.op, p.scope)));
     Ok((page, token))
 }
 

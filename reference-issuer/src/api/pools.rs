@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::{decode, paginate, required};
+use super::{Paging, decode, paginate, required};
 use crate::directory::pools::{self, PoolDescription, PoolSpec};
 use crate::error::{Error, Result};
 use crate::issuer::Issuer;
@@ -123,7 +123,17 @@ pub(crate) fn list_user_pools(issuer: &Issuer, input: Value) -> Result<Value> {
         )
     })?;
     let all = pools::list(issuer)?;
-    let (page, next) = paginate(all, Some(max), 60, input.next_token.as_deref())?;
+    let (page, next) = paginate(
+        all,
+        Paging {
+            op: "ListUserPools",
+            scope: "",
+            limit: Some(max),
+            limit_field: "maxResults",
+            range: (1, 60),
+            token: input.next_token.as_deref(),
+        },
+    )?;
     let items: Vec<Value> = page
         .iter()
         .map(|(p, _)| {

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{decode, paginate, required};
+use super::{Paging, decode, paginate, required};
 use crate::directory::resource_servers::{self, ResourceServerSpec, ScopeSpec};
 use crate::error::Result;
 use crate::issuer::Issuer;
@@ -64,7 +64,17 @@ pub(crate) fn list_resource_servers(issuer: &Issuer, input: Value) -> Result<Val
     let i: ListInput = decode(input)?;
     let pool_id = required(&i.user_pool_id, "userPoolId")?;
     let all = resource_servers::list(issuer, pool_id)?;
-    let (page, next) = paginate(all, i.max_results, 50, i.next_token.as_deref())?;
+    let (page, next) = paginate(
+        all,
+        Paging {
+            op: "ListResourceServers",
+            scope: pool_id,
+            limit: i.max_results,
+            limit_field: "maxResults",
+            range: (1, 50),
+            token: i.next_token.as_deref(),
+        },
+    )?;
     let mut out = json!({ "ResourceServers": page });
     if let Some(t) = next {
         out["NextToken"] = t.into();

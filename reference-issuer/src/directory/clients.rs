@@ -76,7 +76,7 @@ fn check_range(value: i64, unit: &TimeUnit, min_s: i64, max_s: i64, what: &str) 
     let per_unit = unit.seconds().ok_or_else(|| {
         Error::invalid_parameter(format!("Invalid time unit {} for {what}", unit.as_str()))
     })?;
-    let secs = value * per_unit;
+    let secs = value.saturating_mul(per_unit);
     if secs < min_s || secs > max_s {
         return Err(Error::invalid_parameter(format!(
             "{what} must be between {min_s} seconds and {max_s} seconds"
@@ -130,6 +130,11 @@ fn build(
     let refresh = spec
         .refresh_token_validity
         .unwrap_or_else(|| default_refresh_validity(&units.refresh_token));
+    // The fields' own ranges in AWS's shapes, then the lifetimes they make
+    // in their units.
+    crate::error::check_range("accessTokenValidity", access, 1, 86_400)?;
+    crate::error::check_range("idTokenValidity", id, 1, 86_400)?;
+    crate::error::check_range("refreshTokenValidity", refresh, 0, 315_360_000)?;
     check_range(
         access,
         &units.access_token,

@@ -27,6 +27,13 @@ pub(crate) fn group_not_found() -> Error {
     Error::resource_not_found("Group not found.")
 }
 
+/// `Precedence` is a non-negative 32-bit integer in AWS's shape.
+fn check_precedence(p: Option<i64>) -> Result<()> {
+    p.map_or(Ok(()), |p| {
+        crate::error::check_range("precedence", p, 0, i64::from(i32::MAX))
+    })
+}
+
 /// Creates a group; `GroupExistsException` if it exists.
 pub(crate) fn create(issuer: &Issuer, spec: GroupSpec) -> Result<Group> {
     issuer.pool(&spec.pool_id)?;
@@ -35,9 +42,7 @@ pub(crate) fn create(issuer: &Issuer, spec: GroupSpec) -> Result<Group> {
             "GroupName must be 1 to 128 characters",
         ));
     }
-    if spec.precedence.is_some_and(|p| p < 0) {
-        return Err(Error::invalid_parameter("Precedence must be 0 or greater"));
-    }
+    check_precedence(spec.precedence)?;
     let now = ids::now_f64();
     let group = Group {
         pool_id: spec.pool_id,
@@ -84,6 +89,7 @@ pub(crate) fn delete(issuer: &Issuer, pool_id: &str, name: &str) -> Result<()> {
 /// they differ (the creation date is kept). Idempotent (configuration
 /// files); the pool must exist.
 pub(crate) fn create_or_update(issuer: &Issuer, spec: GroupSpec) -> Result<Group> {
+    check_precedence(spec.precedence)?;
     let have = issuer.read(|c| Ok(group_rows::get_group(c, &spec.pool_id, &spec.name)?))?;
     if let Some(g) = &have
         && g.description == spec.description

@@ -20,10 +20,57 @@ use crate::oauth::{
     revoke as revocation, userinfo,
 };
 
-type Form_ = Result<Form<HashMap<String, String>>, FormRejection>;
+/// The form as sent, in order (repeated names kept, to be refused).
+type Form_ = Result<Form<Vec<(String, String)>>, FormRejection>;
 
 fn bad_request(e: &OAuthError) -> Response {
     oauth_error(e, StatusCode::BAD_REQUEST)
+}
+
+/// The form's parameters; a repeated one is `invalid_request` (RFC 6749
+/// §3.1 and §3.2: parameters must not be included more than once).
+fn parameters(form: Form_) -> Result<HashMap<String, String>, OAuthError> {
+    let Ok(Form(pairs)) = form else {
+        return Err(OAuthErrorKind::InvalidRequest.into());
+    };
+    let mut map = HashMap::with_capacity(pairs.len());
+    for (k, v) in pairs {
+        if map.insert(k, v).is_some() {
+            return Err(
+                OAuthError::new(OAuthErrorKind::InvalidRequest).describe("A parameter is repeated")
+            );
+        }
+    }
+    Ok(map)
+}
+
+fn basic_credentials(headers: &HeaderMap) -> Option<&str> {
+    let auth = headers.get("authorization")?.to_str().ok()?;
+    auth.strip_prefix("Basic ")
+        .or_else(|| auth.strip_prefix("basic "))
+}
+
+/// An error answer of the token or revocation endpoint. Failed client
+/// authentication (`invalid_client`) is 401 with `WWW-Authenticate: Basic`
+/// when the client used Basic (RFC 6749 §5.2), else `body_status` (400 at
+/// the token endpoint as Cognito documents it, 401 at revocation).
+fn refusal(e: &OAuthError, headers: &HeaderMap, body_status: StatusCode) -> Response {
+    if e.kind != OAuthErrorKind::InvalidClient {
+        return bad_request(e);
+    }
+    let status = if basic_credentials(headers).is_some() {
+        StatusCode::UNAUTHORIZED
+    } else {
+        body_status
+    };
+    let mut resp = oauth_error(e, status);
+    if status == StatusCode::UNAUTHORIZED {
+        resp.headers_mut().insert(
+            "www-authenticate",
+            HeaderValue::from_static("Basic realm=\"cognito-issuer\""),
+        );
+    }
+    resp
 }
 
 fn json_ok(body: Value) -> Response {
@@ -43,17 +90,17 @@ fn client_credentials_of(
     form: &HashMap<String, String>,
 ) -> Result<(String, Option<String>), OAuthError> {
     let invalid = || OAuthError::new(OAuthErrorKind::InvalidClient);
-    if let Some(auth) = headers.get("authorization").and_then(|v| v.to_str().ok())
-        && let Some(b64) = auth
-            .strip_prefix("Basic ")
-            .or_else(|| auth.strip_prefix("basic "))
-    {
+    if let Some(b64) = basic_credentials(headers) {
         let raw = STANDARD
             .decode(b64.trim())
             .ok()
             .and_then(|b| String::from_utf8(b).ok())
             .ok_or_else(invalid)?;
         let (id, secret) = raw.split_once(':').ok_or_else(invalid)?;
+        // A body naming another client is ambiguous: refused.
+        if form.get("client_id").is_some_and(|body_id| body_id != id) {
+            return Err(invalid().describe("client_id differs from the Basic credentials"));
+        }
         return Ok((id.to_string(), Some(secret.to_string())));
     }
     let id = form
@@ -84,9 +131,11 @@ pub(super) async fn token(
     headers: HeaderMap,
     form: Form_,
 ) -> Response {
-    let Ok(Form(form)) = form else {
-        return bad_request(&OAuthErrorKind::InvalidRequest.into());
+    let form = match parameters(form) {
+        Ok(f) => f,
+        Err(e) => return bad_request(&e),
     };
+    let hdrs = headers.clone();
     let res = run(&state, move |issuer| {
         let grant = required(&form, "grant_type")?.to_string();
         let (id, secret) = client_credentials_of(&headers, &form)?;
@@ -118,7 +167,7 @@ pub(super) async fn token(
             }
             json_ok(body)
         }
-        Ok(Err(e)) => bad_request(&e),
+        Ok(Err(e)) => refusal(&e, &hdrs, StatusCode::BAD_REQUEST),
         Err(e) => api_error(e),
     }
 }
@@ -165,9 +214,11 @@ pub(super) async fn revoke(
     headers: HeaderMap,
     form: Form_,
 ) -> Response {
-    let Ok(Form(form)) = form else {
-        return bad_request(&OAuthErrorKind::InvalidRequest.into());
+    let form = match parameters(form) {
+        Ok(f) => f,
+        Err(e) => return bad_request(&e),
     };
+    let hdrs = headers.clone();
     let res = run(&state, move |issuer| {
         let token = required(&form, "token")?.to_string();
         let (id, secret) = client_credentials_of(&headers, &form)?;
@@ -177,7 +228,7 @@ pub(super) async fn revoke(
     .await;
     match res {
         Ok(Ok(())) => (StatusCode::OK, "").into_response(),
-        Ok(Err(e)) => bad_request(&e),
+        Ok(Err(e)) => refusal(&e, &hdrs, StatusCode::UNAUTHORIZED),
         Err(e) => api_error(e),
     }
 }
