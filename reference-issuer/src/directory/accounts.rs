@@ -157,3 +157,55 @@ pub(crate) fn insert_new_user(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pool(aliases: &[&str]) -> Pool {
+        serde_json::from_value(serde_json::json!({
+            "Id": "us-east-1_Test00001", "Name": "t", "Arn": "arn",
+            "CreationDate": 0.0, "LastModifiedDate": 0.0,
+            "AliasAttributes": aliases,
+        }))
+        .expect("a pool document")
+    }
+
+    #[test]
+    fn usernames_follow_the_aws_pattern_and_never_an_alias_format() {
+        let plain = pool(&[]);
+        for ok in [
+            "alice",
+            "zoë",
+            "名前",
+            "a\u{0301}",
+            "x$y+z",
+            "alice@example.com",
+        ] {
+            assert!(check_username(&plain, ok).is_ok(), "{ok:?}");
+        }
+        for bad in [
+            "ali\u{200B}ce",
+            "\u{2060}",
+            "\u{202E}x",
+            "a b",
+            "a\u{3000}b",
+            "a\tb",
+        ] {
+            let e = check_username(&plain, bad).unwrap_err();
+            assert!(
+                e.message.ends_with(USERNAME_PATTERN),
+                "{bad:?}: {}",
+                e.message
+            );
+        }
+        let long = "a".repeat(129);
+        assert!(check_username(&plain, &long).is_err());
+        let email = pool(&["email"]);
+        assert!(check_username(&email, "alice@example.com").is_err());
+        assert!(check_username(&email, "+15555550100").is_ok());
+        let phone = pool(&["phone_number"]);
+        assert!(check_username(&phone, "+15555550100").is_err());
+        assert!(check_username(&phone, "alice@example.com").is_ok());
+    }
+}
