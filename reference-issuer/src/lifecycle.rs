@@ -114,9 +114,9 @@ impl std::fmt::Display for ManagementMode {
             ManagementMode::OpenLoopback => {
                 f.write_str("open (loopback only, no access keys configured)")
             }
-            ManagementMode::OpenInsecure => f.write_str(
-                "OPEN TO ANY CLIENT (--insecure-open-admin, no access keys configured)",
-            ),
+            ManagementMode::OpenInsecure => {
+                f.write_str("OPEN TO ANY CLIENT (--insecure-open-admin, no access keys configured)")
+            }
         }
     }
 }
@@ -252,9 +252,14 @@ impl IssuerServer {
         let default_pool = pool_info(&state, &pool_id).map_err(IssuerError::from)?;
 
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(crate::http::serve(listener, state.clone(), edge, async move {
-            let _ = rx.await;
-        }));
+        let task = tokio::spawn(crate::http::serve(
+            listener,
+            state.clone(),
+            edge,
+            async move {
+                let _ = rx.await;
+            },
+        ));
         tracing::info!(addr = %local_addr, pool = %pool_id, management = %mode, "cognito-issuer listening");
         Ok(RunningIssuer {
             local_addr,

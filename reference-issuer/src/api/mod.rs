@@ -102,8 +102,12 @@ fn operation(op: &str) -> Option<(Access, Handler)> {
         "AdminConfirmSignUp" => iam(admin_users::admin_confirm_sign_up),
         "AdminUpdateUserAttributes" => iam(admin_users::admin_update_user_attributes),
         "AdminDeleteUserAttributes" => iam(admin_users::admin_delete_user_attributes),
-        "AdminDisableUser" => iam(|issuer, input| admin_users::admin_set_enabled(issuer, input, false)),
-        "AdminEnableUser" => iam(|issuer, input| admin_users::admin_set_enabled(issuer, input, true)),
+        "AdminDisableUser" => {
+            iam(|issuer, input| admin_users::admin_set_enabled(issuer, input, false))
+        }
+        "AdminEnableUser" => {
+            iam(|issuer, input| admin_users::admin_set_enabled(issuer, input, true))
+        }
         "AdminAddUserToGroup" => iam(admin_users::admin_add_user_to_group),
         "AdminRemoveUserFromGroup" => iam(admin_users::admin_remove_user_from_group),
         "AdminListGroupsForUser" => iam(admin_users::admin_list_groups_for_user),
@@ -196,5 +200,66 @@ pub(crate) fn required<'a>(value: &'a Option<String>, name: &str) -> Result<&'a 
             "1 validation error detected: Value null at '{name}' failed to satisfy constraint: \
              Member must not be null"
         ))),
+    }
+}
+
+#[cfg(test)]
+mod access_tests {
+    use super::*;
+
+    /// The operations whose AWS API reference says "Amazon Cognito doesn't
+    /// evaluate IAM policies" (botocore `authtype: none`); all others we
+    /// implement are IAM-authorized.
+    const PUBLIC: [&str; 19] = [
+        "InitiateAuth",
+        "RespondToAuthChallenge",
+        "SignUp",
+        "ConfirmSignUp",
+        "ResendConfirmationCode",
+        "ForgotPassword",
+        "ConfirmForgotPassword",
+        "ChangePassword",
+        "GetUser",
+        "UpdateUserAttributes",
+        "DeleteUserAttributes",
+        "GetUserAttributeVerificationCode",
+        "VerifyUserAttribute",
+        "DeleteUser",
+        "GlobalSignOut",
+        "RevokeToken",
+        "AssociateSoftwareToken",
+        "VerifySoftwareToken",
+        "SetUserMFAPreference",
+    ];
+
+    fn access(op: &str) -> Option<Access> {
+        access_of(Some(&format!("{TARGET_PREFIX}{op}")))
+    }
+
+    #[test]
+    fn public_operations_are_exactly_the_unauthenticated_ones() {
+        for op in PUBLIC {
+            assert_eq!(access(op), Some(Access::Public), "{op}");
+        }
+        for op in [
+            "AdminCreateUser",
+            "AdminInitiateAuth",
+            "ListUsers",
+            "ListUsersInGroup",
+            "ListGroups",
+            "CreateUserPool",
+            "DescribeUserPool",
+            "DescribeUserPoolClient",
+            "CreateGroup",
+            "CreateResourceServer",
+            "SetUserPoolMfaConfig",
+            "GetUserPoolMfaConfig",
+            "AdminSetUserMFAPreference",
+        ] {
+            assert_eq!(access(op), Some(Access::Iam), "{op}");
+        }
+        assert_eq!(access("NoSuchOperation"), None);
+        assert_eq!(access_of(Some("Other.ListUsers")), None);
+        assert_eq!(access_of(None), None);
     }
 }

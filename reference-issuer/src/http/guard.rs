@@ -67,7 +67,12 @@ impl AllowedHosts {
             return false;
         };
         self.names.iter().any(|(h, p)| {
-            *h == host && (if explicit_port { *p == port } else { *p == 80 || *p == 443 })
+            *h == host
+                && (if explicit_port {
+                    *p == port
+                } else {
+                    *p == 80 || *p == 443
+                })
         })
     }
 

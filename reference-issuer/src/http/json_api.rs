@@ -64,6 +64,11 @@ pub(super) async fn handle(
     if let Ok(v) = HeaderValue::from_str(&ids::uuid()) {
         resp.headers_mut().insert("x-amzn-RequestId", v);
     }
+    if resp.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        // The rest of the body is never read: the connection cannot be reused.
+        resp.headers_mut()
+            .insert("connection", HeaderValue::from_static("close"));
+    }
     resp
 }
 
@@ -94,7 +99,13 @@ fn admit(
     let content_type = headers
         .get("content-type")
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        });
     if !content_type
         .as_deref()
         .is_some_and(|ct| CONTENT_TYPES.contains(&ct))

@@ -67,8 +67,7 @@ pub(crate) async fn serve(
             req.extensions_mut().insert(ConnectInfo(peer));
             let mut router = router.clone();
             async move {
-                match tokio::time::timeout(request_timeout, router.call(req.map(Body::new))).await
-                {
+                match tokio::time::timeout(request_timeout, router.call(req.map(Body::new))).await {
                     Ok(resp) => resp,
                     Err(_) => Ok::<_, Infallible>(timed_out()),
                 }
@@ -90,9 +89,7 @@ pub(crate) async fn serve(
 /// `408` for a request that took longer than the request timeout (the
 /// connection is closed after it).
 fn timed_out() -> Response<Body> {
-    let mut resp = Response::new(Body::from(
-        r#"{"message":"request timed out"}"#.to_string(),
-    ));
+    let mut resp = Response::new(Body::from(r#"{"message":"request timed out"}"#.to_string()));
     *resp.status_mut() = StatusCode::REQUEST_TIMEOUT;
     resp.headers_mut().insert(
         "content-type",

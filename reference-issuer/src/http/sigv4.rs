@@ -157,7 +157,12 @@ impl Verifier {
             auth.scope,
             hex(digest::digest(&digest::SHA256, canonical.as_bytes()).as_ref()),
         );
-        let key = signing_key(secret, auth.scope_date, auth.scope_region, auth.scope_service);
+        let key = signing_key(
+            secret,
+            auth.scope_date,
+            auth.scope_region,
+            auth.scope_service,
+        );
         let provided = unhex(auth.signature).ok_or_else(|| Refusal::Invalid(MISMATCH.into()))?;
         hmac::verify(&key, string_to_sign.as_bytes(), &provided)
             .map_err(|_| Refusal::Invalid(MISMATCH.into()))
@@ -217,7 +222,10 @@ fn parse_authorization(header: &str) -> Result<Authorization<'_>, Refusal> {
         ("SignedHeaders", signed),
     ] {
         if v.is_none_or(str::is_empty) {
-            let _ = write!(missing, "Authorization header requires '{name}' parameter. ");
+            let _ = write!(
+                missing,
+                "Authorization header requires '{name}' parameter. "
+            );
         }
     }
     let (Some(credential), Some(signed), Some(signature)) = (credential, signed, signature) else {
@@ -256,7 +264,9 @@ fn single_header<'a>(headers: &'a HeaderMap, name: &str) -> Result<Option<&'a st
             .to_str()
             .map(Some)
             .map_err(|_| Refusal::Incomplete(format!("{name} is not ASCII"))),
-        _ => Err(Refusal::Incomplete(format!("Only one {name} header is allowed"))),
+        _ => Err(Refusal::Incomplete(format!(
+            "Only one {name} header is allowed"
+        ))),
     }
 }
 
@@ -416,7 +426,9 @@ fn decode(s: &str) -> Vec<u8> {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%'
-            && let Some(v) = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok())
+            && let Some(v) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
         {
             out.push(v);
             i += 3;
@@ -448,11 +460,85 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// AWS's documented SigV4 example (IAM ListUsers, 2015-08-30).
+    #[test]
+    fn canonicalisation_matches_the_aws_documentation_example() {
+        let uri: Uri = "https://iam.amazonaws.com/?Version=2010-05-08&Action=ListUsers"
+            .parse()
+            .unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "content-type",
+            "application/x-www-form-urlencoded; charset=utf-8"
+                .parse()
+                .unwrap(),
+        );
+        headers.insert("host", "iam.amazonaws.com".parse().unwrap());
+        headers.insert("x-amz-date", "20150830T123600Z".parse().unwrap());
+        let header = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, \
+                      SignedHeaders=content-type;host;x-amz-date, \
+                      Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7";
+        let auth = parse_authorization(header).unwrap();
+        let empty = hex(digest::digest(&digest::SHA256, b"").as_ref());
+        let canonical = canonical_request(&Method::GET, &uri, &headers, &auth, &empty).unwrap();
+        assert_eq!(
+            hex(digest::digest(&digest::SHA256, canonical.as_bytes()).as_ref()),
+            "f536975d06c0309214f805bb90ccff089219ecd68b2577efef23edd43b7e1a59"
+        );
+        let to_sign = format!(
+            "{ALGORITHM}\n20150830T123600Z\n{}\n{}",
+            auth.scope,
+            hex(digest::digest(&digest::SHA256, canonical.as_bytes()).as_ref())
+        );
+        let key = signing_key(
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            "20150830",
+            "us-east-1",
+            "iam",
+        );
+        assert_eq!(
+            hex(hmac::sign(&key, to_sign.as_bytes()).as_ref()),
+            auth.signature
+        );
+    }
+
+    #[test]
+    fn malformed_headers_and_dates_are_typed_refusals() {
+        assert!(matches!(
+            parse_authorization("Bearer x"),
+            Err(Refusal::Incomplete(_))
+        ));
+        assert!(matches!(
+            parse_authorization(
+                "AWS4-HMAC-SHA256 Credential=a/b/c, SignedHeaders=host, Signature=00"
+            ),
+            Err(Refusal::Incomplete(_))
+        ));
+        for bad in [
+            "",
+            "20150830T1236Z",
+            "2015083OT123600Z",
+            "20151330T123600Z",
+            "20150830T126000Z",
+        ] {
+            assert_eq!(parse_amz_date(bad), None, "{bad}");
+        }
+        assert!(parse_amz_date("20150830T123600Z").is_some());
+        assert_eq!(unhex("0g"), None);
+        assert_eq!(canonical_path("/a b/%2F"), "/a%20b/%252F");
+        assert_eq!(canonical_query("b=2&a=%7e&a=1"), "a=1&a=~&b=2");
+    }
 }
