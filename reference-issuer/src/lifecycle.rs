@@ -128,8 +128,15 @@ fn management(options: &IssuerOptions) -> Result<(Management, ManagementMode), I
     if let Some(cfg) = &options.config {
         keys.extend(cfg.access_keys.iter().cloned());
     }
+    let mut seen = std::collections::HashSet::new();
     for key in &keys {
         key.validate()?;
+        if !seen.insert(key.access_key_id.as_str()) {
+            return Err(IssuerError::Config(format!(
+                "access key {} is configured twice",
+                key.access_key_id
+            )));
+        }
     }
     if !keys.is_empty() {
         let verifier = Verifier::new(

@@ -301,3 +301,30 @@ impl IssuerConfig {
         Self::from_toml_str(&text)
     }
 }
+
+#[cfg(test)]
+mod access_key_tests {
+    use super::*;
+
+    #[test]
+    fn access_keys_parse_from_the_command_line_and_the_file() {
+        let k: AccessKey = "AKID_1:se/cr+et".parse().unwrap();
+        assert_eq!(k.access_key_id, "AKID_1");
+        assert_eq!(k.secret_access_key, "se/cr+et");
+        assert!(!format!("{k:?}").contains("se/cr+et"));
+        for bad in [
+            "nosecret",
+            ":secret",
+            "AKID:",
+            "AK/ID:secret",
+            "AK ID:secret",
+        ] {
+            assert!(bad.parse::<AccessKey>().is_err(), "{bad}");
+        }
+        let cfg = IssuerConfig::from_toml_str(
+            "[[access_keys]]\naccess_key_id = \"A\"\nsecret_access_key = \"s\"\n",
+        )
+        .unwrap();
+        assert_eq!(cfg.access_keys.len(), 1);
+    }
+}
