@@ -92,25 +92,28 @@ class Issuer:
             return e.code, {k.lower(): v for k, v in e.headers.items()}, json.loads(e.read() or b"{}")
 
 
-@pytest.fixture(scope="session")
-def issuer():
+def start_issuer(extra_args=(), config=CONFIG):
+    """Starts the binary on a free loopback port; returns (Issuer, banner lines)."""
     data_dir = tempfile.mkdtemp(prefix="issuer-conformance-")
     cfg = os.path.join(data_dir, "config.toml")
     with open(cfg, "w") as f:
-        f.write(CONFIG)
+        f.write(config)
     proc = subprocess.Popen(
-        [_binary(), "--bind", "127.0.0.1:0", "--data-dir", os.path.join(data_dir, "db"), "--config", cfg],
+        [_binary(), "--bind", "127.0.0.1:0", "--data-dir", os.path.join(data_dir, "db"), "--config", cfg,
+         *extra_args],
         stdout=subprocess.PIPE,
         stderr=open(os.path.join(data_dir, "issuer.log"), "w"),
         text=True,
         env={**os.environ, "RUST_LOG": "debug"},
     )
     url = None
+    banner = []
     deadline = time.time() + 60
     while time.time() < deadline:
         line = proc.stdout.readline()
         if not line:
             break
+        banner.append(line.rstrip("\n"))
         m = re.match(r"cognito-issuer listening on (\S+)", line)
         if m:
             url = m.group(1)
@@ -119,7 +122,15 @@ def issuer():
         proc.kill()
         log = open(os.path.join(data_dir, "issuer.log")).read()
         pytest.exit(f"issuer did not start:\n{log}", 2)
-    # Keep draining stdout so the process never blocks on a full pipe.
+    # The rest of the banner, then keep draining stdout so the process never
+    # blocks on a full pipe.
+    for _ in range(12):
+        line = proc.stdout.readline()
+        if not line:
+            break
+        banner.append(line.rstrip("\n"))
+        if line.startswith("  outbox"):
+            break
     threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
     while True:
         try:
@@ -132,15 +143,26 @@ def issuer():
             time.sleep(0.1)
     with urllib.request.urlopen(url + "/_issuer/pools", timeout=10) as r:
         pools = {p["name"]: p for p in json.loads(r.read())["pools"]}
-    yield Issuer(url, proc, data_dir, pools)
+    return Issuer(url, proc, data_dir, pools), banner
+
+
+def stop_issuer(issuer):
+    proc = issuer.proc
     proc.terminate()
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
     if proc.returncode not in (0, -15):
-        print(open(os.path.join(data_dir, "issuer.log")).read())
-    shutil.rmtree(data_dir, ignore_errors=True)
+        print(open(os.path.join(issuer.data_dir, "issuer.log")).read())
+    shutil.rmtree(issuer.data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def issuer():
+    running, _ = start_issuer()
+    yield running
+    stop_issuer(running)
 
 
 @pytest.fixture(scope="session")

@@ -20,8 +20,10 @@
 //!
 //! or as the `cognito-issuer` binary (see the README).
 //!
-//! Management operations are not SigV4-verified: this is a local tool; bind
-//! it to loopback.
+//! Management (IAM-authorized) operations are SigV4-verified against the
+//! access keys in [`IssuerOptions::access_keys`]; without keys they are open,
+//! which the issuer only allows on a loopback address (see the README's
+//! "Security modes").
 
 // Layers, top to bottom (see ARCHITECTURE.md): http -> api -> domain
 // (signin, oauth, directory, tokens) -> store; model and error beside them.
@@ -41,9 +43,12 @@ mod store;
 mod tokens;
 
 pub use api::ApiError;
-pub use config::IssuerConfig;
+pub use config::{AccessKey, IssuerConfig};
 pub use error::IssuerError;
-pub use lifecycle::{ClientInfo, IssuerOptions, IssuerServer, PoolInfo, RunningIssuer};
+pub use lifecycle::{
+    ClientInfo, DEFAULT_REGION, IssuerOptions, IssuerServer, ManagementMode, PoolInfo,
+    RunningIssuer, ServerLimits,
+};
 pub use model::IssuerStyle;
 pub use store::outbox::OutboxMessage;
 

@@ -5,14 +5,17 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::oneshot;
 
 use crate::api::{self, ApiError};
-use crate::config::{self, IssuerConfig};
+use crate::config::{self, AccessKey, IssuerConfig};
 use crate::error::{Error, IssuerError, Result};
+use crate::http::sigv4::Verifier;
+use crate::http::{Edge, Management, guard::AllowedHosts};
 use crate::issuer::Issuer;
 use crate::store::Store;
 use crate::store::outbox::OutboxMessage;
@@ -26,21 +29,148 @@ pub struct IssuerOptions {
     /// Directory holding the SQLite database (created if missing).
     pub data_dir: PathBuf,
     /// Public base URL used in `iss` (local style), JWKS and discovery URLs.
-    /// Defaults to `http://<local_addr>`.
+    /// Defaults to `http://<local_addr>` (`http://127.0.0.1:<port>` when
+    /// bound to `0.0.0.0`, `http://[::1]:<port>` for `[::]`).
     pub public_url: Option<String>,
-    /// Configuration to apply on start (idempotent).
+    /// Configuration to apply on start (idempotent); its `access_keys` are
+    /// added to [`IssuerOptions::access_keys`].
     pub config: Option<IssuerConfig>,
+    /// Access keys whose SigV4 signatures authorize the management
+    /// (IAM-authorized) operations. None: those operations are open, which
+    /// is only allowed on a loopback address (or with
+    /// [`IssuerOptions::insecure_open_admin`]).
+    pub access_keys: Vec<AccessKey>,
+    /// The region SigV4 credential scopes must name (default `us-east-1`).
+    pub region: String,
+    /// Serve open management operations on a non-loopback address anyway.
+    pub insecure_open_admin: bool,
+    /// Connection timeouts and cap.
+    pub limits: ServerLimits,
 }
 
 impl IssuerOptions {
-    /// Options for `data_dir` on a free loopback port, no config.
+    /// Options for `data_dir` on a free loopback port, no config, no keys.
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
         Self {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir: data_dir.into(),
             public_url: None,
             config: None,
+            access_keys: Vec::new(),
+            region: DEFAULT_REGION.to_string(),
+            insecure_open_admin: false,
+            limits: ServerLimits::default(),
         }
+    }
+}
+
+/// The default SigV4 region.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// Connection limits of the issuer's HTTP server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerLimits {
+    /// Time a client has to send a request's headers; also how long an
+    /// idle keep-alive connection is kept (default 10 s).
+    pub header_read_timeout: Duration,
+    /// Time for a whole request, body and handling included (default 60 s;
+    /// `408` after it).
+    pub request_timeout: Duration,
+    /// Open connections at most; further clients wait in the listen
+    /// backlog (default 512).
+    pub max_connections: usize,
+}
+
+impl Default for ServerLimits {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
+            max_connections: 512,
+        }
+    }
+}
+
+/// How management (IAM-authorized) operations are authorized.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ManagementMode {
+    /// SigV4 signatures by one of this many access keys.
+    SigV4 {
+        /// How many access keys are configured.
+        access_keys: usize,
+    },
+    /// Open, on a loopback address (no keys configured).
+    OpenLoopback,
+    /// Open on a non-loopback address (`insecure_open_admin`).
+    OpenInsecure,
+}
+
+impl std::fmt::Display for ManagementMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ManagementMode::SigV4 { access_keys } => {
+                write!(f, "SigV4 with {access_keys} access key(s)")
+            }
+            ManagementMode::OpenLoopback => {
+                f.write_str("open (loopback only, no access keys configured)")
+            }
+            ManagementMode::OpenInsecure => {
+                f.write_str("OPEN TO ANY CLIENT (--insecure-open-admin, no access keys configured)")
+            }
+        }
+    }
+}
+
+/// Decides the management mode before anything is bound: keys mean SigV4;
+/// no keys are only allowed on loopback unless explicitly opened.
+fn management(options: &IssuerOptions) -> Result<(Management, ManagementMode), IssuerError> {
+    let mut keys = options.access_keys.clone();
+    if let Some(cfg) = &options.config {
+        keys.extend(cfg.access_keys.iter().cloned());
+    }
+    let mut seen = std::collections::HashSet::new();
+    for key in &keys {
+        key.validate()?;
+        if !seen.insert(key.access_key_id.as_str()) {
+            return Err(IssuerError::Config(format!(
+                "access key {} is configured twice",
+                key.access_key_id
+            )));
+        }
+    }
+    if !keys.is_empty() {
+        let verifier = Verifier::new(
+            keys.into_iter()
+                .map(|k| (k.access_key_id, k.secret_access_key)),
+            options.region.clone(),
+        );
+        let mode = ManagementMode::SigV4 {
+            access_keys: verifier.key_count(),
+        };
+        return Ok((Management::SigV4(verifier), mode));
+    }
+    if options.bind.ip().to_canonical().is_loopback() {
+        return Ok((Management::Open, ManagementMode::OpenLoopback));
+    }
+    if options.insecure_open_admin {
+        return Ok((Management::Open, ManagementMode::OpenInsecure));
+    }
+    Err(IssuerError::Config(format!(
+        "refusing to serve the management operations (Admin*, ListUsers, ...) to anyone on \
+         the non-loopback address {}: configure access keys (--access-key ID:SECRET, \
+         COGNITO_ISSUER_ACCESS_KEYS or [[access_keys]] in the configuration file) or pass \
+         --insecure-open-admin",
+        options.bind
+    )))
+}
+
+/// `http://<addr>`, with a wildcard address replaced by its loopback one
+/// (a wildcard is no address a client can use, nor a sensible `iss`).
+fn default_base_url(local: SocketAddr) -> String {
+    match local.ip() {
+        ip if !ip.is_unspecified() => format!("http://{local}"),
+        std::net::IpAddr::V4(_) => format!("http://127.0.0.1:{}", local.port()),
+        std::net::IpAddr::V6(_) => format!("http://[::1]:{}", local.port()),
     }
 }
 
@@ -87,6 +217,7 @@ pub struct RunningIssuer {
     default_pool: PoolInfo,
     default_client_id: String,
     data_dir: PathBuf,
+    management: ManagementMode,
     state: Arc<Issuer>,
     shutdown_tx: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
@@ -100,15 +231,21 @@ impl IssuerServer {
     /// Opens (or creates) the data directory, applies the configuration or
     /// creates the default pool and client on first start, binds and serves.
     pub async fn start(options: IssuerOptions) -> Result<RunningIssuer, IssuerError> {
+        let (management, mode) = management(&options)?;
         create_private_dir(&options.data_dir)?;
         let listener = tokio::net::TcpListener::bind(options.bind).await?;
         let local_addr = listener.local_addr()?;
         let base_url = options
             .public_url
             .clone()
-            .unwrap_or_else(|| format!("http://{local_addr}"))
+            .unwrap_or_else(|| default_base_url(local_addr))
             .trim_end_matches('/')
             .to_string();
+        let edge = Edge {
+            management,
+            hosts: AllowedHosts::new(&base_url, local_addr),
+            limits: options.limits.clone(),
+        };
         let db = options.data_dir.join(DB_FILE);
         let cfg = options.config.clone();
         let url = base_url.clone();
@@ -122,16 +259,22 @@ impl IssuerServer {
         let default_pool = pool_info(&state, &pool_id).map_err(IssuerError::from)?;
 
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(crate::http::serve(listener, state.clone(), async move {
-            let _ = rx.await;
-        }));
-        tracing::info!(addr = %local_addr, pool = %pool_id, "cognito-issuer listening");
+        let task = tokio::spawn(crate::http::serve(
+            listener,
+            state.clone(),
+            edge,
+            async move {
+                let _ = rx.await;
+            },
+        ));
+        tracing::info!(addr = %local_addr, pool = %pool_id, management = %mode, "cognito-issuer listening");
         Ok(RunningIssuer {
             local_addr,
             base_url,
             default_pool,
             default_client_id: client_id,
             data_dir: options.data_dir,
+            management: mode,
             state,
             shutdown_tx: Some(tx),
             task: Some(task),
@@ -227,6 +370,10 @@ impl RunningIssuer {
     /// The bound socket address.
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+    /// How management operations are authorized.
+    pub fn management_mode(&self) -> ManagementMode {
+        self.management
     }
     /// Base URL (the API endpoint for AWS SDKs' `endpoint_url`).
     pub fn base_url(&self) -> &str {

@@ -2,9 +2,12 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use cognito_issuer::{IssuerConfig, IssuerOptions, IssuerServer};
+use cognito_issuer::{
+    AccessKey, DEFAULT_REGION, IssuerConfig, IssuerOptions, IssuerServer, ServerLimits,
+};
 
 /// A local, Cognito-compatible user pool and token issuer.
 #[derive(Debug, Parser)]
@@ -26,6 +29,34 @@ struct Cli {
     /// TOML configuration file, applied idempotently on start.
     #[arg(long, env = "COGNITO_ISSUER_CONFIG")]
     config: Option<PathBuf>,
+    /// Access key (ACCESS_KEY_ID:SECRET) whose SigV4 signatures authorize
+    /// management operations (Admin*, ListUsers, ...); repeatable, or
+    /// comma-separated in the environment variable. Without any key the
+    /// management operations are open, on loopback only.
+    #[arg(
+        long = "access-key",
+        env = "COGNITO_ISSUER_ACCESS_KEYS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    access_keys: Vec<AccessKey>,
+    /// Region that SigV4 credential scopes must name.
+    #[arg(long, env = "COGNITO_ISSUER_REGION", default_value = DEFAULT_REGION)]
+    region: String,
+    /// Serve open management operations (no access keys) on a non-loopback
+    /// address. Anyone who reaches the port can then manage every pool.
+    #[arg(long, env = "COGNITO_ISSUER_INSECURE_OPEN_ADMIN")]
+    insecure_open_admin: bool,
+    /// Seconds a client has to send a request's headers (also the idle
+    /// keep-alive timeout).
+    #[arg(long, env = "COGNITO_ISSUER_HEADER_TIMEOUT", default_value_t = 10)]
+    header_timeout_secs: u64,
+    /// Seconds a whole request may take (body and handling).
+    #[arg(long, env = "COGNITO_ISSUER_REQUEST_TIMEOUT", default_value_t = 60)]
+    request_timeout_secs: u64,
+    /// Open connections at most (more wait in the listen backlog).
+    #[arg(long, env = "COGNITO_ISSUER_MAX_CONNECTIONS", default_value_t = 512)]
+    max_connections: usize,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -83,14 +114,32 @@ async fn run(cli: Cli) -> Result<(), cognito_issuer::IssuerError> {
         println!("rotated keys of {pool}; new kids: {}", kids.join(", "));
         return Ok(());
     }
+    let wildcard = cli.bind.ip().is_unspecified() && cli.public_url.is_none();
     let running = IssuerServer::start(IssuerOptions {
         bind: cli.bind,
         data_dir: cli.data_dir,
         public_url: cli.public_url,
         config,
+        access_keys: cli.access_keys,
+        region: cli.region,
+        insecure_open_admin: cli.insecure_open_admin,
+        limits: ServerLimits {
+            header_read_timeout: Duration::from_secs(cli.header_timeout_secs.max(1)),
+            request_timeout: Duration::from_secs(cli.request_timeout_secs.max(1)),
+            max_connections: cli.max_connections.max(1),
+        },
     })
     .await?;
     println!("cognito-issuer listening on {}", running.base_url());
+    if wildcard {
+        println!(
+            "  bound to     : {} (all interfaces); URLs and `iss` use {}: set --public-url \
+             to the name clients use",
+            running.local_addr(),
+            running.base_url()
+        );
+    }
+    println!("  management   : {}", running.management_mode());
     println!("  endpoint_url : {}", running.base_url());
     println!("  pool id      : {}", running.pool_id());
     println!("  client id    : {}", running.client_id());

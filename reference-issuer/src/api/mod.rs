@@ -36,6 +36,9 @@ pub(crate) fn dispatch(issuer: &Issuer, target: Option<&str>, body: &[u8]) -> Re
             "Unknown service target {target:?}; expected {TARGET_PREFIX}<Operation>"
         ))
     })?;
+    let (_, run) = operation(op).ok_or_else(|| {
+        Error::unknown_operation(format!("Operation {op} is not supported by cognito-issuer"))
+    })?;
     let input: Value = if body.iter().all(u8::is_ascii_whitespace) {
         Value::Object(Default::default())
     } else {
@@ -45,69 +48,105 @@ pub(crate) fn dispatch(issuer: &Issuer, target: Option<&str>, body: &[u8]) -> Re
     if !input.is_object() {
         return Err(Error::serialization("Request body must be a JSON object"));
     }
-    match op {
-        "CreateUserPool" => pools::create_user_pool(issuer, input),
-        "DescribeUserPool" => pools::describe_user_pool(issuer, input),
-        "ListUserPools" => pools::list_user_pools(issuer, input),
-        "DeleteUserPool" => pools::delete_user_pool(issuer, input),
-        "CreateUserPoolClient" => clients::create_user_pool_client(issuer, input),
-        "DescribeUserPoolClient" => clients::describe_user_pool_client(issuer, input),
-        "ListUserPoolClients" => clients::list_user_pool_clients(issuer, input),
-        "UpdateUserPoolClient" => clients::update_user_pool_client(issuer, input),
-        "DeleteUserPoolClient" => clients::delete_user_pool_client(issuer, input),
-        "CreateGroup" => groups::create_group(issuer, input),
-        "GetGroup" => groups::get_group(issuer, input),
-        "ListGroups" => groups::list_groups(issuer, input),
-        "DeleteGroup" => groups::delete_group(issuer, input),
-        "CreateResourceServer" => resource_servers::create_resource_server(issuer, input),
-        "DescribeResourceServer" => resource_servers::describe_resource_server(issuer, input),
-        "ListResourceServers" => resource_servers::list_resource_servers(issuer, input),
-        "AdminCreateUser" => admin_users::admin_create_user(issuer, input),
-        "AdminGetUser" => admin_users::admin_get_user(issuer, input),
-        "AdminDeleteUser" => admin_users::admin_delete_user(issuer, input),
-        "AdminSetUserPassword" => admin_users::admin_set_user_password(issuer, input),
-        "AdminResetUserPassword" => admin_users::admin_reset_user_password(issuer, input),
-        "AdminConfirmSignUp" => admin_users::admin_confirm_sign_up(issuer, input),
-        "AdminUpdateUserAttributes" => admin_users::admin_update_user_attributes(issuer, input),
-        "AdminDeleteUserAttributes" => admin_users::admin_delete_user_attributes(issuer, input),
-        "AdminDisableUser" => admin_users::admin_set_enabled(issuer, input, false),
-        "AdminEnableUser" => admin_users::admin_set_enabled(issuer, input, true),
-        "AdminAddUserToGroup" => admin_users::admin_add_user_to_group(issuer, input),
-        "AdminRemoveUserFromGroup" => admin_users::admin_remove_user_from_group(issuer, input),
-        "AdminListGroupsForUser" => admin_users::admin_list_groups_for_user(issuer, input),
-        "ListUsersInGroup" => admin_users::list_users_in_group(issuer, input),
-        "ListUsers" => admin_users::list_users(issuer, input),
-        "AdminUserGlobalSignOut" => admin_users::admin_user_global_sign_out(issuer, input),
-        "AdminInitiateAuth" => auth::admin_initiate_auth(issuer, input),
-        "AdminRespondToAuthChallenge" => auth::admin_respond_to_auth_challenge(issuer, input),
-        "InitiateAuth" => auth::initiate_auth(issuer, input),
-        "RespondToAuthChallenge" => auth::respond_to_auth_challenge(issuer, input),
-        "SignUp" => users::sign_up(issuer, input),
-        "ConfirmSignUp" => users::confirm_sign_up(issuer, input),
-        "ResendConfirmationCode" => users::resend_confirmation_code(issuer, input),
-        "ForgotPassword" => users::forgot_password(issuer, input),
-        "ConfirmForgotPassword" => users::confirm_forgot_password(issuer, input),
-        "ChangePassword" => users::change_password(issuer, input),
-        "GetUser" => users::get_user(issuer, input),
-        "UpdateUserAttributes" => users::update_user_attributes(issuer, input),
-        "DeleteUserAttributes" => users::delete_user_attributes(issuer, input),
-        "GetUserAttributeVerificationCode" => {
-            users::get_user_attribute_verification_code(issuer, input)
+    run(issuer, input)
+}
+
+/// Who may call an operation, as AWS's API reference says: the public
+/// (unauthenticated or access-token-authorized) operations, and the ones
+/// Amazon Cognito authorizes with IAM policies, which need a SigV4-signed
+/// request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Access {
+    /// No AWS credentials (SignUp, InitiateAuth, GetUser, ...).
+    Public,
+    /// IAM-authorized: SigV4 with the issuer's access keys (Admin*, pool,
+    /// client, group and resource-server management, ListUsers, ...).
+    Iam,
+}
+
+/// An operation's implementation.
+type Handler = fn(&Issuer, Value) -> Result<Value>;
+
+fn iam(run: Handler) -> (Access, Handler) {
+    (Access::Iam, run)
+}
+
+fn public(run: Handler) -> (Access, Handler) {
+    (Access::Public, run)
+}
+
+/// The operation table: every supported operation, its access and handler.
+fn operation(op: &str) -> Option<(Access, Handler)> {
+    Some(match op {
+        "CreateUserPool" => iam(pools::create_user_pool),
+        "DescribeUserPool" => iam(pools::describe_user_pool),
+        "ListUserPools" => iam(pools::list_user_pools),
+        "DeleteUserPool" => iam(pools::delete_user_pool),
+        "CreateUserPoolClient" => iam(clients::create_user_pool_client),
+        "DescribeUserPoolClient" => iam(clients::describe_user_pool_client),
+        "ListUserPoolClients" => iam(clients::list_user_pool_clients),
+        "UpdateUserPoolClient" => iam(clients::update_user_pool_client),
+        "DeleteUserPoolClient" => iam(clients::delete_user_pool_client),
+        "CreateGroup" => iam(groups::create_group),
+        "GetGroup" => iam(groups::get_group),
+        "ListGroups" => iam(groups::list_groups),
+        "DeleteGroup" => iam(groups::delete_group),
+        "CreateResourceServer" => iam(resource_servers::create_resource_server),
+        "DescribeResourceServer" => iam(resource_servers::describe_resource_server),
+        "ListResourceServers" => iam(resource_servers::list_resource_servers),
+        "AdminCreateUser" => iam(admin_users::admin_create_user),
+        "AdminGetUser" => iam(admin_users::admin_get_user),
+        "AdminDeleteUser" => iam(admin_users::admin_delete_user),
+        "AdminSetUserPassword" => iam(admin_users::admin_set_user_password),
+        "AdminResetUserPassword" => iam(admin_users::admin_reset_user_password),
+        "AdminConfirmSignUp" => iam(admin_users::admin_confirm_sign_up),
+        "AdminUpdateUserAttributes" => iam(admin_users::admin_update_user_attributes),
+        "AdminDeleteUserAttributes" => iam(admin_users::admin_delete_user_attributes),
+        "AdminDisableUser" => {
+            iam(|issuer, input| admin_users::admin_set_enabled(issuer, input, false))
         }
-        "VerifyUserAttribute" => users::verify_user_attribute(issuer, input),
-        "DeleteUser" => users::delete_user(issuer, input),
-        "GlobalSignOut" => users::global_sign_out(issuer, input),
-        "RevokeToken" => users::revoke_token(issuer, input),
-        "SetUserPoolMfaConfig" => mfa::set_user_pool_mfa_config(issuer, input),
-        "GetUserPoolMfaConfig" => mfa::get_user_pool_mfa_config(issuer, input),
-        "AssociateSoftwareToken" => mfa::associate_software_token(issuer, input),
-        "VerifySoftwareToken" => mfa::verify_software_token(issuer, input),
-        "SetUserMFAPreference" => mfa::set_user_mfa_preference(issuer, input),
-        "AdminSetUserMFAPreference" => mfa::admin_set_user_mfa_preference(issuer, input),
-        other => Err(Error::unknown_operation(format!(
-            "Operation {other} is not supported by cognito-issuer"
-        ))),
-    }
+        "AdminEnableUser" => {
+            iam(|issuer, input| admin_users::admin_set_enabled(issuer, input, true))
+        }
+        "AdminAddUserToGroup" => iam(admin_users::admin_add_user_to_group),
+        "AdminRemoveUserFromGroup" => iam(admin_users::admin_remove_user_from_group),
+        "AdminListGroupsForUser" => iam(admin_users::admin_list_groups_for_user),
+        "ListUsersInGroup" => iam(admin_users::list_users_in_group),
+        "ListUsers" => iam(admin_users::list_users),
+        "AdminUserGlobalSignOut" => iam(admin_users::admin_user_global_sign_out),
+        "AdminInitiateAuth" => iam(auth::admin_initiate_auth),
+        "AdminRespondToAuthChallenge" => iam(auth::admin_respond_to_auth_challenge),
+        "InitiateAuth" => public(auth::initiate_auth),
+        "RespondToAuthChallenge" => public(auth::respond_to_auth_challenge),
+        "SignUp" => public(users::sign_up),
+        "ConfirmSignUp" => public(users::confirm_sign_up),
+        "ResendConfirmationCode" => public(users::resend_confirmation_code),
+        "ForgotPassword" => public(users::forgot_password),
+        "ConfirmForgotPassword" => public(users::confirm_forgot_password),
+        "ChangePassword" => public(users::change_password),
+        "GetUser" => public(users::get_user),
+        "UpdateUserAttributes" => public(users::update_user_attributes),
+        "DeleteUserAttributes" => public(users::delete_user_attributes),
+        "GetUserAttributeVerificationCode" => public(users::get_user_attribute_verification_code),
+        "VerifyUserAttribute" => public(users::verify_user_attribute),
+        "DeleteUser" => public(users::delete_user),
+        "GlobalSignOut" => public(users::global_sign_out),
+        "RevokeToken" => public(users::revoke_token),
+        "SetUserPoolMfaConfig" => iam(mfa::set_user_pool_mfa_config),
+        "GetUserPoolMfaConfig" => iam(mfa::get_user_pool_mfa_config),
+        "AssociateSoftwareToken" => public(mfa::associate_software_token),
+        "VerifySoftwareToken" => public(mfa::verify_software_token),
+        "SetUserMFAPreference" => public(mfa::set_user_mfa_preference),
+        "AdminSetUserMFAPreference" => iam(mfa::admin_set_user_mfa_preference),
+        _ => return None,
+    })
+}
+
+/// The access the operation named by an `X-Amz-Target` value requires;
+/// `None` for targets that name no supported operation (which [`dispatch`]
+/// refuses without touching anything).
+pub(crate) fn access_of(target: Option<&str>) -> Option<Access> {
+    operation(target?.strip_prefix(TARGET_PREFIX)?).map(|(access, _)| access)
 }
 
 /// Decodes an operation's input, mapping shape errors to
@@ -180,5 +219,66 @@ pub(crate) fn required<'a>(value: &'a Option<String>, name: &str) -> Result<&'a 
             "1 validation error detected: Value null at '{name}' failed to satisfy constraint: \
              Member must not be null"
         ))),
+    }
+}
+
+#[cfg(test)]
+mod access_tests {
+    use super::*;
+
+    /// The operations whose AWS API reference says "Amazon Cognito doesn't
+    /// evaluate IAM policies" (botocore `authtype: none`); all others we
+    /// implement are IAM-authorized.
+    const PUBLIC: [&str; 19] = [
+        "InitiateAuth",
+        "RespondToAuthChallenge",
+        "SignUp",
+        "ConfirmSignUp",
+        "ResendConfirmationCode",
+        "ForgotPassword",
+        "ConfirmForgotPassword",
+        "ChangePassword",
+        "GetUser",
+        "UpdateUserAttributes",
+        "DeleteUserAttributes",
+        "GetUserAttributeVerificationCode",
+        "VerifyUserAttribute",
+        "DeleteUser",
+        "GlobalSignOut",
+        "RevokeToken",
+        "AssociateSoftwareToken",
+        "VerifySoftwareToken",
+        "SetUserMFAPreference",
+    ];
+
+    fn access(op: &str) -> Option<Access> {
+        access_of(Some(&format!("{TARGET_PREFIX}{op}")))
+    }
+
+    #[test]
+    fn public_operations_are_exactly_the_unauthenticated_ones() {
+        for op in PUBLIC {
+            assert_eq!(access(op), Some(Access::Public), "{op}");
+        }
+        for op in [
+            "AdminCreateUser",
+            "AdminInitiateAuth",
+            "ListUsers",
+            "ListUsersInGroup",
+            "ListGroups",
+            "CreateUserPool",
+            "DescribeUserPool",
+            "DescribeUserPoolClient",
+            "CreateGroup",
+            "CreateResourceServer",
+            "SetUserPoolMfaConfig",
+            "GetUserPoolMfaConfig",
+            "AdminSetUserMFAPreference",
+        ] {
+            assert_eq!(access(op), Some(Access::Iam), "{op}");
+        }
+        assert_eq!(access("NoSuchOperation"), None);
+        assert_eq!(access_of(Some("Other.ListUsers")), None);
+        assert_eq!(access_of(None), None);
     }
 }

@@ -24,6 +24,12 @@
 //! [[pools.groups]]
 //! name = "admins"
 //! precedence = 1
+//!
+//! # Management operations (Admin*, ListUsers, ...) then need SigV4
+//! # signatures by one of these keys.
+//! [[access_keys]]
+//! access_key_id = "AKIDLOCALADMIN"
+//! secret_access_key = "local-admin-secret"
 //! ```
 
 use std::collections::BTreeMap;
@@ -44,6 +50,70 @@ pub struct IssuerConfig {
     /// Pools, in order; the first is the default pool.
     #[serde(default)]
     pub pools: Vec<PoolConfig>,
+    /// Access keys that sign management (IAM-authorized) operations.
+    #[serde(default)]
+    pub access_keys: Vec<AccessKey>,
+}
+
+/// An access key for SigV4-signed management operations. `Debug` never
+/// shows the secret.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct AccessKey {
+    /// The access key id (`Credential=<id>/...`).
+    pub access_key_id: String,
+    /// The secret access key.
+    pub secret_access_key: String,
+}
+
+impl std::fmt::Debug for AccessKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccessKey")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"<redacted>")
+            .finish()
+    }
+}
+
+impl std::str::FromStr for AccessKey {
+    type Err = IssuerError;
+
+    /// `ACCESS_KEY_ID:SECRET_ACCESS_KEY` (the command line's form).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (id, secret) = s.split_once(':').ok_or_else(|| {
+            IssuerError::Config("an access key must be given as ACCESS_KEY_ID:SECRET".into())
+        })?;
+        let key = Self {
+            access_key_id: id.trim().to_string(),
+            secret_access_key: secret.trim().to_string(),
+        };
+        key.validate()?;
+        Ok(key)
+    }
+}
+
+impl AccessKey {
+    /// Refuses ids that cannot appear in a SigV4 credential and empty secrets.
+    pub fn validate(&self) -> Result<(), IssuerError> {
+        let id_ok = !self.access_key_id.is_empty()
+            && self
+                .access_key_id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if !id_ok {
+            return Err(IssuerError::Config(format!(
+                "invalid access key id {:?}: use letters, digits, '_' or '-'",
+                self.access_key_id
+            )));
+        }
+        if self.secret_access_key.is_empty() {
+            return Err(IssuerError::Config(format!(
+                "access key {} has an empty secret",
+                self.access_key_id
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// Password policy settings.
@@ -229,5 +299,32 @@ impl IssuerConfig {
         let text = std::fs::read_to_string(path)
             .map_err(|e| IssuerError::Config(format!("{}: {e}", path.display())))?;
         Self::from_toml_str(&text)
+    }
+}
+
+#[cfg(test)]
+mod access_key_tests {
+    use super::*;
+
+    #[test]
+    fn access_keys_parse_from_the_command_line_and_the_file() {
+        let k: AccessKey = "AKID_1:se/cr+et".parse().unwrap();
+        assert_eq!(k.access_key_id, "AKID_1");
+        assert_eq!(k.secret_access_key, "se/cr+et");
+        assert!(!format!("{k:?}").contains("se/cr+et"));
+        for bad in [
+            "nosecret",
+            ":secret",
+            "AKID:",
+            "AK/ID:secret",
+            "AK ID:secret",
+        ] {
+            assert!(bad.parse::<AccessKey>().is_err(), "{bad}");
+        }
+        let cfg = IssuerConfig::from_toml_str(
+            "[[access_keys]]\naccess_key_id = \"A\"\nsecret_access_key = \"s\"\n",
+        )
+        .unwrap();
+        assert_eq!(cfg.access_keys.len(), 1);
     }
 }

@@ -35,7 +35,7 @@ async fn loopback_only(request: Request, next: Next) -> Response {
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
-    if peer.is_some_and(|p| p.ip().is_loopback()) {
+    if peer.is_some_and(|p| super::server::canonical_peer(p).is_loopback()) {
         return next.run(request).await;
     }
     json_response(

@@ -6,22 +6,56 @@
 //! * `/{pool}/.well-known/*`, `/{pool}/revocations.json` ([`well_known`]);
 //! * `/oauth2/*` ([`oauth2`]);
 //! * `/_issuer/*` — local admin endpoints, loopback only ([`admin`]).
+//!
+//! Every request first passes [`guard`] (Host check, cross-site refusal on
+//! `/_issuer/*`); connections are served by [`server`] (timeouts and a
+//! connection cap); the JSON API's IAM operations are verified by
+//! [`sigv4`] when access keys are configured.
 
 mod admin;
 pub(crate) mod errors;
+pub(crate) mod guard;
 mod json_api;
 mod oauth2;
+pub(crate) mod server;
+pub(crate) mod sigv4;
 mod well_known;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use tokio::sync::Semaphore;
 
 use crate::error::Error;
 use crate::issuer::Issuer;
+use crate::lifecycle::ServerLimits;
+
+/// The largest request body accepted (Cognito requests are a few KiB);
+/// larger ones get an AWS-shaped `413`.
+pub(crate) const MAX_BODY: usize = 1024 * 1024;
+
+/// How the JSON API's IAM-authorized operations are authorized.
+#[derive(Debug, Clone)]
+pub(crate) enum Management {
+    /// Anyone who reaches the port (no access keys; loopback, or the
+    /// explicit `insecure_open_admin`).
+    Open,
+    /// A SigV4 signature by one of the configured access keys.
+    SigV4(sigv4::Verifier),
+}
+
+/// The edge's settings, decided at start-up.
+#[derive(Debug, Clone)]
+pub(crate) struct Edge {
+    /// Management operations: open or SigV4.
+    pub(crate) management: Management,
+    /// The names the issuer answers to.
+    pub(crate) hosts: guard::AllowedHosts,
+    /// Connection timeouts and cap.
+    pub(crate) limits: ServerLimits,
+}
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -29,6 +63,8 @@ pub(crate) struct AppState {
     issuer: Arc<Issuer>,
     /// Bounds concurrent blocking work (argon2 needs ~7 MiB each).
     permits: Arc<Semaphore>,
+    /// How IAM-authorized operations are checked.
+    management: Arc<Management>,
 }
 
 /// Runs `f` on tokio's blocking pool (SQLite and argon2 block), within the
@@ -58,24 +94,22 @@ where
 pub(crate) async fn serve(
     listener: tokio::net::TcpListener,
     issuer: Arc<Issuer>,
+    edge: Edge,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router(issuer).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    let limits = edge.limits.clone();
+    server::serve(listener, router(issuer, edge), limits, shutdown).await
 }
 
 /// Builds the router around the shared issuer state.
-fn router(issuer: Arc<Issuer>) -> Router {
+fn router(issuer: Arc<Issuer>, edge: Edge) -> Router {
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2);
     let state = AppState {
         issuer,
         permits: Arc::new(Semaphore::new(workers * 4)),
+        management: Arc::new(edge.management),
     };
     Router::new()
         .route("/", post(json_api::handle))
@@ -97,6 +131,11 @@ fn router(issuer: Arc<Issuer>) -> Router {
         .route("/oauth2/revoke", post(oauth2::revoke))
         .merge(admin::routes())
         .fallback(not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(edge.hosts),
+            guard::guard,
+        ))
         .with_state(state)
 }
 
