@@ -18,7 +18,7 @@ pub struct Rejection {
     /// The body: JSON, except the plain text of [`not_configured`](super::not_configured).
     pub body: Cow<'static, str>,
     /// Why, as a snake_case code (a [`Cause::code`], or `missing_token`,
-    /// `malformed_header`, `missing_group`, `missing_scope`, `not_owner`,
+    /// `malformed_header`, `ambiguous_credentials`, `missing_group`, `missing_scope`, `not_owner`,
     /// `not_configured`).
     pub reason: &'static str,
 }
@@ -107,6 +107,16 @@ impl Preset {
         Rejection {
             reason: "malformed_header",
             ..self.invalid_token(description, false)
+        }
+    }
+
+    /// More than one credential (token header repeated, token cookie
+    /// repeated, or header and cookie disagreeing): refused like a malformed
+    /// header, under its own reason.
+    pub fn ambiguous_credentials(self) -> Rejection {
+        Rejection {
+            reason: "ambiguous_credentials",
+            ..self.invalid_token("the request carries more than one token", false)
         }
     }
 
