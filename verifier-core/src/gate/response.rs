@@ -57,6 +57,7 @@ pub fn describe(cause: &Cause) -> &'static str {
         Cause::Expired { .. } => "the token has expired",
         Cause::NotYetValid { .. } => "the token is not valid yet",
         Cause::IssuedInFuture { .. } => "the token was issued in the future",
+        Cause::LifetimeTooLong { .. } => "the token's lifetime is too long",
         Cause::WrongIssuer(_) => "the token has an invalid issuer",
         Cause::WrongTokenUse { .. } => "the token has an invalid token_use",
         Cause::WrongClient(_) => "the token does not have a valid audience",
