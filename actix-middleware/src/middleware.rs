@@ -177,6 +177,9 @@ fn token_inputs<'r>(
         headers
             .get_all(gate.source().header_name())
             .map(HeaderValue::as_bytes),
-        headers.get_all(header::COOKIE).map(HeaderValue::as_bytes),
+        // Looked up only if the gate reads a cookie (it iterates lazily).
+        std::iter::once(headers)
+            .flat_map(|headers| headers.get_all(header::COOKIE))
+            .map(HeaderValue::as_bytes),
     )
 }

@@ -248,9 +248,9 @@ fn token_inputs<'r, B>(
             .get_all(gate.source().header_name())
             .into_iter()
             .map(HeaderValue::as_bytes),
-        headers
-            .get_all(header::COOKIE)
-            .into_iter()
+        // Looked up only if the gate reads a cookie (it iterates lazily).
+        std::iter::once(headers)
+            .flat_map(|headers| headers.get_all(header::COOKIE))
             .map(HeaderValue::as_bytes),
     )
 }
