@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
-use actix_web::http::header;
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::{Error, HttpMessage};
 use cognito_verifier::gate::{Gate, Preset};
 use cognito_verifier::{CognitoVerifier, Requirement};
@@ -163,18 +163,23 @@ where
     }
 }
 
-/// The raw values of the token header and (when a cookie is configured) `Cookie`.
+/// Every raw value of the token header and of `Cookie`, in request order:
+/// the gate decides what they mean (including that two are one too many).
 fn token_inputs<'r>(
     gate: &Gate,
     request: &'r ServiceRequest,
-) -> (Option<&'r [u8]>, Option<&'r [u8]>) {
+) -> (
+    impl Iterator<Item = &'r [u8]> + 'r,
+    impl Iterator<Item = &'r [u8]> + 'r,
+) {
     let headers = request.headers();
-    let token_header = headers
-        .get(gate.source().header_name())
-        .map(|v| v.as_bytes());
-    let cookies = match gate.source().cookie_name() {
-        Some(_) => headers.get(header::COOKIE).map(|v| v.as_bytes()),
-        None => None,
-    };
-    (token_header, cookies)
+    (
+        headers
+            .get_all(gate.source().header_name())
+            .map(HeaderValue::as_bytes),
+        // Looked up only if the gate reads a cookie (it iterates lazily).
+        std::iter::once(headers)
+            .flat_map(|headers| headers.get_all(header::COOKIE))
+            .map(HeaderValue::as_bytes),
+    )
 }

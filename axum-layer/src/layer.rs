@@ -9,7 +9,7 @@ use axum::body::Body;
 use cognito_verifier::CognitoVerifier;
 use cognito_verifier::Requirement;
 use cognito_verifier::gate::{Gate, Preset};
-use http::{Request, Response, header};
+use http::{HeaderValue, Request, Response, header};
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -233,18 +233,24 @@ where
     }
 }
 
-/// The raw values of the token header and (when a cookie is configured) `Cookie`.
+/// Every raw value of the token header and of `Cookie`, in request order:
+/// the gate decides what they mean (including that two are one too many).
 fn token_inputs<'r, B>(
     gate: &Gate,
     request: &'r Request<B>,
-) -> (Option<&'r [u8]>, Option<&'r [u8]>) {
+) -> (
+    impl Iterator<Item = &'r [u8]> + Send + 'r,
+    impl Iterator<Item = &'r [u8]> + Send + 'r,
+) {
     let headers = request.headers();
-    let token_header = headers
-        .get(gate.source().header_name())
-        .map(|v| v.as_bytes());
-    let cookies = match gate.source().cookie_name() {
-        Some(_) => headers.get(header::COOKIE).map(|v| v.as_bytes()),
-        None => None,
-    };
-    (token_header, cookies)
+    (
+        headers
+            .get_all(gate.source().header_name())
+            .into_iter()
+            .map(HeaderValue::as_bytes),
+        // Looked up only if the gate reads a cookie (it iterates lazily).
+        std::iter::once(headers)
+            .flat_map(|headers| headers.get_all(header::COOKIE))
+            .map(HeaderValue::as_bytes),
+    )
 }

@@ -13,6 +13,11 @@
 //! All decisions are made by [`cognito_verifier::gate`], shared with the
 //! actix-web adapter, so both answer every request byte for byte alike.
 //!
+//! The layer does not protect the server it runs in: `axum::serve` has no
+//! header-read timeout and no connection limit. The README's section
+//! "Serving: timeouts and a connection limit" shows the settings a server
+//! facing clients needs, as code compiled by this crate's doc tests.
+//!
 //! ```no_run
 //! use axum::{Router, routing::get};
 //! use cognito_axum::{Claims, CognitoAuthLayer, require_group, require_owner, require_scope};
@@ -34,6 +39,11 @@
 //! axum::serve(listener, app).await?;
 //! # Ok(()) }
 //! ```
+
+/// The README's code blocks, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 mod extract;
 mod guard;

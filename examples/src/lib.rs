@@ -19,5 +19,7 @@
 //! | `GET /users/{sub}/files` | the token's `sub` must be `{sub}` |
 
 pub mod apps;
+pub mod server;
 
 pub use apps::{ExampleConfig, actix_app, axum_app};
+pub use server::{ServerLimits, serve_axum};

@@ -7,6 +7,10 @@ use cognito_test_support::test_issuer::TestIssuer;
 use serde_json::Value;
 
 fn verify(issuer: &TestIssuer, extra: &[&str], stdin: Option<&str>) -> Output {
+    verify_bytes(issuer, extra, stdin.map(str::as_bytes))
+}
+
+fn verify_bytes(issuer: &TestIssuer, extra: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_verify"))
         .args([
             "--user-pool-id",
@@ -21,12 +25,7 @@ fn verify(issuer: &TestIssuer, extra: &[&str], stdin: Option<&str>) -> Output {
         .spawn()
         .unwrap();
     if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
     }
     drop(child.stdin.take());
     child.wait_with_output().unwrap()
@@ -115,4 +114,40 @@ async fn batch_prints_one_decision_per_line_in_order() {
     assert_eq!(lines[0]["sub"], "11111111-2222-3333-4444-555555555555");
     assert_eq!(lines[1]["error"], "malformed");
     assert_eq!(lines[2]["error"], "bad_signature");
+}
+
+/// Unreadable lines are refusals, not the end of the input: every line gets
+/// a decision and the exit code says something was refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn batch_refuses_unreadable_lines_and_goes_on() {
+    let issuer = TestIssuer::start().await;
+    let good = issuer.mint(&issuer.id_claims(&[]));
+    let mut input = Vec::new();
+    input.extend_from_slice(good.as_bytes());
+    input.extend_from_slice(b"\n\xff\xfe not UTF-8\r\n");
+    input.extend_from_slice(good.as_bytes());
+    input.extend_from_slice(b"\r\n\n");
+    // The last line has no newline.
+    input.extend_from_slice(good.as_bytes());
+    let out = verify_bytes(&issuer, &["--no-client-check", "--batch"], Some(&input));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "an unreadable line is a refusal"
+    );
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let oks: Vec<_> = lines.iter().map(|l| l["ok"].as_bool().unwrap()).collect();
+    assert_eq!(oks, [true, false, true, false, true]);
+    assert_eq!(lines[1]["error"], "unreadable");
+    assert_eq!(lines[3]["error"], "malformed");
+
+    // All lines accepted: exit 0.
+    let all_good = format!("{good}\n{good}\n");
+    let out = verify(&issuer, &["--no-client-check", "--batch"], Some(&all_good));
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 2);
 }

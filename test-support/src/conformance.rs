@@ -31,7 +31,12 @@ pub struct Case {
     /// Token recipe (see [`Fixture::token`]).
     pub token: String,
     /// How the token is sent: `bearer`, `lower_bearer`, `raw`, `basic`,
-    /// `bearer_only`, `none`, `header:<name>`, `cookie:<name>`.
+    /// `bearer_only`, `none`, `junk` (`Authorization: Bearer not.a.jwt`),
+    /// `empty` (an empty `Authorization`), `header:<name>`,
+    /// `header_junk:<name>`, `cookie:<name>` (`Cookie: theme=dark; <name>=<token>`),
+    /// `cookie_junk:<name>`, `cookie_twice:<name>` (the token cookie, then a
+    /// junk one, in one `Cookie` header), `theme` (`Cookie: theme=light`);
+    /// `a+b` sends both, each header appended (so repeated names repeat).
     pub send: String,
     /// Request path.
     pub path: String,
@@ -275,6 +280,36 @@ fn sub_of(token: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Adds one part of a case's `send` to the request.
+fn send_part(
+    request: reqwest::RequestBuilder,
+    part: &str,
+    t: &str,
+) -> Result<reqwest::RequestBuilder, String> {
+    const JUNK: &str = "not.a.jwt";
+    Ok(match part {
+        "none" => request,
+        "bearer" => request.header("authorization", format!("Bearer {t}")),
+        "lower_bearer" => request.header("authorization", format!("bearer {t}")),
+        "raw" => request.header("authorization", t),
+        "basic" => request.header("authorization", "Basic dXNlcjpwYXNzd29yZA=="),
+        "bearer_only" => request.header("authorization", "Bearer"),
+        "junk" => request.header("authorization", format!("Bearer {JUNK}")),
+        "empty" => request.header("authorization", ""),
+        "theme" => request.header("cookie", "theme=light"),
+        other => match other.split_once(':') {
+            Some(("header", name)) => request.header(name, t),
+            Some(("header_junk", name)) => request.header(name, JUNK),
+            Some(("cookie", name)) => request.header("cookie", format!("theme=dark; {name}={t}")),
+            Some(("cookie_junk", name)) => request.header("cookie", format!("{name}={JUNK}")),
+            Some(("cookie_twice", name)) => {
+                request.header("cookie", format!("{name}={t}; theme=dark; {name}={JUNK}"))
+            }
+            _ => return Err(format!("unknown send mode {other:?}")),
+        },
+    })
+}
+
 async fn run_case(
     client: &reqwest::Client,
     recipes: &dyn Recipes,
@@ -286,19 +321,10 @@ async fn run_case(
     let path = case.path.replace("{sub}", &sub);
     let mut request = client.get(format!("http://{addr}{path}"));
     let t = token.clone().unwrap_or_default();
-    request = match case.send.as_str() {
-        "none" => request,
-        "bearer" => request.header("authorization", format!("Bearer {t}")),
-        "lower_bearer" => request.header("authorization", format!("bearer {t}")),
-        "raw" => request.header("authorization", t),
-        "basic" => request.header("authorization", "Basic dXNlcjpwYXNzd29yZA=="),
-        "bearer_only" => request.header("authorization", "Bearer"),
-        other => match other.split_once(':') {
-            Some(("header", name)) => request.header(name, t),
-            Some(("cookie", name)) => request.header("cookie", format!("theme=dark; {name}={t}")),
-            _ => return Err(format!("unknown send mode {other:?}")),
-        },
-    };
+    // `a+b` sends the parts of `a` and then of `b` (repeated headers are appended).
+    for part in case.send.split('+') {
+        request = send_part(request, part, &t)?;
+    }
     let response = request
         .send()
         .await

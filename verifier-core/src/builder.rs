@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::checks::CustomCheck;
+use crate::checks::{CustomCheck, TimeRules};
 use crate::claims::CognitoClaims;
 use crate::error::ConfigError;
 use crate::fetch::FetchLimits;
@@ -18,10 +18,15 @@ use crate::verifier::{CognitoVerifier, DEFAULT_MAX_TOKEN_SIZE, Inner, PoolEntry}
 /// Default number of verified tokens kept.
 pub const DEFAULT_TOKEN_CACHE_CAPACITY: u64 = 10_000;
 
+/// Default longest token lifetime accepted: one day, the longest validity
+/// Cognito allows for ID and access tokens (5 minutes to 1 day per app client).
+pub const DEFAULT_MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(86_400);
+
 /// Configures a [`CognitoVerifier`]; see [`CognitoVerifier::builder`].
 pub struct CognitoVerifierBuilder {
     pools: Vec<PoolConfig>,
     leeway: Duration,
+    max_token_lifetime: Duration,
     max_token_size: Option<usize>,
     custom_check: Option<CustomCheck>,
     token_cache: TokenCacheSetting,
@@ -37,6 +42,7 @@ impl Default for CognitoVerifierBuilder {
         CognitoVerifierBuilder {
             pools: Vec::new(),
             leeway: Duration::ZERO,
+            max_token_lifetime: DEFAULT_MAX_TOKEN_LIFETIME,
             max_token_size: None,
             custom_check: None,
             token_cache: TokenCacheSetting::Default,
@@ -67,6 +73,16 @@ impl CognitoVerifierBuilder {
     /// Tolerance for `exp`, `nbf` and `iat` (default 0; at most one hour).
     pub fn leeway(mut self, leeway: Duration) -> Self {
         self.leeway = leeway;
+        self
+    }
+
+    /// Longest token lifetime accepted (default one day, Cognito's maximum
+    /// for ID and access tokens): a token whose `exp - iat` (or `exp - now`,
+    /// without `iat`) is longer is refused with
+    /// [`Cause::LifetimeTooLong`](crate::Cause::LifetimeTooLong), however
+    /// well signed. Raise it only for issuers that mint longer-lived tokens.
+    pub fn max_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.max_token_lifetime = lifetime;
         self
     }
 
@@ -173,6 +189,11 @@ impl CognitoVerifierBuilder {
                 "leeway must be at most one hour",
             ));
         }
+        if self.max_token_lifetime < Duration::from_secs(1) {
+            return Err(ConfigError::InvalidSetting(
+                "max_token_lifetime must be at least one second",
+            ));
+        }
         let max_token_size = self.max_token_size.unwrap_or(DEFAULT_MAX_TOKEN_SIZE);
         if max_token_size == 0 || self.limits.max_bytes == 0 {
             return Err(ConfigError::InvalidSetting("sizes must be positive"));
@@ -223,14 +244,19 @@ impl CognitoVerifierBuilder {
             });
         }
         let token_cache = match self.token_cache {
-            TokenCacheSetting::Default => Some(TokenCache::new(DEFAULT_TOKEN_CACHE_CAPACITY)),
+            TokenCacheSetting::Default => {
+                Some(TokenCache::new(DEFAULT_TOKEN_CACHE_CAPACITY, self.jwks.ttl))
+            }
             TokenCacheSetting::Capacity(0) | TokenCacheSetting::Off => None,
-            TokenCacheSetting::Capacity(n) => Some(TokenCache::new(n)),
+            TokenCacheSetting::Capacity(n) => Some(TokenCache::new(n, self.jwks.ttl)),
         };
         Ok(CognitoVerifier::from_inner(Inner {
             pools,
             by_issuer,
-            leeway: self.leeway.as_secs() as i64,
+            time: TimeRules {
+                leeway: self.leeway.as_secs() as i64,
+                max_lifetime: i64::try_from(self.max_token_lifetime.as_secs()).unwrap_or(i64::MAX),
+            },
             max_token_size,
             custom_check: self.custom_check,
             token_cache,

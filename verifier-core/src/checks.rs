@@ -16,21 +16,41 @@ use crate::pool::Pool;
 /// A user-supplied check run after every other check.
 pub type CustomCheck = std::sync::Arc<dyn Fn(&CognitoClaims) -> Result<(), String> + Send + Sync>;
 
+/// The verifier's rules about time, in seconds.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TimeRules {
+    /// Tolerance for `exp`, `nbf` and `iat`.
+    pub(crate) leeway: i64,
+    /// Longest lifetime accepted (`exp - iat`, or `exp - now` without `iat`).
+    pub(crate) max_lifetime: i64,
+}
+
 /// The pure verification core: the signature of `decoded` under `key`, the
-/// types of its claims, and their times at `now` (seconds since the epoch)
-/// with `leeway` seconds of tolerance.
+/// types of its claims, their times at `now` (seconds since the epoch) and
+/// their lifetime.
 pub(crate) fn signed(
     decoded: DecodedJwt<'_>,
     key: &VerifyingKey,
     now: i64,
-    leeway: i64,
+    rules: &TimeRules,
 ) -> Result<CognitoClaims, Cause> {
     if !key.verify(decoded.signing_input, &decoded.signature) {
         return Err(Cause::BadSignature);
     }
     let claims = CognitoClaims::from_payload(decoded.claims)?;
-    intrinsic(&claims, now, leeway)?;
+    intrinsic(&claims, now, rules)?;
+    lifetime(&claims, now, rules.max_lifetime)?;
     Ok(claims)
+}
+
+/// `exp - iat` (or, without `iat`, `exp - now`) must not exceed `max`.
+/// Checked once, before caching: neither measure grows with time.
+pub(crate) fn lifetime(claims: &CognitoClaims, now: i64, max: i64) -> Result<(), Cause> {
+    let lifetime = claims.exp().saturating_sub(claims.iat().unwrap_or(now));
+    if lifetime > max {
+        return Err(Cause::LifetimeTooLong { lifetime, max });
+    }
+    Ok(())
 }
 
 /// `exp`, `nbf` and `iat` against `now`, with `leeway` seconds of tolerance.
@@ -48,9 +68,10 @@ pub(crate) fn time(claims: &CognitoClaims, now: i64, leeway: i64) -> Result<(), 
     Ok(())
 }
 
-/// Whether the token may be used at all: intrinsic time validity.
-pub(crate) fn intrinsic(claims: &CognitoClaims, now: i64, leeway: i64) -> Result<(), Cause> {
-    time(claims, now, leeway)
+/// Whether the token may be used at all: intrinsic time validity (run on
+/// every cache hit too).
+pub(crate) fn intrinsic(claims: &CognitoClaims, now: i64, rules: &TimeRules) -> Result<(), Cause> {
+    time(claims, now, rules.leeway)
 }
 
 /// Token use, app client, groups, scopes and the custom hook.
@@ -147,6 +168,30 @@ mod tests {
             Err(Cause::IssuedInFuture { iat: 60, now: 55 })
         );
         assert_eq!(time(&c, 55, 5), Ok(()));
+    }
+
+    #[test]
+    fn lifetime_from_iat_or_now() {
+        let c = claims(json!({"sub":"s","exp":1000,"iat":100}));
+        assert_eq!(lifetime(&c, 500, 900), Ok(()));
+        assert_eq!(
+            lifetime(&c, 500, 899),
+            Err(Cause::LifetimeTooLong {
+                lifetime: 900,
+                max: 899
+            })
+        );
+        let c = claims(json!({"sub":"s","exp":1000}));
+        assert_eq!(lifetime(&c, 500, 500), Ok(()));
+        assert_eq!(
+            lifetime(&c, 400, 500),
+            Err(Cause::LifetimeTooLong {
+                lifetime: 600,
+                max: 500
+            })
+        );
+        let c = claims(json!({"sub":"s","exp":i64::MAX,"iat":i64::MIN}));
+        assert!(lifetime(&c, 0, 86_400).is_err());
     }
 
     #[test]

@@ -117,6 +117,17 @@ pub enum Cause {
         /// The verifier's clock.
         now: i64,
     },
+    /// The token lives longer than the verifier accepts (`exp - iat`, or
+    /// `exp - now` without `iat`): by default one day, Cognito's longest ID
+    /// and access token validity. See
+    /// [`max_token_lifetime`](crate::CognitoVerifierBuilder::max_token_lifetime).
+    #[error("token lifetime {lifetime} s exceeds the {max} s allowed")]
+    LifetimeTooLong {
+        /// The token's lifetime in seconds.
+        lifetime: i64,
+        /// The configured maximum in seconds.
+        max: i64,
+    },
     /// `iss` is not one of the configured issuers.
     #[error("issuer {0:?} is not accepted")]
     WrongIssuer(String),
@@ -177,6 +188,7 @@ impl Cause {
             Cause::Expired { .. } => "expired",
             Cause::NotYetValid { .. } => "not_yet_valid",
             Cause::IssuedInFuture { .. } => "issued_in_future",
+            Cause::LifetimeTooLong { .. } => "lifetime_too_long",
             Cause::WrongIssuer(_) => "wrong_issuer",
             Cause::WrongTokenUse { .. } => "wrong_token_use",
             Cause::WrongClient(_) => "wrong_client",

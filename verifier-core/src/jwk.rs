@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents};
 use serde::Deserialize;
@@ -13,13 +14,42 @@ use crate::jwt::{self, ALG_RS256};
 pub(crate) const MAX_KEYS: usize = 64;
 
 /// An RSA public key, parsed once when the JWKS is loaded.
-pub(crate) struct VerifyingKey(ParsedPublicKey);
+///
+/// The same key stays the same `Arc` across refreshes that keep publishing
+/// it under its kid; a refresh that no longer does marks it withdrawn, which
+/// every verified-token cache entry holding it sees on its next hit.
+pub(crate) struct VerifyingKey {
+    parsed: ParsedPublicKey,
+    /// Big-endian modulus and exponent, to recognise the key in a later JWKS.
+    n: Box<[u8]>,
+    e: Box<[u8]>,
+    withdrawn: AtomicBool,
+}
 
 impl VerifyingKey {
     /// Whether `signature` is a valid RS256 signature of `message`.
     pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
-        self.0.verify_sig(message, signature).is_ok()
+        self.parsed.verify_sig(message, signature).is_ok()
     }
+
+    /// Whether a JWKS refresh stopped publishing this key under its kid.
+    pub(crate) fn is_withdrawn(&self) -> bool {
+        self.withdrawn.load(Ordering::Acquire)
+    }
+
+    fn withdraw(&self) {
+        self.withdrawn.store(true, Ordering::Release);
+    }
+
+    fn same_material(&self, other: &VerifyingKey) -> bool {
+        strip_zeros(&self.n) == strip_zeros(&other.n)
+            && strip_zeros(&self.e) == strip_zeros(&other.e)
+    }
+}
+
+fn strip_zeros(bytes: &[u8]) -> &[u8] {
+    let start = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len());
+    &bytes[start..]
 }
 
 /// A key as listed in the JWKS: usable, or kept with the reason it is not, so
@@ -54,6 +84,19 @@ impl KeySet {
 
     pub(crate) fn len(&self) -> usize {
         self.keys.len()
+    }
+
+    /// Called on a freshly fetched set with the set it replaces: a key still
+    /// published under the same kid keeps its `Arc` (so cached tokens stay
+    /// tied to a live key); every other previous key is withdrawn.
+    pub(crate) fn succeed(&mut self, previous: &KeySet) {
+        for (kid, old) in &previous.keys {
+            let KeyEntry::Usable(old) = old else { continue };
+            match self.keys.get_mut(kid) {
+                Some(KeyEntry::Usable(new)) if new.same_material(old) => *new = old.clone(),
+                _ => old.withdraw(),
+            }
+        }
     }
 }
 
@@ -121,10 +164,15 @@ fn usable_key(jwk: &RawJwk) -> Result<VerifyingKey, String> {
             "modulus is {modulus_bits} bits, outside 2048..=8192"
         ));
     }
-    RsaPublicKeyComponents { n: &n, e: &e }
+    let parsed = RsaPublicKeyComponents { n: &n, e: &e }
         .to_parsed_public_key(&RSA_PKCS1_2048_8192_SHA256)
-        .map(VerifyingKey)
-        .map_err(|e| format!("not a valid RSA public key: {e}"))
+        .map_err(|e| format!("not a valid RSA public key: {e}"))?;
+    Ok(VerifyingKey {
+        parsed,
+        n: n.into(),
+        e: e.into(),
+        withdrawn: AtomicBool::new(false),
+    })
 }
 
 #[cfg(test)]

@@ -46,6 +46,10 @@ impl Document for KeySet {
     fn not_loaded(uri: &str) -> String {
         format!("keys from {uri} not loaded")
     }
+
+    fn succeed(&mut self, previous: &Self) {
+        KeySet::succeed(self, previous);
+    }
 }
 
 enum Next {

@@ -72,5 +72,6 @@ pub use error::{Cause, ConfigError, ErrorCategory, Malformed, VerifyError};
 pub use policy::{ClientMatch, ExpectedTokenUse, Policy, Requirement, TokenUse};
 pub use pool::{PoolConfig, UserPoolId};
 pub use verifier::{
-    CognitoVerifier, CognitoVerifierBuilder, DEFAULT_MAX_TOKEN_SIZE, DEFAULT_TOKEN_CACHE_CAPACITY,
+    CognitoVerifier, CognitoVerifierBuilder, DEFAULT_MAX_TOKEN_LIFETIME, DEFAULT_MAX_TOKEN_SIZE,
+    DEFAULT_TOKEN_CACHE_CAPACITY,
 };

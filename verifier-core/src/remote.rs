@@ -24,6 +24,10 @@ pub(crate) trait Document: Sized {
 
     /// The reason given when the document was never loaded.
     fn not_loaded(uri: &str) -> String;
+
+    /// Called on a freshly fetched document with the one it replaces, before
+    /// it is stored (the JWKS withdraws keys no longer published).
+    fn succeed(&mut self, _previous: &Self) {}
 }
 
 /// How long a fetched document is used, and how failures are handled.
@@ -125,7 +129,10 @@ impl<T: Document> Flight<'_, T> {
         let now = Instant::now();
         let mut state = remote.state.write().unwrap_or_else(|e| e.into_inner());
         match result {
-            Ok(value) => {
+            Ok(mut value) => {
+                if let Some(previous) = &state.value {
+                    value.succeed(previous);
+                }
                 tracing::debug!(
                     uri = %remote.uri,
                     entries = value.entries(),

@@ -19,7 +19,9 @@ use crate::pool::Pool;
 use crate::revocation::RevocationList;
 use crate::token_cache::{CachedToken, TokenCache, unix_now};
 
-pub use crate::builder::{CognitoVerifierBuilder, DEFAULT_TOKEN_CACHE_CAPACITY};
+pub use crate::builder::{
+    CognitoVerifierBuilder, DEFAULT_MAX_TOKEN_LIFETIME, DEFAULT_TOKEN_CACHE_CAPACITY,
+};
 
 /// Default maximum token length: 16 KiB (Cognito tokens are 1–3 KiB).
 pub const DEFAULT_MAX_TOKEN_SIZE: usize = 16 * 1024;
@@ -57,7 +59,8 @@ pub(crate) struct Inner {
     pub(crate) pools: Vec<PoolEntry>,
     /// Issuer -> index into `pools` (also what the token cache remembers).
     pub(crate) by_issuer: HashMap<String, usize>,
-    pub(crate) leeway: i64,
+    /// Leeway and maximum lifetime.
+    pub(crate) time: checks::TimeRules,
     pub(crate) max_token_size: usize,
     pub(crate) custom_check: Option<CustomCheck>,
     pub(crate) token_cache: Option<TokenCache>,
@@ -162,7 +165,7 @@ impl CognitoVerifier {
         policy: &Policy,
     ) -> Option<Result<CognitoClaims, VerifyError>> {
         let hit = self.inner.token_cache.as_ref()?.get(token)?;
-        if let Err(cause) = checks::intrinsic(&hit.claims, unix_now(), self.inner.leeway) {
+        if let Err(cause) = checks::intrinsic(&hit.claims, unix_now(), &self.inner.time) {
             return Some(Err(self.reject(token, cause, Some(&hit.claims))));
         }
         if self
@@ -226,7 +229,7 @@ impl CognitoVerifier {
         }
         if let Some(hit) = inner.token_cache.as_ref().and_then(|c| c.get(token)) {
             // The cache expires entries at `exp`; this covers timer granularity.
-            return match checks::intrinsic(&hit.claims, unix_now(), inner.leeway) {
+            return match checks::intrinsic(&hit.claims, unix_now(), &inner.time) {
                 Ok(()) => Ok(Start::Cached(hit)),
                 Err(cause) => Err(self.reject(token, cause, Some(&hit.claims))),
             };
@@ -251,15 +254,19 @@ impl CognitoVerifier {
         pool: usize,
         key: Result<Arc<VerifyingKey>, Cause>,
     ) -> Result<CognitoClaims, VerifyError> {
-        let claims = key
-            .and_then(|key| checks::signed(decoded, &key, unix_now(), self.inner.leeway))
+        let inner = &*self.inner;
+        let (claims, key) = key
+            .and_then(|key| {
+                checks::signed(decoded, &key, unix_now(), &inner.time).map(|claims| (claims, key))
+            })
             .map_err(|cause| self.reject(token, cause, None))?;
-        if let Some(cache) = &self.inner.token_cache {
+        if let Some(cache) = &inner.token_cache {
             cache.insert(
                 token,
                 CachedToken {
                     claims: claims.clone(),
                     pool,
+                    key,
                 },
             );
         }

@@ -230,3 +230,98 @@ async fn bad_jwks_documents_are_refused() {
         assert_eq!(err.code(), "jwks_unavailable", "{name}: {err}");
     }
 }
+
+/// A key withdrawn from the JWKS takes the tokens it signed with it, even
+/// those already in the verified-token cache.
+#[tokio::test]
+async fn withdrawn_keys_take_their_cached_tokens_with_them() {
+    let issuer = TestIssuer::start().await;
+    let second = TestKey::generate("second");
+    issuer
+        .jwks
+        .set(JwksBehaviour::Keys(vec![issuer.key.jwk(), second.jwk()]));
+    let verifier = builder(&issuer).build().unwrap();
+    let by_first = issuer.mint(&issuer.id_claims(&[]));
+    let by_second = second.mint(&issuer.id_claims(&[]));
+    verifier.verify(&by_first).await.unwrap();
+    verifier.verify(&by_second).await.unwrap();
+    assert!(
+        verifier
+            .verify_cached(&by_second, &Default::default())
+            .is_some(),
+        "cached"
+    );
+
+    // The pool withdraws `second`; a refresh (here explicit) sees it.
+    issuer.jwks.set(JwksBehaviour::Keys(vec![issuer.key.jwk()]));
+    verifier.hydrate().await.unwrap();
+
+    let withdrawn = Cause::UnknownKid("second".into());
+    assert_eq!(
+        verifier.verify_sync(&by_second).unwrap_err().cause(),
+        &withdrawn
+    );
+    assert_eq!(
+        verifier.verify(&by_second).await.unwrap_err().cause(),
+        &withdrawn
+    );
+    // The adapters' first step no longer decides from the cache.
+    assert!(
+        verifier
+            .verify_cached(&by_second, &Default::default())
+            .is_none()
+    );
+    // Tokens of the key still published stay cached and accepted.
+    assert!(matches!(
+        verifier.verify_cached(&by_first, &Default::default()),
+        Some(Ok(_))
+    ));
+}
+
+/// A refresh that triggers on an unknown kid (not an explicit one) withdraws
+/// too, and a key replaced under the same kid counts as withdrawn.
+#[tokio::test]
+async fn a_kid_republished_with_another_key_is_withdrawn() {
+    let issuer = TestIssuer::start().await;
+    let verifier = builder(&issuer)
+        .jwks_cooldown(Duration::ZERO)
+        .build()
+        .unwrap();
+    let old = issuer.mint(&issuer.id_claims(&[]));
+    verifier.verify(&old).await.unwrap();
+
+    let impostor = TestKey::generate(&issuer.key.kid);
+    let newcomer = TestKey::generate("newcomer");
+    issuer
+        .jwks
+        .set(JwksBehaviour::Keys(vec![impostor.jwk(), newcomer.jwk()]));
+    // A token naming a new kid makes the verifier fetch the new key set.
+    verifier
+        .verify(&newcomer.mint(&issuer.id_claims(&[])))
+        .await
+        .unwrap();
+    assert_eq!(issuer.jwks.fetches(), 2);
+    assert_eq!(
+        verifier.verify(&old).await.unwrap_err().cause(),
+        &Cause::BadSignature
+    );
+}
+
+/// Cache entries live no longer than the key set's TTL, so a withdrawal is
+/// noticed within a TTL even when every request is a cache hit.
+#[tokio::test]
+async fn cache_entries_do_not_outlive_the_jwks_ttl() {
+    let issuer = TestIssuer::start().await;
+    let verifier = builder(&issuer)
+        .jwks_ttl(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let token = issuer.mint(&issuer.id_claims(&[]));
+    verifier.verify(&token).await.unwrap();
+    issuer.jwks.set(JwksBehaviour::Keys(vec![]));
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        verifier.verify(&token).await.unwrap_err().cause(),
+        &Cause::UnknownKid(issuer.key.kid.clone())
+    );
+}

@@ -226,9 +226,12 @@ async fn verify_sync_never_fetches() {
 async fn token_cache_skips_keys_but_not_policy_or_expiry() {
     let issuer = TestIssuer::start().await;
     let build = |cache: bool| {
+        // Cache entries live at most one JWKS TTL: the cached verifier's is
+        // long enough for its entry to outlive the keys of the other.
+        let ttl = Duration::from_millis(if cache { 10_000 } else { 300 });
         let b = CognitoVerifier::builder()
             .pool(pool(&issuer))
-            .jwks_ttl(Duration::from_millis(300))
+            .jwks_ttl(ttl)
             .jwks_max_stale(Duration::ZERO);
         if cache { b } else { b.disable_token_cache() }
             .build()
@@ -392,4 +395,71 @@ async fn verify_cached_decides_only_for_tokens_seen_before() {
         .unwrap();
     uncached.verify(&token).await.unwrap();
     assert!(uncached.verify_cached(&token, &Policy::default()).is_none());
+}
+
+/// Tokens living longer than Cognito ever issues them (one day by default)
+/// are refused, however they are signed; the limit is configurable.
+#[tokio::test]
+async fn tokens_living_longer_than_the_maximum_are_refused() {
+    let issuer = TestIssuer::start().await;
+    let verifier = CognitoVerifier::builder()
+        .pool(pool(&issuer))
+        .build()
+        .unwrap();
+    let now = now();
+    let ten_years = 10 * 365 * 86_400;
+    let mut claims = issuer.id_claims(&[]);
+    claims["exp"] = json!(now + ten_years);
+    let token = issuer.mint(&claims);
+    assert_eq!(
+        verifier.verify(&token).await.unwrap_err().cause(),
+        &Cause::LifetimeTooLong {
+            lifetime: ten_years,
+            max: 86_400
+        }
+    );
+    // Without `iat`, the remaining lifetime counts.
+    claims.as_object_mut().unwrap().remove("iat");
+    claims["exp"] = json!(now + 86_400 + 600);
+    let err = verifier.verify(&issuer.mint(&claims)).await.unwrap_err();
+    assert!(
+        matches!(err.cause(), Cause::LifetimeTooLong { max: 86_400, .. }),
+        "{err:?}"
+    );
+    assert_eq!(err.code(), "lifetime_too_long");
+    assert_eq!(err.category(), ErrorCategory::Authentication);
+    // Exactly one day (Cognito's longest) passes.
+    let mut day = issuer.id_claims(&[]);
+    day["exp"] = json!(day["iat"].as_i64().unwrap() + 86_400);
+    verifier.verify(&issuer.mint(&day)).await.unwrap();
+
+    let strict = CognitoVerifier::builder()
+        .pool(pool(&issuer))
+        .max_token_lifetime(Duration::from_secs(600))
+        .build()
+        .unwrap();
+    assert_eq!(
+        strict
+            .verify(&issuer.mint(&issuer.id_claims(&[])))
+            .await
+            .unwrap_err()
+            .cause(),
+        &Cause::LifetimeTooLong {
+            lifetime: 3600,
+            max: 600
+        }
+    );
+    let lenient = CognitoVerifier::builder()
+        .pool(pool(&issuer))
+        .max_token_lifetime(Duration::from_secs(ten_years as u64 + 60))
+        .build()
+        .unwrap();
+    lenient.verify(&token).await.unwrap();
+    assert!(
+        CognitoVerifier::builder()
+            .pool(pool(&issuer))
+            .max_token_lifetime(Duration::ZERO)
+            .build()
+            .is_err()
+    );
 }

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use cognito_examples::{ExampleConfig, actix_app, axum_app};
+use cognito_examples::{ExampleConfig, ServerLimits, actix_app, axum_app, serve_axum};
 use cognito_issuer::testing::KeyPurpose;
 use cognito_issuer::{IssuerOptions, IssuerServer, RunningIssuer};
 use cognito_test_support::cognito_api::{self, CONTENT_TYPE, TARGET_PREFIX};
@@ -121,7 +121,11 @@ fn claims_of(token: &str) -> Value {
 async fn start_axum(gate: Gate) -> std::io::Result<SocketAddr> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    tokio::spawn(async move { axum::serve(listener, axum_app(gate)).await });
+    tokio::spawn(serve_axum(
+        listener,
+        axum_app(gate),
+        ServerLimits::default(),
+    ));
     Ok(addr)
 }
 
@@ -129,6 +133,7 @@ fn start_actix(gate: Gate) -> std::io::Result<SocketAddr> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;
     let routes = actix_app(gate);
+    let limits = ServerLimits::default();
     let (started_tx, started) = std::sync::mpsc::channel();
     // actix-web servers are built on the thread whose runtime drives them.
     std::thread::spawn(move || {
@@ -137,6 +142,11 @@ fn start_actix(gate: Gate) -> std::io::Result<SocketAddr> {
                 actix_web::App::new().configure(routes.clone())
             })
             .workers(1)
+            .client_request_timeout(limits.header_read_timeout)
+            .keep_alive(actix_web::http::KeepAlive::Timeout(
+                limits.header_read_timeout,
+            ))
+            .max_connections(limits.max_connections)
             .listen(listener)
             {
                 Ok(server) => {

@@ -9,7 +9,9 @@
 //! Accepted: prints the claims as JSON, exits 0. Rejected: prints
 //! `{"error":"<cause>","message":"..."}`, exits 1. Usage errors exit 2.
 //! With `--batch`, reads one token per line from stdin and prints one JSON
-//! decision per line, each with `"ok": true|false`; exits 1 if any was rejected.
+//! decision per line, each with `"ok": true|false`: every line gets one, a
+//! line that is not UTF-8 is refused as `"error":"unreadable"`, and the exit
+//! code is 1 if any line was refused (2 if stdin or stdout failed).
 //! Without TOKEN and `--batch`, the token is read from stdin.
 
 use std::io::{BufRead, Write};
@@ -127,28 +129,7 @@ fn build(args: &Args) -> Result<CognitoVerifier, String> {
 async fn run(args: Args, verifier: CognitoVerifier) -> ExitCode {
     let stdout = std::io::stdout();
     if args.batch {
-        let mut all_ok = true;
-        for line in std::io::stdin().lock().lines() {
-            let Ok(line) = line else { break };
-            let (mut object, ok) = match decide(&verifier, line.trim()).await {
-                Ok(claims) => (claims, true),
-                Err(error) => (error, false),
-            };
-            object["ok"] = json!(ok);
-            all_ok &= ok;
-            let mut out = stdout.lock();
-            if writeln!(out, "{object}")
-                .and_then(|()| out.flush())
-                .is_err()
-            {
-                return ExitCode::from(2);
-            }
-        }
-        return if all_ok {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::from(1)
-        };
+        return batch(&verifier, std::io::stdin().lock(), &mut stdout.lock()).await;
     }
     let token = match args.token {
         Some(token) => token,
@@ -170,6 +151,56 @@ async fn run(args: Args, verifier: CognitoVerifier) -> ExitCode {
             println!("{error}");
             ExitCode::from(1)
         }
+    }
+}
+
+/// One decision line per input line, in order; fails closed: an unreadable
+/// line is a refusal and so is a read error (which also ends the batch).
+async fn batch(
+    verifier: &CognitoVerifier,
+    mut input: impl BufRead,
+    out: &mut impl Write,
+) -> ExitCode {
+    let mut all_ok = true;
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let read = input.read_until(b'\n', &mut line);
+        let read_failed = read.is_err();
+        let decision = match read {
+            Ok(0) => break,
+            Ok(_) => {
+                let text = line.strip_suffix(b"\n").unwrap_or(&line);
+                let text = text.strip_suffix(b"\r").unwrap_or(text);
+                match std::str::from_utf8(text) {
+                    Ok(token) => decide(verifier, token.trim()).await,
+                    Err(_) => Err(json!({ "error": "unreadable", "message": "line is not UTF-8" })),
+                }
+            }
+            Err(e) => {
+                Err(json!({ "error": "unreadable", "message": format!("cannot read stdin: {e}") }))
+            }
+        };
+        let (mut object, ok) = match decision {
+            Ok(claims) => (claims, true),
+            Err(error) => (error, false),
+        };
+        object["ok"] = json!(ok);
+        all_ok &= ok;
+        if writeln!(out, "{object}")
+            .and_then(|()| out.flush())
+            .is_err()
+        {
+            return ExitCode::from(2);
+        }
+        if read_failed {
+            return ExitCode::from(2);
+        }
+    }
+    if all_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }
 

@@ -1,6 +1,6 @@
 //! The framework-free gatekeeper shared by the HTTP adapters.
 //!
-//! A [`Gate`] turns "the value of the token header (and cookies)" into either
+//! A [`Gate`] turns "the values of the token header (and cookies)" into either
 //! an [`AuthContext`] to attach to the request, or a [`Rejection`] to send
 //! back, following one of three [`Preset`]s. [`Guard`]s check per-route
 //! requirements the same way, and [`require_context`] is the one rule for an
@@ -12,7 +12,9 @@
 //! use cognito_verifier::gate::{Gate, Preset};
 //! # async fn run(verifier: cognito_verifier::CognitoVerifier) {
 //! let gate = Gate::new(verifier).preset(Preset::ApiGatewayHttp);
-//! match gate.authenticate(Some(b"Bearer eyJ..."), None).await {
+//! let header: &[u8] = b"Bearer eyJ...";
+//! // Every value of the token header, then every value of `Cookie`.
+//! match gate.authenticate([header], []).await {
 //!     Ok(auth) => println!("sub = {:?}", auth.claims().map(|c| c.sub())),
 //!     Err(rejection) => println!("{} {}", rejection.status, rejection.body),
 //! }
@@ -211,19 +213,22 @@ impl Gate {
         self
     }
 
-    /// Decides on a request, given the raw value of the token header and of
-    /// the `Cookie` header (each `None` when absent).
-    pub async fn authenticate(
+    /// Decides on a request, given every raw value of the token header and
+    /// every raw value of the `Cookie` header, in request order (empty when
+    /// absent). Adapters pass all values: a repeated credential is refused
+    /// here (see [`TokenSource`]), never resolved by picking one.
+    pub async fn authenticate<'a>(
         &self,
-        header: Option<&[u8]>,
-        cookies: Option<&[u8]>,
+        headers: impl IntoIterator<Item = &'a [u8]>,
+        cookies: impl IntoIterator<Item = &'a [u8]>,
     ) -> Result<AuthContext, Rejection> {
-        let verdict = match self.source.find(header, cookies) {
+        let verdict = match self.source.find(headers, cookies) {
             Presented::Token(token) => {
                 Verdict::Verified(self.verifier.verify_with(token, &self.policy).await)
             }
             Presented::Missing => Verdict::Missing,
             Presented::Malformed => Verdict::Malformed,
+            Presented::Ambiguous => Verdict::Ambiguous,
         };
         self.decide(verdict)
     }
@@ -233,17 +238,18 @@ impl Gate {
     /// is not in the verified-token cache. Adapters call this first and fall
     /// back to `authenticate`, which keeps the common case free of
     /// allocation and task switching.
-    pub fn authenticate_now(
+    pub fn authenticate_now<'a>(
         &self,
-        header: Option<&[u8]>,
-        cookies: Option<&[u8]>,
+        headers: impl IntoIterator<Item = &'a [u8]>,
+        cookies: impl IntoIterator<Item = &'a [u8]>,
     ) -> Option<Result<AuthContext, Rejection>> {
-        let verdict = match self.source.find(header, cookies) {
+        let verdict = match self.source.find(headers, cookies) {
             Presented::Token(token) => {
                 Verdict::Verified(self.verifier.verify_cached(token, &self.policy)?)
             }
             Presented::Missing => Verdict::Missing,
             Presented::Malformed => Verdict::Malformed,
+            Presented::Ambiguous => Verdict::Ambiguous,
         };
         Some(self.decide(verdict))
     }
@@ -261,6 +267,8 @@ impl Gate {
             Verdict::Missing if self.optional => Ok(None),
             Verdict::Missing => Err(self.preset.missing_token()),
             Verdict::Malformed => Err(self.preset.malformed_header()),
+            // Even on an optional gate: a guest sends no credential at all.
+            Verdict::Ambiguous => Err(self.preset.ambiguous_credentials()),
             Verdict::Verified(Ok(claims)) => Ok(Some(claims)),
             Verdict::Verified(Err(error)) => {
                 Err(self
@@ -293,5 +301,6 @@ impl Gate {
 enum Verdict {
     Missing,
     Malformed,
+    Ambiguous,
     Verified(Result<CognitoClaims, crate::error::VerifyError>),
 }

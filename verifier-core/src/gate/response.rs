@@ -18,7 +18,7 @@ pub struct Rejection {
     /// The body: JSON, except the plain text of [`not_configured`](super::not_configured).
     pub body: Cow<'static, str>,
     /// Why, as a snake_case code (a [`Cause::code`], or `missing_token`,
-    /// `malformed_header`, `missing_group`, `missing_scope`, `not_owner`,
+    /// `malformed_header`, `ambiguous_credentials`, `missing_group`, `missing_scope`, `not_owner`,
     /// `not_configured`).
     pub reason: &'static str,
 }
@@ -57,6 +57,7 @@ pub fn describe(cause: &Cause) -> &'static str {
         Cause::Expired { .. } => "the token has expired",
         Cause::NotYetValid { .. } => "the token is not valid yet",
         Cause::IssuedInFuture { .. } => "the token was issued in the future",
+        Cause::LifetimeTooLong { .. } => "the token's lifetime is too long",
         Cause::WrongIssuer(_) => "the token has an invalid issuer",
         Cause::WrongTokenUse { .. } => "the token has an invalid token_use",
         Cause::WrongClient(_) => "the token does not have a valid audience",
@@ -107,6 +108,16 @@ impl Preset {
         Rejection {
             reason: "malformed_header",
             ..self.invalid_token(description, false)
+        }
+    }
+
+    /// More than one credential (token header repeated, token cookie
+    /// repeated, or header and cookie disagreeing): refused like a malformed
+    /// header, under its own reason.
+    pub fn ambiguous_credentials(self) -> Rejection {
+        Rejection {
+            reason: "ambiguous_credentials",
+            ..self.invalid_token("the request carries more than one token", false)
         }
     }
 
