@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
+use super::lockout::{self, Subject};
 use super::password::after_first_factor;
 use super::secret_hash::check_secret_hash;
 use super::session::SESSION_TTL;
@@ -58,13 +59,16 @@ pub(super) fn start(
             if !ctx.client.prevents_user_existence_errors() {
                 return Err(user_not_found());
             }
+            // Locked out like a user would be.
+            let name = ctx.pool.username_key(username);
+            lockout::reserve(issuer, &ctx.pool.id, Subject::Unknown(&name))?;
             // A decoy challenge: indistinguishable on the wire, fails at the
             // proof.
             let v = Verifier::derive(&ctx.pool.id, username, &random_password());
             (None, username.to_string(), v)
         }
         Some((user, ver)) => {
-            issuer.lockout.check(&ctx.pool.id, &user.sub)?;
+            lockout::reserve(issuer, &ctx.pool.id, Subject::User(&user.sub))?;
             if !user.enabled {
                 return Err(Error::not_authorized("User is disabled."));
             }
@@ -159,6 +163,9 @@ pub(super) fn respond(
         ));
     }
     let Some(user) = user else {
+        // A decoy challenge: counted like a wrong proof of a user.
+        let name = ctx.pool.username_key(&pending.user_id);
+        lockout::reserve(issuer, &ctx.pool.id, Subject::Unknown(&name))?.failed();
         return Err(incorrect());
     };
     if username != pending.user_id {
@@ -169,7 +176,7 @@ pub(super) fn respond(
             return Err(Error::not_authorized("Invalid session for the user."));
         }
     }
-    issuer.lockout.check(&ctx.pool.id, &user.sub)?;
+    let attempt = lockout::reserve(issuer, &ctx.pool.id, Subject::User(&user.sub))?;
     if !user.enabled {
         return Err(Error::not_authorized("User is disabled."));
     }
@@ -182,9 +189,9 @@ pub(super) fn respond(
         .read(|c| load_verifier(c, &user))?
         .is_some_and(|v| v.v == pending.v);
     if !proven || !current {
-        issuer.lockout.failed(&ctx.pool.id, &user.sub);
+        attempt.failed();
         return Err(incorrect());
     }
-    issuer.lockout.succeeded(&ctx.pool.id, &user.sub);
+    attempt.passed();
     after_first_factor(issuer, ctx, user)
 }
