@@ -60,12 +60,12 @@ impl CodeDecoys {
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn entry<'m>(
-        map: &'m mut HashMap<Key, Decoy>,
+    fn entry(
+        map: &mut HashMap<Key, Decoy>,
         key: Key,
         purpose: CodePurpose,
         now: i64,
-    ) -> &'m mut Decoy {
+    ) -> &mut Decoy {
         if !map.contains_key(&key) && map.len() >= MAX_DECOYS {
             make_room(map, now);
         }
@@ -139,7 +139,10 @@ impl CodeDecoys {
         username: &str,
     ) -> Result<Destination> {
         let name = pool.username_key(username);
-        let tag = hmac::sign(self.secret(issuer)?, format!("{}\0{name}", pool.id).as_bytes());
+        let tag = hmac::sign(
+            self.secret(issuer)?,
+            format!("{}\0{name}", pool.id).as_bytes(),
+        );
         Ok(plausible_destination(pool, username, tag.as_ref()))
     }
 }

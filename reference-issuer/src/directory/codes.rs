@@ -375,7 +375,14 @@ mod tests {
         let dest = Destination::for_attribute(&u, "email").unwrap();
         let send = |purpose, requester| {
             store.write(|tx| {
-                issue_code(tx, &u, purpose, MessageKind::ForgotPassword, &dest, requester)
+                issue_code(
+                    tx,
+                    &u,
+                    purpose,
+                    MessageKind::ForgotPassword,
+                    &dest,
+                    requester,
+                )
             })
         };
         for _ in 0..SENDS_PER_WINDOW {
@@ -383,7 +390,10 @@ mod tests {
         }
         let e = send(CodePurpose::ForgotPassword, Requester::User).unwrap_err();
         assert_eq!(e.kind, ErrorKind::LimitExceeded);
-        assert_eq!(e.message, "Attempt limit exceeded, please try after some time.");
+        assert_eq!(
+            e.message,
+            "Attempt limit exceeded, please try after some time."
+        );
         // Another purpose, and administrators, are not limited by it.
         send(CodePurpose::VerifyEmail, Requester::User).unwrap();
         send(CodePurpose::ForgotPassword, Requester::Admin).unwrap();

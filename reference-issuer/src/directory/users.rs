@@ -288,7 +288,8 @@ pub(crate) fn confirm_forgot_password(
     };
     let hash = password::hash(pw)?;
     issuer.write(|tx| {
-        let mut user = user_rows::get_user_by_sub(tx, &pool.id, &sub)?.ok_or_else(user_not_found)?;
+        let mut user =
+            user_rows::get_user_by_sub(tx, &pool.id, &sub)?.ok_or_else(user_not_found)?;
         user.password_hash = Some(hash.clone());
         user.password_set_at = ids::now();
         if matches!(

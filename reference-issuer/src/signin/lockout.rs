@@ -166,7 +166,9 @@ impl Lockout {
                 },
             );
         }
-        let e = map.get_mut(&key).ok_or_else(|| Error::internal("lockout entry"))?;
+        let e = map
+            .get_mut(&key)
+            .ok_or_else(|| Error::internal("lockout entry"))?;
         e.expire(now);
         let pending = e.state.failures + i64::from(e.in_flight);
         if e.state.locked_until_ms > now
@@ -338,7 +340,9 @@ mod tests {
         l.reserve_at(&s, "p", Subject::User("u"), t)
             .unwrap()
             .failed_at(t);
-        let e = l.reserve_at(&s, "p", Subject::User("u"), t + 999).unwrap_err();
+        let e = l
+            .reserve_at(&s, "p", Subject::User("u"), t + 999)
+            .unwrap_err();
         assert_eq!(e.message, "Password attempts exceeded");
         // 1 s, then 2 s after the next failure.
         l.reserve_at(&s, "p", Subject::User("u"), t + 1000)
@@ -396,14 +400,20 @@ mod tests {
                 .unwrap()
                 .failed_at(t);
         }
-        assert!(l.reserve_at(&s, "p", Subject::Unknown("nobody"), t + 10).is_err());
+        assert!(
+            l.reserve_at(&s, "p", Subject::Unknown("nobody"), t + 10)
+                .is_err()
+        );
         let memory = FAILURE_MEMORY.as_millis() as i64;
         let a = l
             .reserve_at(&s, "p", Subject::User("u"), t + memory)
             .unwrap();
         a.failed_at(t + memory);
         // Forgotten, so this is the first failure again: no lockout.
-        assert!(l.reserve_at(&s, "p", Subject::User("u"), t + memory).is_ok());
+        assert!(
+            l.reserve_at(&s, "p", Subject::User("u"), t + memory)
+                .is_ok()
+        );
     }
 
     #[test]

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::secret_hash::check_secret_hash;
 use super::lockout::{self, Subject};
+use super::secret_hash::check_secret_hash;
 use super::{Challenge, FlowContext, Outcome, incorrect, param, session};
 use crate::directory::lookup::{find_user, user_not_found};
 use crate::directory::password;

@@ -17,7 +17,11 @@ pub(crate) struct FailureRow {
 }
 
 /// Loads a user's failures.
-pub(crate) fn get_failures(conn: &Connection, pool_id: &str, sub: &str) -> Result<Option<FailureRow>> {
+pub(crate) fn get_failures(
+    conn: &Connection,
+    pool_id: &str,
+    sub: &str,
+) -> Result<Option<FailureRow>> {
     Ok(optional(conn.query_row(
         "SELECT failures, last_failure_ms, locked_until_ms FROM signin_failures
          WHERE pool_id = ?1 AND sub = ?2",
@@ -35,7 +39,12 @@ pub(crate) fn get_failures(conn: &Connection, pool_id: &str, sub: &str) -> Resul
 /// Stores a user's failures unless a newer state is already stored
 /// (concurrent writers may commit out of order: the later failure, or the
 /// higher count at the same instant, wins).
-pub(crate) fn put_failures(conn: &Connection, pool_id: &str, sub: &str, f: &FailureRow) -> Result<()> {
+pub(crate) fn put_failures(
+    conn: &Connection,
+    pool_id: &str,
+    sub: &str,
+    f: &FailureRow,
+) -> Result<()> {
     conn.execute(
         "INSERT INTO signin_failures(pool_id, sub, failures, last_failure_ms, locked_until_ms)
          VALUES (?1, ?2, ?3, ?4, ?5)
@@ -43,7 +52,13 @@ pub(crate) fn put_failures(conn: &Connection, pool_id: &str, sub: &str, f: &Fail
             last_failure_ms = excluded.last_failure_ms, locked_until_ms = excluded.locked_until_ms
          WHERE (excluded.last_failure_ms, excluded.failures)
              > (signin_failures.last_failure_ms, signin_failures.failures)",
-        params![pool_id, sub, f.failures, f.last_failure_ms, f.locked_until_ms],
+        params![
+            pool_id,
+            sub,
+            f.failures,
+            f.last_failure_ms,
+            f.locked_until_ms
+        ],
     )?;
     Ok(())
 }
