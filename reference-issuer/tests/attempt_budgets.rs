@@ -281,6 +281,17 @@ async fn concurrent_wrong_passwords_cannot_exceed_the_budget() {
     let dir = tempfile::tempdir().unwrap();
     let issuer = start(dir.path()).await;
     let base = issuer.base_url().to_string();
+    // Concurrent right passwords all pass (none is taken for a guess).
+    let tasks: Vec<_> = (0..12)
+        .map(|_| {
+            let base = base.clone();
+            tokio::spawn(async move { password_auth(&base, OPEN, "norah", PASSWORD).await })
+        })
+        .collect();
+    for t in tasks {
+        let r = t.await.unwrap().expect("the right password signs in");
+        assert!(r["AuthenticationResult"]["AccessToken"].is_string());
+    }
     // Four failures: one attempt is left before the lockout.
     for _ in 0..4 {
         password_auth(&base, OPEN, "alice", "Wrong-Pass1!")

@@ -20,8 +20,8 @@
 //!   existence.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard};
-use std::time::Duration;
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 use crate::issuer::Issuer;
@@ -37,6 +37,9 @@ pub(crate) const FAILURE_MEMORY: Duration = Duration::from_secs(60 * 60);
 /// Most entries kept in memory (idle known users are dropped first: their
 /// state is on disk; then the unknown names idle the longest).
 pub(crate) const MAX_ENTRIES: usize = 20_000;
+/// Longest wait for attempts in flight to settle when they hold the rest
+/// of the budget (the argon2 check takes milliseconds).
+pub(crate) const MAX_WAIT: Duration = Duration::from_secs(5);
 
 /// Whose attempts are counted.
 #[derive(Debug, Clone, Copy)]
@@ -95,6 +98,8 @@ fn now_ms() -> i64 {
 #[derive(Debug, Default)]
 pub(crate) struct Lockout {
     entries: Mutex<HashMap<Key, Entry>>,
+    /// Signalled whenever an attempt settles.
+    settled: Condvar,
 }
 
 /// A reserved sign-in attempt: settle it with [`Attempt::failed`] or
@@ -127,17 +132,20 @@ impl Lockout {
     }
 
     /// Reserves an attempt, or refuses it with `Password attempts exceeded`
-    /// while `subject` is locked out or its in-flight attempts could spend
-    /// the remaining budget.
+    /// while `subject` is locked out. When attempts in flight hold the rest
+    /// of the budget, waits (up to [`MAX_WAIT`]) for their outcome: so
+    /// concurrent right passwords all pass, and concurrent wrong ones never
+    /// check more than the budget.
     pub(crate) fn reserve<'a>(
         &'a self,
         store: &'a Store,
         pool_id: &str,
         subject: Subject<'_>,
     ) -> Result<Attempt<'a>> {
-        self.reserve_at(store, pool_id, subject, now_ms())
+        self.reserve_with(store, pool_id, subject, &now_ms, MAX_WAIT)
     }
 
+    #[cfg(test)]
     fn reserve_at<'a>(
         &'a self,
         store: &'a Store,
@@ -145,44 +153,70 @@ impl Lockout {
         subject: Subject<'_>,
         now: i64,
     ) -> Result<Attempt<'a>> {
+        self.reserve_with(store, pool_id, subject, &|| now, Duration::ZERO)
+    }
+
+    fn reserve_with<'a>(
+        &'a self,
+        store: &'a Store,
+        pool_id: &str,
+        subject: Subject<'_>,
+        clock: &dyn Fn() -> i64,
+        wait: Duration,
+    ) -> Result<Attempt<'a>> {
         let key = Self::key(pool_id, subject);
+        let deadline = Instant::now() + wait;
         let mut map = self.lock();
-        if !map.contains_key(&key) {
-            // Loaded under the lock (a quick indexed read) so no failure
-            // recorded meanwhile can be missed.
-            let state = if key.known {
-                store
-                    .read(|c| rows::get_failures(c, &key.pool_id, &key.name))?
-                    .unwrap_or_default()
-            } else {
-                FailureRow::default()
-            };
-            make_room(&mut map, now);
-            map.insert(
-                key.clone(),
-                Entry {
-                    state,
-                    ..Entry::default()
-                },
-            );
+        loop {
+            let now = clock();
+            if !map.contains_key(&key) {
+                // Loaded under the lock (a quick indexed read) so no failure
+                // recorded meanwhile can be missed.
+                let state = if key.known {
+                    store
+                        .read(|c| rows::get_failures(c, &key.pool_id, &key.name))?
+                        .unwrap_or_default()
+                } else {
+                    FailureRow::default()
+                };
+                make_room(&mut map, now);
+                map.insert(
+                    key.clone(),
+                    Entry {
+                        state,
+                        ..Entry::default()
+                    },
+                );
+            }
+            let e = map
+                .get_mut(&key)
+                .ok_or_else(|| Error::internal("lockout entry"))?;
+            e.expire(now);
+            if e.state.locked_until_ms > now {
+                return Err(locked());
+            }
+            let pending = e.state.failures + i64::from(e.in_flight);
+            if e.in_flight == 0 || pending < i64::from(FAILURES_BEFORE_LOCKOUT) {
+                e.in_flight += 1;
+                return Ok(Attempt {
+                    lockout: self,
+                    store,
+                    key,
+                    settled: false,
+                });
+            }
+            // The budget left is held by attempts in flight: their outcome
+            // decides whether this one may be checked.
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(locked());
+            }
+            map = self
+                .settled
+                .wait_timeout(map, left)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
         }
-        let e = map
-            .get_mut(&key)
-            .ok_or_else(|| Error::internal("lockout entry"))?;
-        e.expire(now);
-        let pending = e.state.failures + i64::from(e.in_flight);
-        if e.state.locked_until_ms > now
-            || (e.in_flight > 0 && pending >= i64::from(FAILURES_BEFORE_LOCKOUT))
-        {
-            return Err(locked());
-        }
-        e.in_flight += 1;
-        Ok(Attempt {
-            lockout: self,
-            store,
-            key,
-            settled: false,
-        })
     }
 
     /// Clears a user's failures: a sign-in completed, or the password was
@@ -251,6 +285,7 @@ impl Attempt<'_> {
                 return;
             };
             e.in_flight = e.in_flight.saturating_sub(1);
+            self.lockout.settled.notify_all();
             let s = &mut e.state;
             s.failures += 1;
             s.last_failure_ms = now;
@@ -294,6 +329,7 @@ impl Attempt<'_> {
         if let Some(e) = self.lockout.lock().get_mut(&self.key) {
             e.in_flight = e.in_flight.saturating_sub(1);
         }
+        self.lockout.settled.notify_all();
     }
 }
 
@@ -376,6 +412,37 @@ mod tests {
         // Unsettled (dropped) attempts are released uncounted.
         drop(held);
         assert!(l.reserve_at(&s, "p", Subject::User("u"), 0).is_ok());
+    }
+
+    #[test]
+    fn concurrent_attempts_wait_for_the_budget_they_may_spend() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = store(&dir);
+        let l = Lockout::default();
+        let checked = std::sync::atomic::AtomicU32::new(0);
+        // 16 threads with wrong passwords: at most 5 are checked.
+        std::thread::scope(|scope| {
+            for _ in 0..16 {
+                scope.spawn(|| {
+                    if let Ok(a) = l.reserve(&s, "p", Subject::User("wrong")) {
+                        checked.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        std::thread::sleep(Duration::from_millis(20));
+                        a.failed();
+                    }
+                });
+            }
+        });
+        assert_eq!(checked.into_inner(), FAILURES_BEFORE_LOCKOUT);
+        // 16 threads with right passwords: all pass, none is refused.
+        std::thread::scope(|scope| {
+            for _ in 0..16 {
+                scope.spawn(|| {
+                    let a = l.reserve(&s, "p", Subject::User("right")).unwrap();
+                    std::thread::sleep(Duration::from_millis(20));
+                    a.passed();
+                });
+            }
+        });
     }
 
     #[test]
