@@ -38,8 +38,9 @@ pub(crate) const FAILURE_MEMORY: Duration = Duration::from_secs(60 * 60);
 /// state is on disk; then the unknown names idle the longest).
 pub(crate) const MAX_ENTRIES: usize = 20_000;
 /// Longest wait for attempts in flight to settle when they hold the rest
-/// of the budget (the argon2 check takes milliseconds).
-pub(crate) const MAX_WAIT: Duration = Duration::from_secs(5);
+/// of the budget (each check takes one argon2 verification, milliseconds,
+/// but many may queue for the cores).
+pub(crate) const MAX_WAIT: Duration = Duration::from_secs(30);
 
 /// Whose attempts are counted.
 #[derive(Debug, Clone, Copy)]
