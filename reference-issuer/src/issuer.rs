@@ -3,7 +3,8 @@
 
 use crate::error::{Error, Result};
 use crate::model::{AppClient, IssuerStyle, Pool};
-use crate::signin::lockout::{Lockout, RateLimits};
+use crate::signin::lockout::Lockout;
+use crate::signin::rate_limits::RateLimits;
 use crate::store::outbox::OutboxMessage;
 use crate::store::{
     Conn, Store, clients as client_rows, meta as meta_rows, outbox as outbox_rows,
@@ -28,6 +29,8 @@ pub(crate) struct Issuer {
     /// The sealing key of SRP `PASSWORD_VERIFIER` challenges and the
     /// record of used ones.
     pub srp: crate::signin::srp_pending::SealedChallenges,
+    /// Code budgets of unknown usernames (PreventUserExistenceErrors).
+    pub code_decoys: crate::directory::code_decoys::CodeDecoys,
 }
 
 impl Issuer {
@@ -39,6 +42,7 @@ impl Issuer {
             public_url: public_url.trim_end_matches('/').to_string(),
             lockout: Lockout::default(),
             rate_limits: RateLimits::default(),
+            code_decoys: Default::default(),
             srp: Default::default(),
         }
     }

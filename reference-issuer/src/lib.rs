@@ -55,7 +55,7 @@ pub use store::outbox::OutboxMessage;
 /// Helpers for tests, benchmarks and tools: the password hashing cost and
 /// statistics.
 pub mod testing {
-    pub use crate::directory::password::{M_COST, P_COST, T_COST, verify_stats};
+    pub use crate::directory::password::{M_COST, P_COST, T_COST, hash_count, verify_stats};
     pub use crate::tokens::keys::KeyPurpose;
 }
 

@@ -8,7 +8,7 @@ use crate::directory::attributes::{
     AttributeIn, apply_attributes, ensure_alias_unique, remove, validate_attributes,
     validate_deletion,
 };
-use crate::directory::codes::{CodePurpose, delivery_destination, issue_code};
+use crate::directory::codes::{CodePurpose, Requester, delivery_destination, issue_code};
 use crate::directory::credentials::remember_password;
 use crate::directory::filter::Filter;
 use crate::directory::lookup::{require_user, user_not_found};
@@ -153,7 +153,7 @@ pub(crate) fn admin_create_user(
 /// AdminDeleteUser.
 pub(crate) fn admin_delete_user(issuer: &Issuer, pool: &Pool, user: &User) -> Result<()> {
     issuer.write(|tx| Ok(user_rows::delete_user(tx, &pool.id, &user.sub)?))?;
-    issuer.lockout.succeeded(&pool.id, &user.sub);
+    crate::signin::lockout::succeeded(issuer, &pool.id, &user.sub);
     Ok(())
 }
 
@@ -181,7 +181,7 @@ pub(crate) fn admin_set_user_password(
         user_rows::update_user(tx, &user)?;
         remember_password(tx, &user, pw)
     })?;
-    issuer.lockout.succeeded(&pool.id, &user.sub);
+    crate::signin::lockout::succeeded(issuer, &pool.id, &user.sub);
     Ok(())
 }
 
@@ -204,6 +204,7 @@ pub(crate) fn admin_reset_user_password(issuer: &Issuer, pool: &Pool, user: &Use
                 CodePurpose::ForgotPassword,
                 MessageKind::ForgotPassword,
                 &dest,
+                Requester::Admin,
             )?;
         }
         Ok(())
@@ -252,6 +253,7 @@ pub(crate) fn admin_update_user_attributes(
                     CodePurpose::verify(&attr)?,
                     MessageKind::VerifyAttribute,
                     &dest,
+                    Requester::Admin,
                 )?;
             }
         }

@@ -5,6 +5,7 @@ pub(crate) mod accounts;
 pub(crate) mod admin_users;
 pub(crate) mod attributes;
 pub(crate) mod clients;
+pub(crate) mod code_decoys;
 pub(crate) mod codes;
 pub(crate) mod credentials;
 pub(crate) mod filter;

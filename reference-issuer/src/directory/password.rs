@@ -70,6 +70,7 @@ fn slot() -> SlotGuard {
 /// Hashes a password into an argon2id PHC string. CPU-heavy (~12 ms): call
 /// it from a blocking thread.
 pub(crate) fn hash(password: &str) -> Result<String> {
+    HASH_COUNT.fetch_add(1, Ordering::Relaxed);
     let _slot = slot();
     let mut salt = [0u8; 16];
     rand::rng().fill(&mut salt);
@@ -80,7 +81,14 @@ pub(crate) fn hash(password: &str) -> Result<String> {
         .map_err(|e| Error::internal(format!("password hashing failed: {e}")))
 }
 
+static HASH_COUNT: AtomicU64 = AtomicU64::new(0);
 static VERIFY_COUNT: AtomicU64 = AtomicU64::new(0);
+
+/// Passwords hashed by this process (for tests that check which path a
+/// request took).
+pub fn hash_count() -> u64 {
+    HASH_COUNT.load(Ordering::Relaxed)
+}
 static VERIFY_NANOS: AtomicU64 = AtomicU64::new(0);
 
 /// Password verifications performed by this process and the wall-clock

@@ -6,7 +6,7 @@ use crate::directory::attributes::{
     AttributeIn, apply_attributes, ensure_alias_unique, remove, validate_attributes,
     validate_deletion,
 };
-use crate::directory::codes::{CodePurpose, consume_code, issue_code};
+use crate::directory::codes::{CodePurpose, Requester, consume_code, issue_code};
 use crate::directory::credentials::remember_password;
 use crate::directory::outbox::{Destination, MessageKind};
 use crate::directory::password;
@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::ids;
 use crate::issuer::Issuer;
 use crate::model::User;
+use crate::signin::lockout::{self, Subject};
 use crate::store::Conn as Connection;
 use crate::store::users as user_rows;
 use crate::tokens::AccessContext;
@@ -32,16 +33,17 @@ pub(crate) fn change_password(
     previous: &str,
     proposed: &str,
 ) -> Result<()> {
-    issuer.lockout.check(&ctx.pool.id, &ctx.user.sub)?;
+    let attempt = lockout::reserve(issuer, &ctx.pool.id, Subject::User(&ctx.user.sub))?;
     let ok = ctx
         .user
         .password_hash
         .as_deref()
         .is_some_and(|h| password::verify(previous, h));
     if !ok {
-        issuer.lockout.failed(&ctx.pool.id, &ctx.user.sub);
+        attempt.failed();
         return Err(Error::not_authorized("Incorrect username or password."));
     }
+    attempt.passed();
     password::check_policy(&ctx.pool.policies.password_policy, proposed)?;
     let hash = password::hash(proposed)?;
     issuer.write(|tx| {
@@ -52,7 +54,7 @@ pub(crate) fn change_password(
         user_rows::update_user(tx, &user)?;
         remember_password(tx, &user, proposed)
     })?;
-    issuer.lockout.succeeded(&ctx.pool.id, &ctx.user.sub);
+    lockout::succeeded(issuer, &ctx.pool.id, &ctx.user.sub);
     Ok(())
 }
 
@@ -81,6 +83,7 @@ pub(crate) fn update_user_attributes(
                     CodePurpose::verify(&attr)?,
                     MessageKind::VerifyAttribute,
                     &dest,
+                    Requester::User,
                 )?);
             }
         }
@@ -114,7 +117,16 @@ pub(crate) fn get_user_attribute_verification_code(
             "User does not have a value for the attribute: {attr}"
         ))
     })?;
-    issuer.write(|tx| issue_code(tx, &ctx.user, purpose, MessageKind::VerifyAttribute, &dest))
+    issuer.write(|tx| {
+        issue_code(
+            tx,
+            &ctx.user,
+            purpose,
+            MessageKind::VerifyAttribute,
+            &dest,
+            Requester::User,
+        )
+    })
 }
 
 /// VerifyUserAttribute: the code marks `attr` verified.

@@ -1,10 +1,13 @@
 //! Self-service flows an app client runs for a user who is not signed in:
 //! SignUp, ConfirmSignUp, ResendConfirmationCode, ForgotPassword and
-//! ConfirmForgotPassword, with PreventUserExistenceErrors.
+//! ConfirmForgotPassword, with PreventUserExistenceErrors (unknown names
+//! answered through [`super::code_decoys`]).
 
 use crate::directory::accounts::{insert_new_user, new_user};
 use crate::directory::attributes::{AttributeIn, ensure_alias_unique, validate_attributes};
-use crate::directory::codes::{CodePurpose, consume_code, delivery_destination, issue_code};
+use crate::directory::codes::{
+    CodePurpose, Requester, consume_code, count_send, delivery_destination, issue_code,
+};
 use crate::directory::credentials::remember_password;
 use crate::directory::lookup::{find_user, user_not_found};
 use crate::directory::outbox::{Destination, MessageKind};
@@ -84,6 +87,7 @@ pub(crate) fn sign_up(
                 CodePurpose::SignUp,
                 MessageKind::SignUp,
                 &d,
+                Requester::User,
             )?)),
             None => Ok(None),
         }
@@ -94,16 +98,19 @@ pub(crate) fn sign_up(
     })
 }
 
-fn missing_user(client: &AppClient, hidden: Error) -> Error {
-    if client.prevents_user_existence_errors() {
-        hidden
-    } else {
-        user_not_found()
-    }
-}
-
 fn code_mismatch() -> Error {
     Error::code_mismatch("Invalid verification code provided, please try again.")
+}
+
+/// Whose code a code-checking call names: a user, or (when the client
+/// hides user existence) an unknown name answered by
+/// [`CodeDecoys::attempt`](crate::directory::code_decoys::CodeDecoys::attempt).
+fn code_owner(tx: &Connection, call: &ClientCall) -> Result<Option<User>> {
+    match find_user(tx, &call.pool, &call.username)? {
+        Some(user) => Ok(Some(user)),
+        None if call.client.prevents_user_existence_errors() => Ok(None),
+        None => Err(user_not_found()),
+    }
 }
 
 /// ConfirmSignUp: the code confirms the account and verifies the attribute
@@ -115,9 +122,10 @@ pub(crate) fn confirm_sign_up(
     force_alias_creation: bool,
 ) -> Result<()> {
     let pool = &call.pool;
-    issuer.write_keeping_failures(|tx| {
-        let mut user = find_user(tx, pool, &call.username)?
-            .ok_or_else(|| missing_user(&call.client, code_mismatch()))?;
+    let known = issuer.write_keeping_failures(|tx| {
+        let Some(mut user) = code_owner(tx, call)? else {
+            return Ok(false);
+        };
         if user.status != UserStatus::Unconfirmed {
             return Err(Error::not_authorized(format!(
                 "User cannot be confirmed. Current status is {}",
@@ -136,45 +144,36 @@ pub(crate) fn confirm_sign_up(
         consume_code(tx, &user, CodePurpose::SignUp, code)?;
         user.status = UserStatus::Confirmed;
         user.modified_at = ids::now_f64();
-        Ok(user_rows::update_user(tx, &user)?)
-    })
+        user_rows::update_user(tx, &user)?;
+        Ok(true)
+    })?;
+    if known {
+        return Ok(());
+    }
+    issuer
+        .code_decoys
+        .attempt(pool, &call.username, CodePurpose::SignUp)
+        .and(Err(code_mismatch()))
 }
 
-/// The delivery reported for an unknown user when the client prevents user
-/// existence errors.
-fn fake_destination(username: &str) -> Destination {
-    Destination {
-        attribute: "email".to_string(),
-        medium: "EMAIL",
-        address: if username.contains('@') {
-            username
-        } else {
-            "user@example.com"
-        }
-        .to_string(),
-    }
-}
-
-/// The user a code-sending call names. An unknown user is an error, or,
-/// when the client hides user existence, a decoy destination to answer
-/// with as if a code had been sent.
-fn find_for_code(tx: &Connection, call: &ClientCall) -> Result<Result<User, Destination>> {
-    match find_user(tx, &call.pool, &call.username)? {
-        Some(user) => Ok(Ok(user)),
-        None if call.client.prevents_user_existence_errors() => {
-            Ok(Err(fake_destination(&call.username)))
-        }
-        None => Err(user_not_found()),
-    }
+/// A code-sending call's answer when no code is sent: an unknown name (the
+/// send counted in memory) or a user without a verified contact (counted on
+/// their budget), both only when the client hides user existence.
+enum Decoy {
+    Unknown,
+    Sent(Destination),
 }
 
 /// ResendConfirmationCode: a new sign-up code for an unconfirmed user.
 pub(crate) fn resend_confirmation_code(issuer: &Issuer, call: &ClientCall) -> Result<Destination> {
     let pool = &call.pool;
-    issuer.write(|tx| {
-        let user = match find_for_code(tx, call)? {
-            Ok(user) => user,
-            Err(decoy) => return Ok(decoy),
+    let hide = call.client.prevents_user_existence_errors();
+    let decoy = hide
+        .then(|| issuer.code_decoys.destination(issuer, pool, &call.username))
+        .transpose()?;
+    let sent = issuer.write(|tx| {
+        let Some(user) = code_owner(tx, call)? else {
+            return Ok(Decoy::Unknown);
         };
         if user.status != UserStatus::Unconfirmed {
             return Err(Error::invalid_parameter("User is already confirmed."));
@@ -192,17 +191,45 @@ pub(crate) fn resend_confirmation_code(issuer: &Issuer, call: &ClientCall) -> Re
             CodePurpose::SignUp,
             MessageKind::ResendCode,
             &dest,
+            Requester::User,
         )
-    })
+        .map(Decoy::Sent)
+    })?;
+    answer(issuer, call, sent, decoy, CodePurpose::SignUp)
 }
 
-/// ForgotPassword: sends a reset code to a verified email or phone.
+fn answer(
+    issuer: &Issuer,
+    call: &ClientCall,
+    sent: Decoy,
+    decoy: Option<Destination>,
+    purpose: CodePurpose,
+) -> Result<Destination> {
+    match (sent, decoy) {
+        (Decoy::Sent(d), _) => Ok(d),
+        (Decoy::Unknown, Some(decoy)) => {
+            issuer
+                .code_decoys
+                .send(&call.pool, &call.username, purpose)?;
+            Ok(decoy)
+        }
+        (Decoy::Unknown, None) => Err(user_not_found()),
+    }
+}
+
+/// ForgotPassword: sends a reset code to a verified email or phone. When
+/// the client hides user existence, unknown names and users without a
+/// verified contact get the same kind of answer as everyone (a stable
+/// plausible destination), and the same send throttle.
 pub(crate) fn forgot_password(issuer: &Issuer, call: &ClientCall) -> Result<Destination> {
     let pool = &call.pool;
-    issuer.write(|tx| {
-        let user = match find_for_code(tx, call)? {
-            Ok(user) => user,
-            Err(decoy) => return Ok(decoy),
+    let hide = call.client.prevents_user_existence_errors();
+    let decoy = hide
+        .then(|| issuer.code_decoys.destination(issuer, pool, &call.username))
+        .transpose()?;
+    let sent = issuer.write(|tx| {
+        let Some(user) = code_owner(tx, call)? else {
+            return Ok(Decoy::Unknown);
         };
         if !user.enabled {
             return Err(Error::not_authorized("User is disabled."));
@@ -212,17 +239,32 @@ pub(crate) fn forgot_password(issuer: &Issuer, call: &ClientCall) -> Result<Dest
                 "User password cannot be reset in the current state.",
             ));
         }
-        let dest = delivery_destination(pool, &user, true).ok_or_else(|| {
-            Error::invalid_parameter(
-                "Cannot reset password for the user as there is no registered/verified email or phone_number",
+        let purpose = CodePurpose::ForgotPassword;
+        match (delivery_destination(pool, &user, true), &decoy) {
+            (Some(dest), _) => issue_code(
+                tx,
+                &user,
+                purpose,
+                MessageKind::ForgotPassword,
+                &dest,
+                Requester::User,
             )
-        })?;
-        issue_code(tx, &user, CodePurpose::ForgotPassword, MessageKind::ForgotPassword, &dest)
-    })
+            .map(Decoy::Sent),
+            (None, Some(decoy)) => {
+                count_send(tx, &user, purpose)?;
+                Ok(Decoy::Sent(decoy.clone()))
+            }
+            (None, None) => Err(Error::invalid_parameter(
+                "Cannot reset password for the user as there is no registered/verified email or phone_number",
+            )),
+        }
+    })?;
+    answer(issuer, call, sent, decoy, CodePurpose::ForgotPassword)
 }
 
 /// ConfirmForgotPassword: the code sets a new password (and confirms a
-/// user whose reset an administrator required).
+/// user whose reset an administrator required). The code is checked (and
+/// consumed) before the new password is hashed: wrong codes cost no argon2.
 pub(crate) fn confirm_forgot_password(
     issuer: &Issuer,
     call: &ClientCall,
@@ -231,11 +273,23 @@ pub(crate) fn confirm_forgot_password(
 ) -> Result<()> {
     let pool = &call.pool;
     password::check_policy(&pool.policies.password_policy, pw)?;
-    let hash = password::hash(pw)?;
     let sub = issuer.write_keeping_failures(|tx| {
-        let mut user = find_user(tx, pool, &call.username)?
-            .ok_or_else(|| missing_user(&call.client, code_mismatch()))?;
+        let Some(user) = code_owner(tx, call)? else {
+            return Ok(None);
+        };
         consume_code(tx, &user, CodePurpose::ForgotPassword, code)?;
+        Ok(Some(user.sub))
+    })?;
+    let Some(sub) = sub else {
+        return issuer
+            .code_decoys
+            .attempt(pool, &call.username, CodePurpose::ForgotPassword)
+            .and(Err(code_mismatch()));
+    };
+    let hash = password::hash(pw)?;
+    issuer.write(|tx| {
+        let mut user =
+            user_rows::get_user_by_sub(tx, &pool.id, &sub)?.ok_or_else(user_not_found)?;
         user.password_hash = Some(hash.clone());
         user.password_set_at = ids::now();
         if matches!(
@@ -246,9 +300,8 @@ pub(crate) fn confirm_forgot_password(
         }
         user.modified_at = ids::now_f64();
         user_rows::update_user(tx, &user)?;
-        remember_password(tx, &user, pw)?;
-        Ok(user.sub)
+        remember_password(tx, &user, pw)
     })?;
-    issuer.lockout.succeeded(&pool.id, &sub);
+    crate::signin::lockout::succeeded(issuer, &pool.id, &sub);
     Ok(())
 }

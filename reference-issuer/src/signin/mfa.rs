@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
+use super::lockout::{self, Attempt, Subject};
 use super::totp::{totp_replayed, totp_step};
 use super::{Challenge, FlowContext, Outcome, session, session_expired};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::ids;
 use crate::issuer::Issuer;
 use crate::model::{MfaConfiguration, MfaFactor, Pool, User, UserMfa};
@@ -140,10 +141,33 @@ fn code_mismatch() -> Error {
     Error::code_mismatch("Invalid code received for user")
 }
 
+/// Wrong codes one challenge session accepts before it is spent (the
+/// lockout counts every wrong code as well).
+pub(crate) const SESSION_CODE_ATTEMPTS: i64 = 3;
+
+/// A wrong code: counts towards the lockout and the session's own budget
+/// (a spent session answers `Invalid session for the user, session is
+/// expired.` from then on).
+fn wrong_code(issuer: &Issuer, attempt: Attempt<'_>, session_hash: &str, e: Error) -> Error {
+    attempt.failed();
+    let spent = issuer.write(|tx| {
+        Ok(session_rows::record_session_failure(
+            tx,
+            session_hash,
+            SESSION_CODE_ATTEMPTS,
+        )?)
+    });
+    match spent {
+        Err(fault) => fault,
+        Ok(_) => e,
+    }
+}
+
 /// Answers `SOFTWARE_TOKEN_MFA`, `SMS_MFA`, `EMAIL_OTP` and `MFA_SETUP`
 /// for the session `session_hash` (already checked to belong to `user`,
-/// this client and `challenge`). Wrong codes leave the session usable until
-/// it expires; the lockout counts them.
+/// this client and `challenge`). A wrong code counts towards the sign-in
+/// lockout (reserved before the code is checked) and spends the session
+/// after [`SESSION_CODE_ATTEMPTS`]; tokens reset the lockout.
 pub(super) fn respond(
     issuer: &Issuer,
     ctx: &FlowContext,
@@ -159,7 +183,7 @@ pub(super) fn respond(
             .filter(|v| !v.is_empty())
             .ok_or_else(|| Error::invalid_parameter(format!("Missing required parameter {name}")))
     };
-    issuer.lockout.check(&ctx.pool.id, &user.sub)?;
+    let attempt = lockout::reserve(issuer, &ctx.pool.id, Subject::User(&user.sub))?;
     let row = issuer
         .read(|c| Ok(session_rows::get_session(c, session_hash)?))?
         .ok_or_else(session_expired)?;
@@ -195,11 +219,11 @@ pub(super) fn respond(
                     None => Ok(Err(code_mismatch())),
                 }
             })?;
-            if let Err(e) = ok {
-                if e.kind != crate::error::ErrorKind::NotAuthorized {
-                    issuer.lockout.failed(&ctx.pool.id, &user.sub);
-                }
-                return Err(e);
+            match ok {
+                Ok(()) => {}
+                // The session was used meanwhile: no code was judged.
+                Err(e) if e.kind == ErrorKind::NotAuthorized => return Err(e),
+                Err(e) => return Err(wrong_code(issuer, attempt, session_hash, e)),
             }
         }
         "SMS_MFA" | "EMAIL_OTP" => {
@@ -211,15 +235,13 @@ pub(super) fn respond(
             let code = param(name)?;
             let expected = data["code_hash"].as_str().unwrap_or_default();
             let given = ids::sha256_hex(code);
-            let same = expected.len() == given.len()
-                && expected
-                    .bytes()
-                    .zip(given.bytes())
-                    .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                    == 0;
+            let same = aws_lc_rs::constant_time::verify_slices_are_equal(
+                expected.as_bytes(),
+                given.as_bytes(),
+            )
+            .is_ok();
             if !same {
-                issuer.lockout.failed(&ctx.pool.id, &user.sub);
-                return Err(code_mismatch());
+                return Err(wrong_code(issuer, attempt, session_hash, code_mismatch()));
             }
             take(issuer)?;
         }
@@ -238,6 +260,6 @@ pub(super) fn respond(
             )));
         }
     }
-    issuer.lockout.succeeded(&ctx.pool.id, &user.sub);
+    attempt.passed();
     super::complete(issuer, ctx, &user)
 }

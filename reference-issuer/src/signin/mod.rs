@@ -6,6 +6,7 @@ pub(crate) mod challenge;
 pub(crate) mod lockout;
 pub(crate) mod mfa;
 pub(crate) mod password;
+pub(crate) mod rate_limits;
 pub(crate) mod refresh;
 pub(crate) mod secret_hash;
 pub(crate) mod session;
@@ -189,7 +190,8 @@ pub(crate) fn start(
     }
 }
 
-/// Issues ID, access and refresh tokens for a completed sign-in.
+/// Issues ID, access and refresh tokens for a completed sign-in, and
+/// clears the user's sign-in failures.
 pub(crate) fn complete(issuer: &Issuer, ctx: &FlowContext, user: &User) -> Result<Outcome> {
     let groups = issuer.read(|c| Ok(group_rows::groups_of_user(c, &ctx.pool.id, &user.sub)?))?;
     let event = AuthEvent::new();
@@ -217,6 +219,8 @@ pub(crate) fn complete(issuer: &Issuer, ctx: &FlowContext, user: &User) -> Resul
         revoked_at: None,
     };
     issuer.write(|tx| Ok(refresh_rows::insert_refresh(tx, &row)?))?;
+    // The one place the lockout counter resets: a sign-in completed.
+    lockout::succeeded(issuer, &ctx.pool.id, &user.sub);
     Ok(Outcome::Tokens(TokenSet {
         access_token: minted.access_token,
         id_token: minted.id_token,

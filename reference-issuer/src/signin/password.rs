@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
+use super::lockout::{self, Subject};
 use super::secret_hash::check_secret_hash;
 use super::{Challenge, FlowContext, Outcome, incorrect, param, session};
 use crate::directory::lookup::{find_user, user_not_found};
@@ -33,7 +34,13 @@ pub(super) fn start(
 }
 
 /// Verifies a password for sign-in, applying the lockout and the pool's
-/// user-existence policy. Returns the user on success.
+/// user-existence policy. Returns the user on success (the lockout counter
+/// is not reset here: only a completed sign-in resets it).
+///
+/// Every refusal (unknown user, locked out, disabled, no password) runs
+/// one argon2 verification like a real check, so timing does not tell
+/// them apart; with `PreventUserExistenceErrors`, unknown names are locked
+/// out like users.
 pub(crate) fn authenticate(
     issuer: &Issuer,
     ctx: &FlowContext,
@@ -41,26 +48,40 @@ pub(crate) fn authenticate(
     pw: &str,
 ) -> Result<User> {
     let user = issuer.read(|c| find_user(c, &ctx.pool, username))?;
-    let Some(user) = user else {
-        if ctx.client.prevents_user_existence_errors() {
-            password::verify_dummy(pw);
-            return Err(incorrect());
-        }
-        return Err(user_not_found());
+    let name_key = lockout::unknown_key(&ctx.pool, username);
+    let subject = match &user {
+        Some(u) => Subject::User(&u.sub),
+        None if ctx.client.prevents_user_existence_errors() => Subject::Unknown(&name_key),
+        None => return Err(user_not_found()),
     };
-    issuer.lockout.check(&ctx.pool.id, &user.sub)?;
+    let attempt = match lockout::reserve(issuer, &ctx.pool.id, subject) {
+        Ok(a) => a,
+        Err(e) => {
+            password::verify_dummy(pw);
+            return Err(e);
+        }
+    };
+    let Some(user) = user else {
+        password::verify_dummy(pw);
+        attempt.failed();
+        return Err(incorrect());
+    };
     if !user.enabled {
+        password::verify_dummy(pw);
         return Err(Error::not_authorized("User is disabled."));
     }
-    let ok = user
-        .password_hash
-        .as_deref()
-        .is_some_and(|h| password::verify(pw, h));
+    let ok = match user.password_hash.as_deref() {
+        Some(h) => password::verify(pw, h),
+        None => {
+            password::verify_dummy(pw);
+            false
+        }
+    };
     if !ok {
-        issuer.lockout.failed(&ctx.pool.id, &user.sub);
+        attempt.failed();
         return Err(incorrect());
     }
-    issuer.lockout.succeeded(&ctx.pool.id, &user.sub);
+    attempt.passed();
     Ok(user)
 }
 

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
+use super::lockout::{self, Subject};
 use super::password::after_first_factor;
 use super::secret_hash::check_secret_hash;
 use super::session::SESSION_TTL;
@@ -52,29 +53,33 @@ pub(super) fn start(
         let ver = load_verifier(c, &user)?;
         Ok(Some((user, ver)))
     })?;
-    let (sub, user_id, ver) = match found {
+    let (sub, unknown_key, user_id, ver) = match found {
         None => {
             if !ctx.client.prevents_user_existence_errors() {
                 return Err(user_not_found());
             }
+            // Locked out like a user would be.
+            let key = lockout::unknown_key(&ctx.pool, username);
+            lockout::reserve(issuer, &ctx.pool.id, Subject::Unknown(&key))?;
             // A decoy challenge: the same shape as a real one, stable per
             // name, failing at the proof.
             let user_id = srp_decoy::user_id(issuer, &ctx.pool, username)?;
             let v = srp_decoy::verifier(issuer, &ctx.pool.id, &user_id)?;
-            (None, user_id, v)
+            (None, key, user_id, v)
         }
         Some((user, ver)) => {
-            issuer.lockout.check(&ctx.pool.id, &user.sub)?;
+            lockout::reserve(issuer, &ctx.pool.id, Subject::User(&user.sub))?;
             if !user.enabled {
                 return Err(Error::not_authorized("User is disabled."));
             }
             match ver {
-                Some(v) => (Some(user.sub), user.username, v),
+                Some(v) => (Some(user.sub), String::new(), user.username, v),
                 // No verifier for the current password (set by a path that
                 // predates SRP): fail closed at the proof.
                 None => {
                     let v = srp_decoy::verifier(issuer, &ctx.pool.id, &user.username)?;
-                    (None, user.username, v)
+                    let key = lockout::unknown_key(&ctx.pool, &user.username);
+                    (None, key, user.username, v)
                 }
             }
         }
@@ -85,6 +90,7 @@ pub(super) fn start(
     let salt = format!("{:x}", ver.salt);
     let pending = Pending {
         sub,
+        unknown_key,
         user_id: user_id.clone(),
         a,
         eph,
@@ -155,9 +161,12 @@ pub(super) fn respond(
     }
     let Some(user) = user else {
         // The same work as checking a real proof, so timing does not tell
-        // a decoy challenge.
+        // a decoy challenge; counted like a wrong proof of a user.
+        let attempt =
+            lockout::reserve(issuer, &ctx.pool.id, Subject::Unknown(&pending.unknown_key))?;
         let v = srp_decoy::verifier(issuer, &ctx.pool.id, &pending.user_id)?.v;
         let _ = srp::server_key(&pending.a, &pending.eph, &v);
+        attempt.failed();
         return Err(incorrect());
     };
     if username != pending.user_id {
@@ -168,7 +177,7 @@ pub(super) fn respond(
             return Err(Error::not_authorized("Invalid session for the user."));
         }
     }
-    issuer.lockout.check(&ctx.pool.id, &user.sub)?;
+    let attempt = lockout::reserve(issuer, &ctx.pool.id, Subject::User(&user.sub))?;
     if !user.enabled {
         return Err(Error::not_authorized("User is disabled."));
     }
@@ -186,7 +195,7 @@ pub(super) fn respond(
         srp::verify_signature(&k, &ctx.pool.id, &pending.user_id, &block, timestamp, &sig)
     });
     if !proven {
-        issuer.lockout.failed(&ctx.pool.id, &user.sub);
+        attempt.failed();
         return Err(incorrect());
     }
     // One sign-in per block: a replayed (or concurrent) answer is refused.
@@ -197,7 +206,7 @@ pub(super) fn respond(
             Refused::Full => Error::too_many_requests("Too many SRP sign-ins in progress"),
             Refused::Invalid | Refused::Replayed => session_expired(),
         })?;
-    issuer.lockout.succeeded(&ctx.pool.id, &user.sub);
+    attempt.passed();
     after_first_factor(issuer, ctx, user)
 }
 

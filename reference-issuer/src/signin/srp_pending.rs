@@ -29,6 +29,11 @@ use crate::srp::ServerEphemeral;
 pub(crate) struct Pending {
     /// The user's sub, or `None` for a decoy challenge (unknown user).
     pub sub: Option<String>,
+    /// For a decoy challenge, the unknown name's lockout key
+    /// ([`crate::signin::lockout::unknown_key`]), so a wrong proof counts
+    /// against the same budget as a wrong password for that name; empty
+    /// otherwise.
+    pub unknown_key: String,
     /// USER_ID_FOR_SRP sent with the challenge.
     pub user_id: String,
     /// The client's `A`.
@@ -50,7 +55,8 @@ pub(crate) struct Pending {
 pub(crate) const MAX_USED: usize = 100_000;
 
 const VERSION: u8 = 1;
-/// Room for a sub (a UUID, 36 characters).
+/// Room for a sub (a UUID, 36 characters) or an unknown name's lockout key
+/// (32 characters).
 const SUB_WIDTH: usize = 40;
 
 /// Why a presented block was refused.
@@ -194,7 +200,7 @@ fn encode(p: &Pending) -> Vec<u8> {
     out.push(u8::from(p.sub.is_some()));
     put_fixed(
         &mut out,
-        p.sub.as_deref().unwrap_or("").as_bytes(),
+        p.sub.as_deref().unwrap_or(&p.unknown_key).as_bytes(),
         SUB_WIDTH,
     );
     put(&mut out, p.user_id.as_bytes());
@@ -250,8 +256,14 @@ fn decode(bytes: &[u8]) -> Option<Pending> {
     if !r.0.is_empty() {
         return None;
     }
+    let (sub, unknown_key) = if has_sub {
+        (Some(sub), String::new())
+    } else {
+        (None, sub)
+    };
     Some(Pending {
-        sub: has_sub.then_some(sub),
+        sub,
+        unknown_key,
         user_id,
         a,
         eph: ServerEphemeral { b, big_b },
@@ -268,6 +280,7 @@ mod tests {
     fn pending(expires_at: i64) -> Pending {
         Pending {
             sub: Some("sub-1".into()),
+            unknown_key: String::new(),
             user_id: "alice".into(),
             a: BigUint::from(12345u32),
             eph: ServerEphemeral {
@@ -346,12 +359,14 @@ mod tests {
         };
         let mut decoy = pending(ids::now() + 60);
         decoy.sub = None;
+        decoy.unknown_key = "k".repeat(32);
         assert_eq!(
             s.seal("p1", "c1", &real).len(),
             s.seal("p1", "c1", &decoy).len()
         );
         let back = s.open("p1", "c1", &s.seal("p1", "c1", &decoy)).unwrap();
         assert_eq!(back.sub, None);
+        assert_eq!(back.unknown_key, "k".repeat(32));
         assert_eq!(back.eph.big_b, BigUint::from(99u32));
     }
 }

@@ -7,6 +7,7 @@
 use serde_json::{Value, json};
 use totp_rs::{Algorithm, Secret, TOTP};
 
+use super::lockout::{self, Subject as Whose};
 use super::{FlowContext, session, session_expired};
 use crate::error::{Error, Result};
 use crate::ids;
@@ -174,7 +175,7 @@ pub(crate) fn verify(
         Subject::Token(u) => u.clone(),
         Subject::Setup { user, .. } => user.clone(),
     };
-    issuer.lockout.check(&user.pool_id, &user.sub)?;
+    let attempt = lockout::reserve(issuer, &user.pool_id, Whose::User(&user.sub))?;
     let now = ids::now();
     let verified = issuer.write(|tx| {
         let mut m = mfa_rows::load(tx, &user.pool_id, &user.sub)?;
@@ -197,12 +198,13 @@ pub(crate) fn verify(
         Ok(true)
     })?;
     if !verified {
-        issuer.lockout.failed(&user.pool_id, &user.sub);
+        attempt.failed();
         return Err(Error::enable_software_token_mfa(
             "Code mismatch and fail enable Software Token MFA",
         ));
     }
-    issuer.lockout.succeeded(&user.pool_id, &user.sub);
+    // Enrolment is not a sign-in: the lockout counter stays.
+    attempt.passed();
     match subj {
         Subject::Token(_) => Ok(None),
         Subject::Setup {

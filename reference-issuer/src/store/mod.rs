@@ -13,6 +13,7 @@ pub(crate) mod clients;
 pub(crate) mod codes;
 pub(crate) mod groups;
 pub(crate) mod keys;
+pub(crate) mod lockouts;
 pub(crate) mod meta;
 pub(crate) mod mfa;
 pub(crate) mod outbox;
@@ -37,6 +38,7 @@ pub(crate) type Conn = rusqlite::Connection;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_srp_mfa_revocations.sql"),
+    include_str!("migrations/0003_attempt_budgets.sql"),
 ];
 
 const READERS: usize = 4;

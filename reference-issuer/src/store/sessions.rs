@@ -66,3 +66,21 @@ pub(crate) fn purge_sessions(conn: &Connection, now: i64) -> Result<()> {
     conn.execute("DELETE FROM auth_sessions WHERE expires_at < ?1", [now])?;
     Ok(())
 }
+
+/// Counts a wrong answer to a challenge session; once `limit` wrong answers
+/// were given the session is deleted. Returns whether this answer spent it.
+pub(crate) fn record_session_failure(
+    conn: &Connection,
+    session_hash: &str,
+    limit: i64,
+) -> Result<bool> {
+    conn.execute(
+        "UPDATE auth_sessions SET failures = failures + 1 WHERE session_hash = ?1",
+        [session_hash],
+    )?;
+    let n = conn.execute(
+        "DELETE FROM auth_sessions WHERE session_hash = ?1 AND failures >= ?2",
+        params![session_hash, limit],
+    )?;
+    Ok(n > 0)
+}

@@ -165,6 +165,8 @@ pub(crate) fn delete_user(conn: &Connection, pool_id: &str, sub: &str) -> Result
         "group_members",
         "refresh_tokens",
         "codes",
+        "code_budgets",
+        "signin_failures",
         "auth_sessions",
         "srp_verifiers",
         "user_mfa",
