@@ -315,3 +315,26 @@ async fn unknown_users_get_stable_challenges_shaped_like_real_ones() {
     assert!(r["AuthenticationResult"]["AccessToken"].is_string());
     issuer.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_proofs_lock_out_unknown_names_like_users() {
+    let dir = tempfile::tempdir().unwrap();
+    let issuer = start(dir.path()).await;
+    let base = issuer.base_url().to_string();
+    let client = issuer.client_id().to_string();
+    // "ghost@example.com" gets a decoy USER_ID_FOR_SRP (a UUID) that differs
+    // from the name typed: its wrong proofs must still count against the
+    // name, as a user's count against the user.
+    for name in ["alice", "ghost@example.com"] {
+        for i in 0..5 {
+            let (a, p) = initiate(&base, &client, name).await.unwrap();
+            let e = respond(&base, &client, &answer(&a, &p, "Wr0ng-Horse!", now()))
+                .await
+                .unwrap_err();
+            assert_eq!(e.1, "Incorrect username or password.", "{name} #{i}");
+        }
+        let e = initiate(&base, &client, name).await.unwrap_err();
+        assert_eq!(e, "NotAuthorizedException", "{name}");
+    }
+    issuer.shutdown().await.unwrap();
+}
