@@ -11,6 +11,8 @@ pub(crate) mod error;
 pub(crate) mod groups;
 pub(crate) mod mfa;
 pub(crate) mod pools;
+#[cfg(feature = "fuzzing")]
+pub(crate) mod probe;
 pub(crate) mod resource_servers;
 pub(crate) mod shapes;
 pub(crate) mod users;
@@ -28,23 +30,7 @@ pub(crate) const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 
 /// Runs the operation named by `target` with the raw JSON `body`.
 pub(crate) fn dispatch(issuer: &Issuer, target: Option<&str>, body: &[u8]) -> Result<Value> {
-    let target = target.ok_or_else(|| {
-        Error::unknown_operation("Missing X-Amz-Target header naming the operation")
-    })?;
-    let op = target.strip_prefix(TARGET_PREFIX).ok_or_else(|| {
-        Error::unknown_operation(format!(
-            "Unknown service target {target:?}; expected {TARGET_PREFIX}<Operation>"
-        ))
-    })?;
-    let input: Value = if body.iter().all(u8::is_ascii_whitespace) {
-        Value::Object(Default::default())
-    } else {
-        serde_json::from_slice(body)
-            .map_err(|e| Error::serialization(format!("Request body is not valid JSON: {e}")))?
-    };
-    if !input.is_object() {
-        return Err(Error::serialization("Request body must be a JSON object"));
-    }
+    let (op, input) = request(target, body)?;
     match op {
         "CreateUserPool" => pools::create_user_pool(issuer, input),
         "DescribeUserPool" => pools::describe_user_pool(issuer, input),
@@ -108,6 +94,30 @@ pub(crate) fn dispatch(issuer: &Issuer, target: Option<&str>, body: &[u8]) -> Re
             "Operation {other} is not supported by cognito-issuer"
         ))),
     }
+}
+
+/// The operation name and input of a request: `target` must name an
+/// operation of the service, `body` must be empty (no input) or a JSON
+/// object.
+pub(crate) fn request<'t>(target: Option<&'t str>, body: &[u8]) -> Result<(&'t str, Value)> {
+    let target = target.ok_or_else(|| {
+        Error::unknown_operation("Missing X-Amz-Target header naming the operation")
+    })?;
+    let op = target.strip_prefix(TARGET_PREFIX).ok_or_else(|| {
+        Error::unknown_operation(format!(
+            "Unknown service target {target:?}; expected {TARGET_PREFIX}<Operation>"
+        ))
+    })?;
+    let input: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        Value::Object(Default::default())
+    } else {
+        serde_json::from_slice(body)
+            .map_err(|e| Error::serialization(format!("Request body is not valid JSON: {e}")))?
+    };
+    if !input.is_object() {
+        return Err(Error::serialization("Request body must be a JSON object"));
+    }
+    Ok((op, input))
 }
 
 /// Decodes an operation's input, mapping shape errors to

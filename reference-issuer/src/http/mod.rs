@@ -13,6 +13,9 @@ mod json_api;
 mod oauth2;
 mod well_known;
 
+#[cfg(feature = "fuzzing")]
+pub(crate) use oauth2::decode_token_request;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 
