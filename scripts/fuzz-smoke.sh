@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Fuzz smoke for CI: builds every cargo-fuzz target in fuzz/ and runs each
 # for a few seconds (FUZZ_SMOKE_SECONDS, default 5) from its committed
-# corpus (and regressions/<target>/), failing on any crash, so the targets keep compiling and the corpus
-# keeps passing. New inputs go to a scratch directory: the committed corpus
-# is not modified. Without a nightly toolchain it says so and exits 0.
+# corpus (and fuzz/regressions/<target>/), failing on any crash, so the
+# targets keep compiling and the corpus keeps passing. New inputs go to a
+# scratch directory: the committed corpus is not modified. Without a nightly
+# toolchain it says so and exits 0.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../fuzz"
 seconds=${FUZZ_SMOKE_SECONDS:-5}
