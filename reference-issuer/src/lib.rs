@@ -31,6 +31,9 @@ mod api;
 mod config;
 mod directory;
 mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod http;
 mod ids;
 mod issuer;

@@ -14,12 +14,10 @@ use crate::error::Result;
 use crate::issuer::Issuer;
 use crate::model::{Pool, User};
 
-/// Kept for configuration seeding (`config.rs`), which still imports them
-/// from here; they live in `directory::accounts`.
-
+/// A pool and a user: the input of most Admin* user operations.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct UserRef {
+pub(super) struct UserRef {
     user_pool_id: Option<String>,
     username: Option<String>,
 }
@@ -34,9 +32,10 @@ fn resolve(
     admin::resolve_user(issuer, pool_id, username)
 }
 
+/// AdminCreateUser input.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct CreateInput {
+pub(super) struct CreateInput {
     user_pool_id: Option<String>,
     username: Option<String>,
     #[serde(default)]
@@ -83,9 +82,10 @@ pub(crate) fn admin_delete_user(issuer: &Issuer, input: Value) -> Result<Value> 
     Ok(json!({}))
 }
 
+/// AdminSetUserPassword input.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct SetPasswordInput {
+pub(super) struct SetPasswordInput {
     user_pool_id: Option<String>,
     username: Option<String>,
     password: Option<String>,
@@ -118,9 +118,10 @@ pub(crate) fn admin_confirm_sign_up(issuer: &Issuer, input: Value) -> Result<Val
     Ok(json!({}))
 }
 
+/// AdminUpdateUserAttributes / AdminDeleteUserAttributes input.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct UpdateAttrsInput {
+pub(super) struct UpdateAttrsInput {
     user_pool_id: Option<String>,
     username: Option<String>,
     #[serde(default)]
@@ -153,9 +154,10 @@ pub(crate) fn admin_set_enabled(issuer: &Issuer, input: Value, enabled: bool) ->
     Ok(json!({}))
 }
 
+/// A pool, a group and a user (group membership operations).
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct GroupUserInput {
+pub(super) struct GroupUserInput {
     user_pool_id: Option<String>,
     username: Option<String>,
     group_name: Option<String>,
@@ -229,9 +231,10 @@ pub(crate) fn list_users_in_group(issuer: &Issuer, input: Value) -> Result<Value
     Ok(out)
 }
 
+/// ListUsers input.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct ListUsersInput {
+pub(super) struct ListUsersInput {
     user_pool_id: Option<String>,
     attributes_to_get: Option<Vec<String>>,
     limit: Option<i64>,

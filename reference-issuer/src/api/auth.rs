@@ -12,9 +12,10 @@ use crate::error::Result;
 use crate::issuer::Issuer;
 use crate::signin::{self, FlowContext, Outcome, challenge};
 
+/// InitiateAuth / AdminInitiateAuth input.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct InitiateInput {
+pub(super) struct InitiateInput {
     user_pool_id: Option<String>,
     client_id: Option<String>,
     auth_flow: Option<String>,
@@ -22,9 +23,10 @@ struct InitiateInput {
     auth_parameters: BTreeMap<String, String>,
 }
 
+/// RespondToAuthChallenge / AdminRespondToAuthChallenge input.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct RespondInput {
+pub(super) struct RespondInput {
     user_pool_id: Option<String>,
     client_id: Option<String>,
     challenge_name: Option<String>,

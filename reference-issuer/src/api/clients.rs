@@ -13,7 +13,7 @@ use crate::model::{ExplicitAuthFlow, OAuthFlow, PreventUserExistenceErrors, Toke
 /// Create/UpdateUserPoolClient input.
 #[derive(Debug, Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
-struct ClientInput {
+pub(super) struct ClientInput {
     /// Pool id.
     pub user_pool_id: Option<String>,
     /// Client name.
@@ -63,7 +63,7 @@ struct ClientInput {
 
 impl ClientInput {
     /// The typed spec (`UserPoolId` is required).
-    fn into_spec(self) -> Result<ClientSpec> {
+    pub(super) fn into_spec(self) -> Result<ClientSpec> {
         Ok(ClientSpec {
             user_pool_id: required(&self.user_pool_id, "userPoolId")?.to_string(),
             client_name: self.client_name,
@@ -94,16 +94,17 @@ pub(crate) fn create_user_pool_client(issuer: &Issuer, input: Value) -> Result<V
     Ok(json!({ "UserPoolClient": client }))
 }
 
+/// A pool and an app client.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct ClientRef {
+pub(super) struct ClientRef {
     user_pool_id: Option<String>,
     client_id: Option<String>,
 }
 
 impl ClientRef {
     /// The required pool and client ids.
-    fn ids(&self) -> Result<(&str, &str)> {
+    pub(super) fn ids(&self) -> Result<(&str, &str)> {
         Ok((
             required(&self.user_pool_id, "userPoolId")?,
             required(&self.client_id, "clientId")?,
@@ -118,9 +119,10 @@ pub(crate) fn describe_user_pool_client(issuer: &Issuer, input: Value) -> Result
     Ok(json!({ "UserPoolClient": clients::get(issuer, pool_id, client_id)? }))
 }
 
+/// ListUserPoolClients input.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct ListInput {
+pub(super) struct ListInput {
     user_pool_id: Option<String>,
     max_results: Option<i64>,
     next_token: Option<String>,

@@ -9,11 +9,10 @@ use crate::error::Result;
 use crate::issuer::Issuer;
 use crate::model::Group;
 
-/// Kept for the user operations still naming it here.
-
+/// CreateGroup / GetGroup / DeleteGroup input.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct GroupInput {
+pub(super) struct GroupInput {
     user_pool_id: Option<String>,
     group_name: Option<String>,
     description: Option<String>,
@@ -48,9 +47,10 @@ pub(crate) fn get_group(issuer: &Issuer, input: Value) -> Result<Value> {
     Ok(json!({ "Group": g.to_json() }))
 }
 
+/// ListGroups input.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct ListInput {
+pub(super) struct ListInput {
     user_pool_id: Option<String>,
     limit: Option<i64>,
     next_token: Option<String>,

@@ -45,9 +45,10 @@ fn pool_mfa_config(pool: &Pool) -> Value {
     v
 }
 
+/// Set/GetUserPoolMfaConfig input.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct PoolMfaInput {
+pub(super) struct PoolMfaInput {
     user_pool_id: Option<String>,
     mfa_configuration: Option<String>,
     software_token_mfa_configuration: Option<SoftwareTokenMfaConfig>,
@@ -81,9 +82,10 @@ pub(crate) fn get_user_pool_mfa_config(issuer: &Issuer, input: Value) -> Result<
 // TOTP
 // ---------------------------------------------------------------------------
 
+/// AssociateSoftwareToken / VerifySoftwareToken input.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct SoftwareTokenInput {
+pub(super) struct SoftwareTokenInput {
     access_token: Option<String>,
     session: Option<String>,
     user_code: Option<String>,
@@ -116,9 +118,10 @@ pub(crate) fn verify_software_token(issuer: &Issuer, input: Value) -> Result<Val
     })
 }
 
+/// (Admin)SetUserMFAPreference input.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct PreferenceInput {
+pub(super) struct PreferenceInput {
     access_token: Option<String>,
     user_pool_id: Option<String>,
     username: Option<String>,

@@ -11,6 +11,8 @@ pub(crate) mod error;
 pub(crate) mod groups;
 pub(crate) mod mfa;
 pub(crate) mod pools;
+#[cfg(feature = "fuzzing")]
+pub(crate) mod probe;
 pub(crate) mod resource_servers;
 pub(crate) mod shapes;
 pub(crate) mod users;
@@ -28,26 +30,10 @@ pub(crate) const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 
 /// Runs the operation named by `target` with the raw JSON `body`.
 pub(crate) fn dispatch(issuer: &Issuer, target: Option<&str>, body: &[u8]) -> Result<Value> {
-    let target = target.ok_or_else(|| {
-        Error::unknown_operation("Missing X-Amz-Target header naming the operation")
-    })?;
-    let op = target.strip_prefix(TARGET_PREFIX).ok_or_else(|| {
-        Error::unknown_operation(format!(
-            "Unknown service target {target:?}; expected {TARGET_PREFIX}<Operation>"
-        ))
-    })?;
+    let (op, input) = request(target, body)?;
     let (_, run) = operation(op).ok_or_else(|| {
         Error::unknown_operation(format!("Operation {op} is not supported by cognito-issuer"))
     })?;
-    let input: Value = if body.iter().all(u8::is_ascii_whitespace) {
-        Value::Object(Default::default())
-    } else {
-        serde_json::from_slice(body)
-            .map_err(|e| Error::serialization(format!("Request body is not valid JSON: {e}")))?
-    };
-    if !input.is_object() {
-        return Err(Error::serialization("Request body must be a JSON object"));
-    }
     run(issuer, input)
 }
 
@@ -147,6 +133,30 @@ fn operation(op: &str) -> Option<(Access, Handler)> {
 /// refuses without touching anything).
 pub(crate) fn access_of(target: Option<&str>) -> Option<Access> {
     operation(target?.strip_prefix(TARGET_PREFIX)?).map(|(access, _)| access)
+}
+
+/// The operation name and input of a request: `target` must name an
+/// operation of the service, `body` must be empty (no input) or a JSON
+/// object.
+pub(crate) fn request<'t>(target: Option<&'t str>, body: &[u8]) -> Result<(&'t str, Value)> {
+    let target = target.ok_or_else(|| {
+        Error::unknown_operation("Missing X-Amz-Target header naming the operation")
+    })?;
+    let op = target.strip_prefix(TARGET_PREFIX).ok_or_else(|| {
+        Error::unknown_operation(format!(
+            "Unknown service target {target:?}; expected {TARGET_PREFIX}<Operation>"
+        ))
+    })?;
+    let input: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        Value::Object(Default::default())
+    } else {
+        serde_json::from_slice(body)
+            .map_err(|e| Error::serialization(format!("Request body is not valid JSON: {e}")))?
+    };
+    if !input.is_object() {
+        return Err(Error::serialization("Request body must be a JSON object"));
+    }
+    Ok((op, input))
 }
 
 /// Decodes an operation's input, mapping shape errors to

@@ -13,7 +13,7 @@ use crate::model::{Policies, SchemaAttribute, UsernameConfiguration};
 /// CreateUserPool input (unknown fields are kept and echoed by Describe).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct CreatePoolInput {
+pub(super) struct CreatePoolInput {
     /// Pool name.
     pub pool_name: Option<String>,
     /// Password policy.
@@ -46,7 +46,7 @@ struct CreatePoolInput {
 impl CreatePoolInput {
     /// The typed spec (`PoolName` is required; a schema attribute without a
     /// string `Name` is passed as `None` for the directory to refuse).
-    fn into_spec(self) -> Result<PoolSpec> {
+    pub(super) fn into_spec(self) -> Result<PoolSpec> {
         let name = required(&self.pool_name, "poolName")?.to_string();
         Ok(PoolSpec {
             id: None,
@@ -93,9 +93,10 @@ pub(crate) fn create_user_pool(issuer: &Issuer, input: Value) -> Result<Value> {
     Ok(json!({ "UserPool": pool_json(&created)? }))
 }
 
+/// A pool id (DescribeUserPool, DeleteUserPool).
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct PoolIdInput {
+pub(super) struct PoolIdInput {
     user_pool_id: Option<String>,
 }
 
@@ -106,9 +107,10 @@ pub(crate) fn describe_user_pool(issuer: &Issuer, input: Value) -> Result<Value>
     Ok(json!({ "UserPool": pool_json(&pool)? }))
 }
 
+/// ListUserPools input.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct ListInput {
+pub(super) struct ListInput {
     max_results: Option<i64>,
     next_token: Option<String>,
 }

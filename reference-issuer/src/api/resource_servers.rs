@@ -9,9 +9,10 @@ use crate::directory::resource_servers::{self, ResourceServerSpec, ScopeSpec};
 use crate::error::Result;
 use crate::issuer::Issuer;
 
+/// CreateResourceServer / DescribeResourceServer input.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct Input {
+pub(super) struct Input {
     user_pool_id: Option<String>,
     identifier: Option<String>,
     name: Option<String>,
@@ -51,9 +52,10 @@ pub(crate) fn describe_resource_server(issuer: &Issuer, input: Value) -> Result<
     Ok(json!({ "ResourceServer": rs }))
 }
 
+/// ListResourceServers input.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct ListInput {
+pub(super) struct ListInput {
     user_pool_id: Option<String>,
     max_results: Option<i64>,
     next_token: Option<String>,

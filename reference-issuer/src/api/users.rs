@@ -17,9 +17,10 @@ use crate::error::Result;
 use crate::issuer::Issuer;
 use crate::tokens::{AccessContext, validate_access_token};
 
+/// The input of the client-side user operations (SignUp, confirmations, ForgotPassword).
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct ClientUserInput {
+pub(super) struct ClientUserInput {
     client_id: Option<String>,
     secret_hash: Option<String>,
     username: Option<String>,
@@ -85,9 +86,10 @@ pub(crate) fn confirm_forgot_password(issuer: &Issuer, input: Value) -> Result<V
     Ok(json!({}))
 }
 
+/// The input of the operations authorised by an access token.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct TokenInput {
+pub(super) struct TokenInput {
     access_token: Option<String>,
     previous_password: Option<String>,
     proposed_password: Option<String>,
@@ -176,9 +178,10 @@ pub(crate) fn global_sign_out(issuer: &Issuer, input: Value) -> Result<Value> {
     Ok(json!({}))
 }
 
+/// RevokeToken input.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct RevokeInput {
+pub(super) struct RevokeInput {
     token: Option<String>,
     client_id: Option<String>,
     client_secret: Option<String>,

@@ -21,6 +21,9 @@ pub(crate) mod server;
 pub(crate) mod sigv4;
 mod well_known;
 
+#[cfg(feature = "fuzzing")]
+pub(crate) use oauth2::decode_token_request;
+
 use std::sync::Arc;
 
 use axum::Router;

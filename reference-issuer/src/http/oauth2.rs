@@ -232,3 +232,36 @@ pub(super) async fn revoke(
         Err(e) => api_error(e),
     }
 }
+
+/// The request decoding of `/oauth2/token` and `/oauth2/revoke` on raw
+/// bytes, for the `fuzzing` feature: the form body as the handlers extract
+/// it, `grant_type`, then the client credentials (HTTP Basic or the body).
+/// A header value HTTP cannot carry is treated as absent.
+#[cfg(feature = "fuzzing")]
+pub(crate) fn decode_token_request(
+    authorization: Option<&[u8]>,
+    body: &[u8],
+) -> Result<(String, String, Option<String>), OAuthError> {
+    use axum::extract::FromRequest;
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+
+    let mut request = axum::http::Request::post("/oauth2/token")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(body.to_vec()))
+        .map_err(|_| OAuthError::new(OAuthErrorKind::InvalidRequest))?;
+    if let Some(value) = authorization.and_then(|v| HeaderValue::from_bytes(v).ok()) {
+        request.headers_mut().insert("authorization", value);
+    }
+    let headers = request.headers().clone();
+    // A body already in memory: the extractor completes on its first poll.
+    let extract = Form::<Vec<(String, String)>>::from_request(request, &());
+    let Poll::Ready(form) = std::pin::pin!(extract).poll(&mut Context::from_waker(Waker::noop()))
+    else {
+        return Err(OAuthError::new(OAuthErrorKind::InvalidRequest));
+    };
+    let form = parameters(form)?;
+    let grant = required(&form, "grant_type")?.to_string();
+    let (id, secret) = client_credentials_of(&headers, &form)?;
+    Ok((grant, id, secret))
+}
