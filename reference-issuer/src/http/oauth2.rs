@@ -97,6 +97,11 @@ fn client_credentials_of(
             .and_then(|b| String::from_utf8(b).ok())
             .ok_or_else(invalid)?;
         let (id, secret) = raw.split_once(':').ok_or_else(invalid)?;
+        let (id, secret) = (
+            form_decode(id).ok_or_else(invalid)?,
+            form_decode(secret).ok_or_else(invalid)?,
+        );
+        let (id, secret) = (id.as_str(), secret.as_str());
         // A body naming another client is ambiguous: refused.
         if form.get("client_id").is_some_and(|body_id| body_id != id) {
             return Err(invalid().describe("client_id differs from the Basic credentials"));
@@ -108,6 +113,18 @@ fn client_credentials_of(
         .filter(|s| !s.is_empty())
         .ok_or_else(invalid)?;
     Ok((id.clone(), form.get("client_secret").cloned()))
+}
+
+/// Undoes the `application/x-www-form-urlencoded` encoding RFC 6749
+/// §2.3.1 applies to the client id and secret before they are joined and
+/// Base64-encoded for HTTP Basic (`+` is a space, `%XX` a byte); `None` if
+/// the result is not UTF-8.
+fn form_decode(s: &str) -> Option<String> {
+    let spaced = s.replace('+', " ");
+    percent_encoding::percent_decode_str(&spaced)
+        .decode_utf8()
+        .ok()
+        .map(|c| c.into_owned())
 }
 
 fn required<'a>(form: &'a HashMap<String, String>, name: &str) -> Result<&'a str, OAuthError> {
@@ -264,4 +281,23 @@ pub(crate) fn decode_token_request(
     let grant = required(&form, "grant_type")?.to_string();
     let (id, secret) = client_credentials_of(&headers, &form)?;
     Ok((grant, id, secret))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::form_decode;
+
+    #[test]
+    fn basic_credentials_are_form_decoded() {
+        assert_eq!(
+            form_decode("a-fixed-secret").as_deref(),
+            Some("a-fixed-secret")
+        );
+        assert_eq!(
+            form_decode("s%2Bcr%3At%20x+y").as_deref(),
+            Some("s+cr:t x y")
+        );
+        assert_eq!(form_decode("%C3%A9").as_deref(), Some("\u{e9}"));
+        assert_eq!(form_decode("%FF"), None);
+    }
 }
