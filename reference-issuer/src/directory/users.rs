@@ -167,10 +167,7 @@ enum Decoy {
 /// ResendConfirmationCode: a new sign-up code for an unconfirmed user.
 pub(crate) fn resend_confirmation_code(issuer: &Issuer, call: &ClientCall) -> Result<Destination> {
     let pool = &call.pool;
-    let hide = call.client.prevents_user_existence_errors();
-    let decoy = hide
-        .then(|| issuer.code_decoys.destination(issuer, pool, &call.username))
-        .transpose()?;
+    let decoy = decoy_destination(issuer, call)?;
     let sent = issuer.write(|tx| {
         let Some(user) = code_owner(tx, call)? else {
             return Ok(Decoy::Unknown);
@@ -198,6 +195,20 @@ pub(crate) fn resend_confirmation_code(issuer: &Issuer, call: &ClientCall) -> Re
     answer(issuer, call, sent, decoy, CodePurpose::SignUp)
 }
 
+/// The destination an unknown name would be answered with, computed before
+/// the lookup so every call does the same work; `None` unless the client
+/// hides user existence.
+fn decoy_destination(issuer: &Issuer, call: &ClientCall) -> Result<Option<Destination>> {
+    call.client
+        .prevents_user_existence_errors()
+        .then(|| {
+            issuer
+                .code_decoys
+                .destination(issuer, &call.pool, &call.username)
+        })
+        .transpose()
+}
+
 fn answer(
     issuer: &Issuer,
     call: &ClientCall,
@@ -223,10 +234,7 @@ fn answer(
 /// plausible destination), and the same send throttle.
 pub(crate) fn forgot_password(issuer: &Issuer, call: &ClientCall) -> Result<Destination> {
     let pool = &call.pool;
-    let hide = call.client.prevents_user_existence_errors();
-    let decoy = hide
-        .then(|| issuer.code_decoys.destination(issuer, pool, &call.username))
-        .transpose()?;
+    let decoy = decoy_destination(issuer, call)?;
     let sent = issuer.write(|tx| {
         let Some(user) = code_owner(tx, call)? else {
             return Ok(Decoy::Unknown);
