@@ -165,6 +165,36 @@ def test_pool_client_group_resource_server_setup(idp):
 # Self-service life cycle
 
 
+def test_schema_attributes_list_standard_and_custom(idp):
+    p = idp.create_user_pool(
+        PoolName="schema-pool",
+        Schema=[{"Name": "email", "AttributeDataType": "String", "Required": True, "Mutable": True},
+                {"Name": "tenant", "AttributeDataType": "String", "Mutable": False,
+                 "StringAttributeConstraints": {"MinLength": "1", "MaxLength": "64"}}],
+    )["UserPool"]
+    schema = idp.describe_user_pool(UserPoolId=p["Id"])["UserPool"]["SchemaAttributes"]
+    by_name = {a["Name"]: a for a in schema}
+    names = [a["Name"] for a in schema]
+    # Cognito's 20 standard attributes first, in its order, then the custom one.
+    assert names[:3] == ["sub", "name", "given_name"]
+    assert names[-2:] == ["updated_at", "custom:tenant"]
+    assert len(names) == 21
+    assert by_name["sub"] == {
+        "Name": "sub", "AttributeDataType": "String", "DeveloperOnlyAttribute": False,
+        "Mutable": False, "Required": True,
+        "StringAttributeConstraints": {"MinLength": "1", "MaxLength": "2048"}}
+    assert by_name["email"]["Required"] is True
+    assert by_name["email"]["StringAttributeConstraints"] == {"MinLength": "0", "MaxLength": "2048"}
+    assert by_name["phone_number"]["Required"] is False
+    assert by_name["email_verified"]["AttributeDataType"] == "Boolean"
+    assert by_name["birthdate"]["StringAttributeConstraints"] == {"MinLength": "10", "MaxLength": "10"}
+    assert by_name["updated_at"]["NumberAttributeConstraints"] == {"MinValue": "0"}
+    assert by_name["custom:tenant"] == {
+        "Name": "custom:tenant", "AttributeDataType": "String", "DeveloperOnlyAttribute": False,
+        "Mutable": False, "Required": False,
+        "StringAttributeConstraints": {"MinLength": "1", "MaxLength": "64"}}
+
+
 def test_sign_up_confirm_sign_in_refresh_and_groups(idp, issuer, pool):
     r = idp.sign_up(
         ClientId=pool["client_id"], Username="alice", Password=PASSWORD,

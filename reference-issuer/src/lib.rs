@@ -48,6 +48,7 @@ mod tokens;
 pub use api::ApiError;
 pub use config::{AccessKey, IssuerConfig};
 pub use error::IssuerError;
+pub use http::cors::CorsOrigins;
 pub use lifecycle::{
     ClientInfo, DEFAULT_REGION, IssuerOptions, IssuerServer, ManagementMode, PoolInfo,
     RunningIssuer, ServerLimits,

@@ -15,7 +15,7 @@ use crate::api::{self, ApiError};
 use crate::config::{self, AccessKey, IssuerConfig};
 use crate::error::{Error, IssuerError, Result};
 use crate::http::sigv4::Verifier;
-use crate::http::{Edge, Management, guard::AllowedHosts};
+use crate::http::{Edge, Management, cors::CorsOrigins, guard::AllowedHosts};
 use crate::issuer::Issuer;
 use crate::store::Store;
 use crate::store::outbox::OutboxMessage;
@@ -46,6 +46,12 @@ pub struct IssuerOptions {
     pub insecure_open_admin: bool,
     /// Connection timeouts and cap.
     pub limits: ServerLimits,
+    /// Browser origins allowed by CORS on the JSON API (unauthenticated and
+    /// token-authorized operations), the OAuth2 endpoints, discovery, JWKS
+    /// and the revocation list. Default: any origin. When this is
+    /// [`CorsOrigins::Any`] and the configuration file lists origins, the
+    /// file's list applies.
+    pub cors_origins: CorsOrigins,
 }
 
 impl IssuerOptions {
@@ -60,6 +66,7 @@ impl IssuerOptions {
             region: DEFAULT_REGION.to_string(),
             insecure_open_admin: false,
             limits: ServerLimits::default(),
+            cors_origins: CorsOrigins::Any,
         }
     }
 }
@@ -164,6 +171,15 @@ fn management(options: &IssuerOptions) -> Result<(Management, ManagementMode), I
     )))
 }
 
+/// The CORS origins: the options', or the configuration file's when the
+/// options leave the default.
+fn cors_origins(options: &IssuerOptions) -> Result<CorsOrigins, IssuerError> {
+    match (&options.cors_origins, &options.config) {
+        (CorsOrigins::Any, Some(cfg)) => CorsOrigins::parse(&cfg.cors_origins),
+        (origins, _) => Ok(origins.clone()),
+    }
+}
+
 /// `http://<addr>`, with a wildcard address replaced by its loopback one
 /// (a wildcard is no address a client can use, nor a sensible `iss`).
 fn default_base_url(local: SocketAddr) -> String {
@@ -245,6 +261,7 @@ impl IssuerServer {
             management,
             hosts: AllowedHosts::new(&base_url, local_addr),
             limits: options.limits.clone(),
+            cors: cors_origins(&options)?,
         };
         let db = options.data_dir.join(DB_FILE);
         let cfg = options.config.clone();

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use cognito_issuer::{
-    AccessKey, DEFAULT_REGION, IssuerConfig, IssuerOptions, IssuerServer, ServerLimits,
+    AccessKey, CorsOrigins, DEFAULT_REGION, IssuerConfig, IssuerOptions, IssuerServer, ServerLimits,
 };
 
 /// A local, Cognito-compatible user pool and token issuer.
@@ -57,6 +57,15 @@ struct Cli {
     /// Open connections at most (more wait in the listen backlog).
     #[arg(long, env = "COGNITO_ISSUER_MAX_CONNECTIONS", default_value_t = 512)]
     max_connections: usize,
+    /// Browser origin (http(s)://host[:port]) allowed by CORS; repeatable,
+    /// or comma-separated in the environment variable. Default: any origin
+    /// (`*`). IAM-authorized operations and /_issuer/* never answer CORS.
+    #[arg(
+        long = "cors-origin",
+        env = "COGNITO_ISSUER_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
+    cors_origins: Vec<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -128,6 +137,7 @@ async fn run(cli: Cli) -> Result<(), cognito_issuer::IssuerError> {
             request_timeout: Duration::from_secs(cli.request_timeout_secs.max(1)),
             max_connections: cli.max_connections.max(1),
         },
+        cors_origins: CorsOrigins::parse(&cli.cors_origins)?,
     })
     .await?;
     println!("cognito-issuer listening on {}", running.base_url());

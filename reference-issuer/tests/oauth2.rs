@@ -516,3 +516,67 @@ async fn m2m_client_named(base: &str, pool_id: &str, name: &str) -> (String, Str
         c["ClientSecret"].as_str().unwrap().to_string(),
     )
 }
+
+/// RFC 6749 §2.3.1: the client id and secret are form-encoded before they
+/// are joined and Base64-encoded. A configured secret with characters that
+/// form encoding changes only works when the issuer decodes them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn basic_credentials_are_form_decoded_at_the_token_endpoint() {
+    let secret = "s3cr+t/with=chars&: yes%";
+    let config = cognito_issuer::IssuerConfig::from_toml_str(&format!(
+        r#"
+[[pools]]
+name = "encoded"
+id = "us-east-1_Encoded1"
+
+[[pools.resource_servers]]
+identifier = "orders"
+name = "Orders"
+scopes = [{{ name = "read", description = "Read orders" }}]
+
+[[pools.clients]]
+name = "m2m"
+id = "m2mencodedclient"
+secret = "{secret}"
+allowed_oauth_flows = ["client_credentials"]
+allowed_oauth_scopes = ["orders/read"]
+"#
+    ))
+    .expect("config parses");
+    let dir = tempfile::tempdir().unwrap();
+    let mut options = IssuerOptions::new(dir.path());
+    options.config = Some(config);
+    let issuer = IssuerServer::start(options).await.unwrap();
+    let token_url = format!("{}/oauth2/token", issuer.base_url());
+    let grant = [("grant_type", "client_credentials")];
+
+    // What standard OAuth libraries send: each part form-encoded.
+    let encoded = urlencode(secret);
+    assert_ne!(
+        encoded, secret,
+        "the secret must change under form encoding"
+    );
+    let (status, body) = post_form(&token_url, Some(("m2mencodedclient", &encoded)), &grant).await;
+    assert_eq!(status, 200, "{body}");
+    let token: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(token["token_type"], "Bearer");
+
+    // The raw secret decodes to something else ('+' is a space, '%' starts
+    // an escape): refused like any wrong secret.
+    let (status, body) = post_form(&token_url, Some(("m2mencodedclient", secret)), &grant).await;
+    assert_eq!((status, error_of(&body).as_str()), (401, "invalid_client"));
+
+    // In the body, the form encoding of the whole body is the only one.
+    let (status, body) = post_form(
+        &token_url,
+        None,
+        &[
+            grant[0],
+            ("client_id", "m2mencodedclient"),
+            ("client_secret", secret),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    issuer.shutdown().await.unwrap();
+}

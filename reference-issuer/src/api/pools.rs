@@ -8,7 +8,7 @@ use super::{Paging, decode, paginate, required};
 use crate::directory::pools::{self, PoolDescription, PoolSpec};
 use crate::error::{Error, Result};
 use crate::issuer::Issuer;
-use crate::model::{Policies, SchemaAttribute, UsernameConfiguration};
+use crate::model::{Policies, SchemaAttribute, UsernameConfiguration, described_schema};
 
 /// CreateUserPool input (unknown fields are kept and echoed by Describe).
 #[derive(Debug, Deserialize)]
@@ -78,6 +78,10 @@ fn pool_json(d: &PoolDescription) -> Result<Value> {
     if let Some(o) = v.as_object_mut() {
         o.insert("EstimatedNumberOfUsers".into(), d.estimated_users.into());
         o.insert("Status".into(), "Enabled".into());
+        o.insert(
+            "SchemaAttributes".into(),
+            described_schema(&d.pool.schema_attributes).into(),
+        );
         o.insert(
             "LambdaConfig".into(),
             o.get("LambdaConfig").cloned().unwrap_or(json!({})),

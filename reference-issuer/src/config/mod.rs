@@ -30,6 +30,10 @@
 //! [[access_keys]]
 //! access_key_id = "AKIDLOCALADMIN"
 //! secret_access_key = "local-admin-secret"
+//!
+//! # Browser origins allowed by CORS (default: any origin). The command
+//! # line's --cors-origin list wins when given.
+//! cors_origins = ["http://localhost:3000"]
 //! ```
 
 use std::collections::BTreeMap;
@@ -53,6 +57,10 @@ pub struct IssuerConfig {
     /// Access keys that sign management (IAM-authorized) operations.
     #[serde(default)]
     pub access_keys: Vec<AccessKey>,
+    /// Browser origins CORS answers (`http(s)://host[:port]`, or `*`);
+    /// empty: [`IssuerOptions::cors_origins`](crate::IssuerOptions) decides.
+    #[serde(default)]
+    pub cors_origins: Vec<String>,
 }
 
 /// An access key for SigV4-signed management operations. `Debug` never

@@ -21,28 +21,7 @@ pub(crate) struct AttributeIn {
 }
 
 /// Cognito's standard attributes.
-pub(crate) const STANDARD_ATTRIBUTES: &[&str] = &[
-    "address",
-    "birthdate",
-    "email",
-    "email_verified",
-    "family_name",
-    "gender",
-    "given_name",
-    "locale",
-    "middle_name",
-    "name",
-    "nickname",
-    "phone_number",
-    "phone_number_verified",
-    "picture",
-    "preferred_username",
-    "profile",
-    "sub",
-    "updated_at",
-    "website",
-    "zoneinfo",
-];
+pub(crate) use crate::model::STANDARD_ATTRIBUTES;
 
 /// Validates attribute names for a write. `admin` writers may set the
 /// `*_verified` flags; nobody may set `sub`.

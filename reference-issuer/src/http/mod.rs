@@ -8,11 +8,13 @@
 //! * `/_issuer/*` — local admin endpoints, loopback only ([`admin`]).
 //!
 //! Every request first passes [`guard`] (Host check, cross-site refusal on
-//! `/_issuer/*`); connections are served by [`server`] (timeouts and a
+//! `/_issuer/*`), then [`cors`] (preflights, `Access-Control-Allow-Origin`
+//! on the browser-facing paths, IAM operations refused from an origin); connections are served by [`server`] (timeouts and a
 //! connection cap); the JSON API's IAM operations are verified by
 //! [`sigv4`] when access keys are configured.
 
 mod admin;
+pub(crate) mod cors;
 pub(crate) mod errors;
 pub(crate) mod guard;
 mod json_api;
@@ -58,6 +60,8 @@ pub(crate) struct Edge {
     pub(crate) hosts: guard::AllowedHosts,
     /// Connection timeouts and cap.
     pub(crate) limits: ServerLimits,
+    /// The browser origins CORS answers.
+    pub(crate) cors: cors::CorsOrigins,
 }
 
 /// What every handler shares.
@@ -135,6 +139,10 @@ fn router(issuer: Arc<Issuer>, edge: Edge) -> Router {
         .merge(admin::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(edge.cors),
+            cors::cors,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             Arc::new(edge.hosts),
             guard::guard,

@@ -10,6 +10,7 @@ mod group;
 mod mfa;
 mod pool;
 mod resource_server;
+mod schema;
 mod user;
 
 pub(crate) use client::{
@@ -24,4 +25,5 @@ pub(crate) use pool::{
     SoftwareTokenMfaConfig, UsernameConfiguration,
 };
 pub(crate) use resource_server::{ResourceServer, ResourceServerScope};
+pub(crate) use schema::{STANDARD_ATTRIBUTES, described as described_schema};
 pub(crate) use user::{User, UserStatus};
