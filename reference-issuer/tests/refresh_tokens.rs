@@ -43,9 +43,12 @@ async fn get_tokens(base: &str, body: Value) -> Result<Value, (String, String)> 
 
 /// GetTokensFromRefreshToken that must succeed; its AuthenticationResult.
 async fn refreshed(base: &str, client_id: &str, token: &str) -> Value {
-    let r = get_tokens(base, json!({ "ClientId": client_id, "RefreshToken": token }))
-        .await
-        .unwrap_or_else(|e| panic!("refresh failed: {e:?}"));
+    let r = get_tokens(
+        base,
+        json!({ "ClientId": client_id, "RefreshToken": token }),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("refresh failed: {e:?}"));
     let members: Vec<&String> = r.as_object().unwrap().keys().collect();
     assert_eq!(members, ["AuthenticationResult"]);
     r["AuthenticationResult"].clone()
@@ -99,8 +102,14 @@ async fn without_rotation_tokens_of_the_same_sign_in_and_no_refresh_token() {
         let r = refreshed(&base, &cid, refresh).await;
         let mut members: Vec<&String> = r.as_object().unwrap().keys().collect();
         members.sort();
-        assert_eq!(members, ["AccessToken", "ExpiresIn", "IdToken", "TokenType"]);
-        assert_eq!((r["TokenType"].clone(), r["ExpiresIn"].clone()), (json!("Bearer"), json!(3600)));
+        assert_eq!(
+            members,
+            ["AccessToken", "ExpiresIn", "IdToken", "TokenType"]
+        );
+        assert_eq!(
+            (r["TokenType"].clone(), r["ExpiresIn"].clone()),
+            (json!("Bearer"), json!(3600))
+        );
         let access = claims(str_of(&r, "AccessToken"));
         let id = claims(str_of(&r, "IdToken"));
         assert_eq!(access["token_use"], "access");
@@ -185,12 +194,24 @@ async fn invalid_foreign_revoked_and_disabled_are_not_authorized() {
     create_user(&base, &pool, "bob", "bob@example.com").await;
 
     let invalid = refused("NotAuthorizedException", "Invalid Refresh Token.");
-    let r = get_tokens(&base, json!({ "ClientId": a, "RefreshToken": "not-a-token" })).await;
+    let r = get_tokens(
+        &base,
+        json!({ "ClientId": a, "RefreshToken": "not-a-token" }),
+    )
+    .await;
     assert_eq!(r, invalid);
     let s1 = sign_in(&base, &a, "alice").await;
-    let r = get_tokens(&base, json!({ "ClientId": b, "RefreshToken": s1["RefreshToken"] })).await;
+    let r = get_tokens(
+        &base,
+        json!({ "ClientId": b, "RefreshToken": s1["RefreshToken"] }),
+    )
+    .await;
     assert_eq!(r, invalid);
-    let r = get_tokens(&base, json!({ "ClientId": "nosuchclient0000000000000", "RefreshToken": s1["RefreshToken"] })).await;
+    let r = get_tokens(
+        &base,
+        json!({ "ClientId": "nosuchclient0000000000000", "RefreshToken": s1["RefreshToken"] }),
+    )
+    .await;
     assert_eq!(r.unwrap_err().0, "ResourceNotFoundException");
     let r = get_tokens(&base, json!({ "ClientId": a })).await;
     assert_eq!(
@@ -204,22 +225,63 @@ async fn invalid_foreign_revoked_and_disabled_are_not_authorized() {
 
     // RevokeToken ends one sign-in; another sign-in of the user still works.
     let s2 = sign_in(&base, &a, "alice").await;
-    ok(&base, "RevokeToken", json!({ "ClientId": a, "Token": s1["RefreshToken"] })).await;
+    ok(
+        &base,
+        "RevokeToken",
+        json!({ "ClientId": a, "Token": s1["RefreshToken"] }),
+    )
+    .await;
     let revoked = refused("NotAuthorizedException", "Refresh Token has been revoked");
-    let r = get_tokens(&base, json!({ "ClientId": a, "RefreshToken": s1["RefreshToken"] })).await;
+    let r = get_tokens(
+        &base,
+        json!({ "ClientId": a, "RefreshToken": s1["RefreshToken"] }),
+    )
+    .await;
     assert_eq!(r, revoked);
     refreshed(&base, &a, str_of(&s2, "RefreshToken")).await;
     // GlobalSignOut ends them all.
-    ok(&base, "GlobalSignOut", json!({ "AccessToken": s2["AccessToken"] })).await;
-    let r = get_tokens(&base, json!({ "ClientId": a, "RefreshToken": s2["RefreshToken"] })).await;
+    ok(
+        &base,
+        "GlobalSignOut",
+        json!({ "AccessToken": s2["AccessToken"] }),
+    )
+    .await;
+    let r = get_tokens(
+        &base,
+        json!({ "ClientId": a, "RefreshToken": s2["RefreshToken"] }),
+    )
+    .await;
     assert_eq!(r, revoked);
 
     let s3 = sign_in(&base, &a, "bob").await;
-    ok(&base, "AdminDisableUser", json!({ "UserPoolId": pool, "Username": "bob" })).await;
-    let r = get_tokens(&base, json!({ "ClientId": a, "RefreshToken": s3["RefreshToken"] })).await;
+    ok(
+        &base,
+        "AdminDisableUser",
+        json!({ "UserPoolId": pool, "Username": "bob" }),
+    )
+    .await;
+    let r = get_tokens(
+        &base,
+        json!({ "ClientId": a, "RefreshToken": s3["RefreshToken"] }),
+    )
+    .await;
     assert_eq!(r, refused("NotAuthorizedException", "User is disabled."));
-    ok(&base, "AdminEnableUser", json!({ "UserPoolId": pool, "Username": "bob" })).await;
-    refreshed(&base, &a, str_of(&s3, "RefreshToken")).await;
+    // Disabling also revoked the user's sign-ins: enabled again, the old
+    // token stays revoked; a new sign-in refreshes.
+    ok(
+        &base,
+        "AdminEnableUser",
+        json!({ "UserPoolId": pool, "Username": "bob" }),
+    )
+    .await;
+    let r = get_tokens(
+        &base,
+        json!({ "ClientId": a, "RefreshToken": s3["RefreshToken"] }),
+    )
+    .await;
+    assert_eq!(r, revoked);
+    let s4 = sign_in(&base, &a, "bob").await;
+    refreshed(&base, &a, str_of(&s4, "RefreshToken")).await;
     issuer.shutdown().await.unwrap();
 }
 
@@ -241,7 +303,13 @@ async fn rotation_returns_a_new_token_with_the_same_expiry_and_a_grace_period() 
     members.sort();
     assert_eq!(
         members,
-        ["AccessToken", "ExpiresIn", "IdToken", "RefreshToken", "TokenType"]
+        [
+            "AccessToken",
+            "ExpiresIn",
+            "IdToken",
+            "RefreshToken",
+            "TokenType"
+        ]
     );
     let r1 = str_of(&first, "RefreshToken").to_string();
     assert_ne!(r1, r0);
@@ -350,7 +418,12 @@ async fn revocation_covers_every_token_of_a_rotated_sign_in() {
     let s = sign_in(&base, &cid, "alice").await;
     let r0 = str_of(&s, "RefreshToken").to_string();
     let t1 = refreshed(&base, &cid, &r0).await;
-    ok(&base, "RevokeToken", json!({ "ClientId": cid, "Token": t1["RefreshToken"] })).await;
+    ok(
+        &base,
+        "RevokeToken",
+        json!({ "ClientId": cid, "Token": t1["RefreshToken"] }),
+    )
+    .await;
     let r = get_tokens(&base, json!({ "ClientId": cid, "RefreshToken": r0 })).await;
     assert_eq!(r, revoked);
     for access in [&s["AccessToken"], &t1["AccessToken"]] {
@@ -362,15 +435,33 @@ async fn revocation_covers_every_token_of_a_rotated_sign_in() {
     let s = sign_in(&base, &cid, "alice").await;
     let r0 = str_of(&s, "RefreshToken").to_string();
     let t1 = refreshed(&base, &cid, &r0).await;
-    ok(&base, "RevokeToken", json!({ "ClientId": cid, "Token": r0 })).await;
-    let r = get_tokens(&base, json!({ "ClientId": cid, "RefreshToken": t1["RefreshToken"] })).await;
+    ok(
+        &base,
+        "RevokeToken",
+        json!({ "ClientId": cid, "Token": r0 }),
+    )
+    .await;
+    let r = get_tokens(
+        &base,
+        json!({ "ClientId": cid, "RefreshToken": t1["RefreshToken"] }),
+    )
+    .await;
     assert_eq!(r, revoked);
 
     // GlobalSignOut ends rotated sign-ins.
     let s = sign_in(&base, &cid, "alice").await;
     let t1 = refreshed(&base, &cid, str_of(&s, "RefreshToken")).await;
-    ok(&base, "GlobalSignOut", json!({ "AccessToken": t1["AccessToken"] })).await;
-    let r = get_tokens(&base, json!({ "ClientId": cid, "RefreshToken": t1["RefreshToken"] })).await;
+    ok(
+        &base,
+        "GlobalSignOut",
+        json!({ "AccessToken": t1["AccessToken"] }),
+    )
+    .await;
+    let r = get_tokens(
+        &base,
+        json!({ "ClientId": cid, "RefreshToken": t1["RefreshToken"] }),
+    )
+    .await;
     assert_eq!(r, revoked);
     issuer.shutdown().await.unwrap();
 }
@@ -378,7 +469,10 @@ async fn revocation_covers_every_token_of_a_rotated_sign_in() {
 async fn token_grant(base: &str, client_id: &str, refresh: &str) -> (u16, Value) {
     let body = format!(
         "grant_type=refresh_token&client_id={client_id}&refresh_token={}",
-        refresh.replace('+', "%2B").replace('/', "%2F").replace('=', "%3D")
+        refresh
+            .replace('+', "%2B")
+            .replace('/', "%2F")
+            .replace('=', "%3D")
     );
     let resp = reqwest::Client::new()
         .post(format!("{base}/oauth2/token"))
@@ -407,7 +501,10 @@ async fn oauth_refresh_grant_rotates_like_get_tokens() {
     assert_eq!(status, 200, "{v}");
     let r1 = str_of(&v, "refresh_token").to_string();
     assert_ne!(r1, r0);
-    assert_eq!(stored_expiry(dir.path(), &r1), stored_expiry(dir.path(), &r0));
+    assert_eq!(
+        stored_expiry(dir.path(), &r1),
+        stored_expiry(dir.path(), &r0)
+    );
     assert_eq!(v["token_type"], "Bearer");
     assert_eq!(
         claims(str_of(&v, "id_token"))["origin_jti"],
@@ -460,7 +557,12 @@ refresh_token_grace_seconds = 5
     );
 
     let pool = "us-east-1_RotPool01";
-    let app = client(&base, pool, json!({ "RefreshTokenRotation": { "Feature": "ENABLED" } })).await;
+    let app = client(
+        &base,
+        pool,
+        json!({ "RefreshTokenRotation": { "Feature": "ENABLED" } }),
+    )
+    .await;
     assert_eq!(
         app["RefreshTokenRotation"],
         json!({ "Feature": "ENABLED", "RetryGracePeriodSeconds": 0 })
@@ -477,7 +579,12 @@ refresh_token_grace_seconds = 5
         updated["UserPoolClient"]["RefreshTokenRotation"],
         json!({ "Feature": "ENABLED", "RetryGracePeriodSeconds": 60 })
     );
-    let described = ok(&base, "DescribeUserPoolClient", json!({ "UserPoolId": pool, "ClientId": cid })).await;
+    let described = ok(
+        &base,
+        "DescribeUserPoolClient",
+        json!({ "UserPoolId": pool, "ClientId": cid }),
+    )
+    .await;
     assert_eq!(
         described["UserPoolClient"]["RefreshTokenRotation"],
         updated["UserPoolClient"]["RefreshTokenRotation"]
@@ -523,7 +630,11 @@ refresh_token_grace_seconds = 5
             json!({ "UserPoolId": pool, "ClientName": "bad", "RefreshTokenRotation": rotation }),
         )
         .await;
-        assert_eq!(r, refused("InvalidParameterException", message), "{rotation}");
+        assert_eq!(
+            r,
+            refused("InvalidParameterException", message),
+            "{rotation}"
+        );
     }
     issuer.shutdown().await.unwrap();
 }

@@ -51,7 +51,9 @@ impl<'a> Via<'a> {
     /// The device the request names, if any.
     pub(crate) fn device_key(self) -> Option<&'a str> {
         match self {
-            Self::InitiateAuth { device_key, .. } | Self::GetTokens { device_key, .. } => device_key,
+            Self::InitiateAuth { device_key, .. } | Self::GetTokens { device_key, .. } => {
+                device_key
+            }
             Self::OAuth => None,
         }
     }
@@ -95,13 +97,19 @@ fn check_enabled(ctx: &FlowContext, via: Via<'_>) -> Result<()> {
     }
 }
 
+/// Whether the stored token was issued to this client of this pool.
+fn check_owner(ctx: &FlowContext, via: Via<'_>, row: &RefreshRow) -> Result<()> {
+    if row.client_id != ctx.client.client_id || row.pool_id != ctx.pool.id {
+        return Err(invalid(via));
+    }
+    Ok(())
+}
+
 /// The checks of a stored token at `now_ms`: this client's and pool's, not
 /// revoked, not expired, and live or within the grace period of its
 /// rotation.
 fn check_row(ctx: &FlowContext, via: Via<'_>, row: &RefreshRow, now_ms: i64) -> Result<()> {
-    if row.client_id != ctx.client.client_id || row.pool_id != ctx.pool.id {
-        return Err(invalid(via));
-    }
+    check_owner(ctx, via, row)?;
     if row.revoked_at.is_some() {
         return Err(Error::not_authorized("Refresh Token has been revoked"));
     }
@@ -137,7 +145,9 @@ pub(crate) fn redeem(
         };
         Ok((row, user, groups))
     })?;
-    check_row(ctx, via, &row, ids::now_ms())?;
+    check_owner(ctx, via, &row)?;
+    // The user's state comes first: a disabled user (whose tokens
+    // AdminDisableUser also revoked) hears "User is disabled.".
     let user = user.ok_or_else(|| Error::not_authorized("User does not exist."))?;
     if let Via::InitiateAuth {
         username,
@@ -156,6 +166,7 @@ pub(crate) fn redeem(
     if !user.enabled {
         return Err(Error::not_authorized("User is disabled."));
     }
+    check_row(ctx, via, &row, ids::now_ms())?;
     // devices: with remembered devices, `via.device_key()` must name a
     // device of this user (Cognito answers "Invalid Refresh Token" when not).
     let _device_key = via.device_key();
