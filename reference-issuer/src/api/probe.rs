@@ -97,7 +97,7 @@ mod tests {
         let ops: Vec<&str> = table
             .lines()
             .map(str::trim_start)
-            .take_while(|line| !line.starts_with("other =>"))
+            .take_while(|line| !line.starts_with("_ =>") && !line.starts_with("other =>"))
             .filter_map(|line| line.strip_prefix('"')?.split('"').next())
             .collect();
         assert!(ops.len() > 50, "found only {ops:?}");
