@@ -53,6 +53,7 @@ pub(crate) fn decode_input(op: &str, input: Value) -> Result<()> {
         "RespondToAuthChallenge" | "AdminRespondToAuthChallenge" => {
             decode::<auth::RespondInput>(input).map(drop)
         }
+        "GetTokensFromRefreshToken" => decode::<auth::GetTokensInput>(input).map(drop),
         "SignUp"
         | "ConfirmSignUp"
         | "ResendConfirmationCode"
@@ -96,7 +97,7 @@ mod tests {
         let ops: Vec<&str> = table
             .lines()
             .map(str::trim_start)
-            .take_while(|line| !line.starts_with("other =>"))
+            .take_while(|line| !line.starts_with("_ =>") && !line.starts_with("other =>"))
             .filter_map(|line| line.strip_prefix('"')?.split('"').next())
             .collect();
         assert!(ops.len() > 50, "found only {ops:?}");
