@@ -21,8 +21,8 @@ pub(crate) use group::Group;
 pub(crate) use mfa::UserMfa;
 pub use pool::IssuerStyle;
 pub(crate) use pool::{
-    MfaConfiguration, MfaFactor, PasswordPolicy, Policies, Pool, SchemaAttribute,
-    SoftwareTokenMfaConfig, UsernameConfiguration,
+    AuthFactor, MfaConfiguration, MfaFactor, PasswordPolicy, Policies, Pool, SchemaAttribute,
+    SignInPolicy, SoftwareTokenMfaConfig, UsernameConfiguration,
 };
 pub(crate) use resource_server::{ResourceServer, ResourceServerScope};
 pub(crate) use schema::{STANDARD_ATTRIBUTES, described as described_schema};
