@@ -16,6 +16,7 @@ import {
   CreateUserPoolCommand,
   GetTokensFromRefreshTokenCommand,
   GetUserCommand,
+  InitiateAuthCommand,
   SetUserPoolMfaConfigCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { Amplify } from 'aws-amplify';
@@ -181,6 +182,17 @@ async function latestCode(pool, username, kind) {
   return m;
 }
 
+/** REFRESH_TOKEN_AUTH with `refreshToken` for the main client. */
+function refreshWith(refreshToken) {
+  return issuer.sdk.send(
+    new InitiateAuthCommand({
+      ClientId: clientId,
+      AuthFlow: 'REFRESH_TOKEN_AUTH',
+      AuthParameters: { REFRESH_TOKEN: refreshToken },
+    }),
+  );
+}
+
 /** Amplify's current tokens, as the issuer minted them. */
 async function currentTokens({ forceRefresh = false } = {}) {
   const { tokens } = await fetchAuthSession({ forceRefresh });
@@ -204,7 +216,7 @@ function assertTokensFor({ access, id }, { pool, client, username, sub }) {
   if (sub) assert.equal(a.sub, sub);
 }
 
-test('signUp, confirmSignUp with the outbox code, SRP signIn, session refresh, attributes, signOut', async () => {
+test('signUp, confirmSignUp with the outbox code, SRP signIn, attributes, signOut', async () => {
   const up = await signUp({
     username: 'amy',
     password: PASSWORD,
@@ -249,18 +261,6 @@ test('signUp, confirmSignUp with the outbox code, SRP signIn, session refresh, a
   assert.equal(attrs.email, 'amy@example.com');
   assert.equal(attrs.email_verified, 'true');
 
-  // forceRefresh: Amplify calls GetTokensFromRefreshToken with the refresh token.
-  const refreshToken = storage.refreshToken();
-  assert.ok(refreshToken);
-  const refreshed = await currentTokens({ forceRefresh: true });
-  assertTokensFor(refreshed, { pool: poolId, client: clientId, username: 'amy', sub });
-  assert.notEqual(refreshed.access, first.access);
-  assert.notEqual(claims(refreshed.access).jti, claims(first.access).jti);
-  assert.equal(claims(refreshed.access).origin_jti, claims(first.access).origin_jti);
-  assert.equal(storage.refreshToken(), refreshToken, 'no rotation: the refresh token is kept');
-  const me = await issuer.sdk.send(new GetUserCommand({ AccessToken: refreshed.access }));
-  assert.equal(me.Username, 'amy');
-
   // A plain attribute is updated at once; email needs the code sent to the new address.
   const upd = await updateUserAttributes({
     userAttributes: { name: 'Amy Pond', email: 'amy.pond@example.com' },
@@ -276,22 +276,56 @@ test('signUp, confirmSignUp with the outbox code, SRP signIn, session refresh, a
   const verify = await latestCode(poolId, 'amy', 'VERIFY_ATTRIBUTE');
   assert.equal(verify.destination, 'amy.pond@example.com');
   await confirmUserAttribute({ userAttributeKey: 'email', confirmationCode: verify.code });
-  const after = await fetchUserAttributes();
-  assert.equal(after.name, 'Amy Pond');
-  assert.equal(after.email, 'amy.pond@example.com');
-  assert.equal(after.email_verified, 'true');
+  const updated = await fetchUserAttributes();
+  assert.equal(updated.name, 'Amy Pond');
+  assert.equal(updated.email, 'amy.pond@example.com');
+  assert.equal(updated.email_verified, 'true');
 
   // Local signOut revokes the refresh token (RevokeToken) and forgets the tokens.
   const beforeSignOut = storage.refreshToken();
   await signOut();
   assert.equal((await fetchAuthSession()).tokens, undefined);
   await assert.rejects(getCurrentUser(), { name: 'UserUnAuthenticatedException' });
+  await assert.rejects(refreshWith(beforeSignOut), { name: 'NotAuthorizedException' });
+});
+
+test('fetchAuthSession({forceRefresh: true}) refreshes through GetTokensFromRefreshToken', async () => {
+  await createUser(poolId, 'bill');
+  await signIn({ username: 'bill', password: PASSWORD });
+  const first = await currentTokens();
+  const sub = claims(first.access).sub;
+  const refreshToken = storage.refreshToken();
+  assert.ok(refreshToken);
+  const refreshed = await currentTokens({ forceRefresh: true });
+  assertTokensFor(refreshed, { pool: poolId, client: clientId, username: 'bill', sub });
+  assert.notEqual(refreshed.access, first.access);
+  assert.notEqual(claims(refreshed.access).jti, claims(first.access).jti);
+  assert.equal(claims(refreshed.access).origin_jti, claims(first.access).origin_jti);
+  assert.equal(storage.refreshToken(), refreshToken, 'no rotation: the refresh token is kept');
+  const me = await issuer.sdk.send(new GetUserCommand({ AccessToken: refreshed.access }));
+  assert.equal(me.Username, 'bill');
+  assert.equal((await fetchUserAttributes()).sub, sub);
+
+  // The operation Amplify called, on the wire: no new refresh token without rotation.
+  const direct = await issuer.sdk.send(
+    new GetTokensFromRefreshTokenCommand({ ClientId: clientId, RefreshToken: refreshToken }),
+  );
+  assert.equal(direct.AuthenticationResult.RefreshToken, undefined);
+  assert.equal(direct.AuthenticationResult.TokenType, 'Bearer');
+  assertTokensFor(
+    { access: direct.AuthenticationResult.AccessToken, id: direct.AuthenticationResult.IdToken },
+    { pool: poolId, client: clientId, username: 'bill', sub },
+  );
+
+  // After sign-out the refresh token is refused, and Amplify has no session to refresh.
+  await signOut();
   await assert.rejects(
     issuer.sdk.send(
-      new GetTokensFromRefreshTokenCommand({ ClientId: clientId, RefreshToken: beforeSignOut }),
+      new GetTokensFromRefreshTokenCommand({ ClientId: clientId, RefreshToken: refreshToken }),
     ),
     { name: 'NotAuthorizedException' },
   );
+  assert.equal((await fetchAuthSession({ forceRefresh: true })).tokens, undefined);
 });
 
 test('global signOut invalidates the access token on the issuer', async () => {
@@ -308,12 +342,7 @@ test('global signOut invalidates the access token on the issuer', async () => {
   await assert.rejects(issuer.sdk.send(new GetUserCommand({ AccessToken: access })), {
     name: 'NotAuthorizedException',
   });
-  await assert.rejects(
-    issuer.sdk.send(
-      new GetTokensFromRefreshTokenCommand({ ClientId: clientId, RefreshToken: refreshToken }),
-    ),
-    { name: 'NotAuthorizedException' },
-  );
+  await assert.rejects(refreshWith(refreshToken), { name: 'NotAuthorizedException' });
 });
 
 test('TOTP: setUpTOTP, verifyTOTPSetup, updateMFAPreference, then signIn asks for the code', async () => {
@@ -321,8 +350,9 @@ test('TOTP: setUpTOTP, verifyTOTPSetup, updateMFAPreference, then signIn asks fo
   await signIn({ username: 'clara', password: PASSWORD });
   const setup = await setUpTOTP();
   assert.match(setup.sharedSecret, /^[A-Z2-7]+=*$/);
-  const uri = setup.getSetupUri('Issuer').toString();
-  assert.ok(uri.startsWith('otpauth://totp/Issuer:clara?secret='), uri);
+  const uri = new URL(setup.getSetupUri('Issuer', 'clara@example.com').toString());
+  assert.equal(uri.protocol, 'otpauth:');
+  assert.equal(uri.searchParams.get('secret'), setup.sharedSecret);
   await assert.rejects(verifyTOTPSetup({ code: wrongCode(totp(setup.sharedSecret)) }), {
     name: 'EnableSoftwareTokenMFAException',
   });
