@@ -328,6 +328,42 @@ test('fetchAuthSession({forceRefresh: true}) refreshes through GetTokensFromRefr
   assert.equal((await fetchAuthSession({ forceRefresh: true })).tokens, undefined);
 });
 
+test('with refresh token rotation Amplify keeps the new refresh token and the old one is retired', async () => {
+  const rotating = await issuer.sdk.send(
+    new CreateUserPoolClientCommand({
+      UserPoolId: poolId,
+      ClientName: 'amplify-rotating',
+      ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      RefreshTokenRotation: { Feature: 'ENABLED', RetryGracePeriodSeconds: 0 },
+    }),
+  );
+  const rotatingId = rotating.UserPoolClient.ClientId;
+  assert.deepEqual(rotating.UserPoolClient.RefreshTokenRotation, {
+    Feature: 'ENABLED',
+    RetryGracePeriodSeconds: 0,
+  });
+  configure(poolId, rotatingId);
+  await createUser(poolId, 'jack');
+  await signIn({ username: 'jack', password: PASSWORD });
+  const first = storage.refreshToken();
+  const refreshed = await currentTokens({ forceRefresh: true });
+  assertTokensFor(refreshed, { pool: poolId, client: rotatingId, username: 'jack' });
+  const second = storage.refreshToken();
+  assert.ok(second);
+  assert.notEqual(second, first, 'Amplify stores the rotated refresh token');
+  // The retired token (no grace period) is refused; the stored one keeps working.
+  await assert.rejects(
+    issuer.sdk.send(
+      new GetTokensFromRefreshTokenCommand({ ClientId: rotatingId, RefreshToken: first }),
+    ),
+    { name: 'RefreshTokenReuseException' },
+  );
+  const again = await currentTokens({ forceRefresh: true });
+  assert.notEqual(claims(again.access).jti, claims(refreshed.access).jti);
+  assert.notEqual(storage.refreshToken(), second);
+  assert.equal((await getCurrentUser()).username, 'jack');
+});
+
 test('global signOut invalidates the access token on the issuer', async () => {
   await createUser(poolId, 'rory');
   await signIn({ username: 'rory', password: PASSWORD });
