@@ -116,7 +116,7 @@ fn check_row(ctx: &FlowContext, via: Via<'_>, row: &RefreshRow, now_ms: i64) -> 
     if row.expires_at.saturating_mul(1000) <= now_ms {
         return Err(Error::not_authorized("Refresh Token has expired"));
     }
-    if row.retired_at_ms.is_some() && !row.grace_until_ms.is_some_and(|until| now_ms < until) {
+    if row.retired_at_ms.is_some() && row.grace_until_ms.is_none_or(|until| now_ms >= until) {
         return Err(reused(via));
     }
     Ok(())
