@@ -760,3 +760,103 @@ def test_passwords_never_reach_the_log(issuer):
     for secret in (PASSWORD, "Temp-Pass1!", "N3w-Password!", "Chang3d-Pass!", "An0ther-Pass!",
                    "Temp0rary-Pass!", "Wrong-Pass1!"):
         assert secret not in log
+
+
+# --------------------------------------------------------------------------
+# Choice-based sign-in (USER_AUTH) and SELECT_MFA_TYPE
+
+
+def choice_pool(idp, factors):
+    p = idp.create_user_pool(
+        PoolName=f"choice-{time.time_ns()}", AliasAttributes=["email"],
+        Policies={"SignInPolicy": {"AllowedFirstAuthFactors": factors}},
+    )["UserPool"]
+    c = idp.create_user_pool_client(
+        UserPoolId=p["Id"], ClientName="spa", PreventUserExistenceErrors="ENABLED",
+        ExplicitAuthFlows=["ALLOW_USER_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )["UserPoolClient"]
+    return p, c["ClientId"]
+
+
+def test_user_auth_email_otp_from_the_outbox(idp, issuer):
+    p, cid = choice_pool(idp, ["PASSWORD", "EMAIL_OTP"])
+    assert p["Policies"]["SignInPolicy"] == {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}
+    idp.admin_create_user(
+        UserPoolId=p["Id"], Username="otto", MessageAction="SUPPRESS",
+        UserAttributes=[{"Name": "email", "Value": "otto@example.com"},
+                        {"Name": "email_verified", "Value": "true"}],
+    )
+    idp.admin_set_user_password(UserPoolId=p["Id"], Username="otto", Password=PASSWORD, Permanent=True)
+    r = idp.initiate_auth(ClientId=cid, AuthFlow="USER_AUTH",
+                          AuthParameters={"USERNAME": "otto", "PREFERRED_CHALLENGE": "EMAIL_OTP"})
+    assert r["ChallengeName"] == "EMAIL_OTP"
+    assert r["ChallengeParameters"]["CODE_DELIVERY_DELIVERY_MEDIUM"] == "EMAIL"
+    assert r["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"] == "o***@e***"
+    code = issuer.latest_code(p["Id"], "otto", "MFA_CODE")
+    bad, msg = error_of(idp.respond_to_auth_challenge, ClientId=cid, ChallengeName="EMAIL_OTP",
+                        Session=r["Session"],
+                        ChallengeResponses={"USERNAME": "otto",
+                                            "EMAIL_OTP_CODE": "000000" if code != "000000" else "111111"})
+    assert bad == "CodeMismatchException"
+    done = idp.respond_to_auth_challenge(ClientId=cid, ChallengeName="EMAIL_OTP", Session=r["Session"],
+                                         ChallengeResponses={"USERNAME": "otto", "EMAIL_OTP_CODE": code})
+    assert claims(done["AuthenticationResult"]["IdToken"])["cognito:username"] == "otto"
+    # Without a preference: the choice, then a password answer.
+    r = idp.initiate_auth(ClientId=cid, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": "otto"})
+    assert r["ChallengeName"] == "SELECT_CHALLENGE"
+    assert r["AvailableChallenges"] == ["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP"]
+    done = idp.respond_to_auth_challenge(
+        ClientId=cid, ChallengeName="SELECT_CHALLENGE", Session=r["Session"],
+        ChallengeResponses={"USERNAME": "otto", "ANSWER": "PASSWORD", "PASSWORD": PASSWORD},
+    )
+    assert done["AuthenticationResult"]["AccessToken"]
+    # Unknown names get the same shape (no message sent).
+    r = idp.initiate_auth(ClientId=cid, AuthFlow="USER_AUTH",
+                          AuthParameters={"USERNAME": "nobody@example.com", "PREFERRED_CHALLENGE": "EMAIL_OTP"})
+    assert r["ChallengeName"] == "EMAIL_OTP"
+    assert issuer.outbox(p["Id"], "nobody@example.com") == []
+    idp.delete_user_pool(UserPoolId=p["Id"])
+
+
+def test_user_auth_needs_the_client_flow_and_a_valid_policy(idp, issuer, pool):
+    code, msg = error_of(idp.initiate_auth, ClientId=pool["client_id"], AuthFlow="USER_AUTH",
+                         AuthParameters={"USERNAME": "anyone"})
+    assert (code, msg) == ("InvalidParameterException", "USER_AUTH flow not enabled for this client")
+    code, msg = error_of(idp.create_user_pool, PoolName="no-password",
+                         Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["EMAIL_OTP"]}})
+    assert code == "InvalidParameterException"
+    code, msg = error_of(idp.create_user_pool, PoolName="otp-with-mfa", MfaConfiguration="ON",
+                         Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "SMS_OTP"]}})
+    assert code == "InvalidParameterException"
+    assert msg.startswith("Only PASSWORD and WEB_AUTHN")
+
+
+def test_select_mfa_type(idp, issuer):
+    p, cid = choice_pool(idp, ["PASSWORD"])
+    idp.set_user_pool_mfa_config(
+        UserPoolId=p["Id"], MfaConfiguration="OPTIONAL",
+        SmsMfaConfiguration={"SmsAuthenticationMessage": "Your code is {####}"},
+        EmailMfaConfiguration={"Message": "Your code is {####}", "Subject": "Code"},
+    )
+    idp.admin_create_user(
+        UserPoolId=p["Id"], Username="sela", MessageAction="SUPPRESS",
+        UserAttributes=[{"Name": "email", "Value": "sela@example.com"},
+                        {"Name": "email_verified", "Value": "true"},
+                        {"Name": "phone_number", "Value": "+15555550123"}],
+    )
+    idp.admin_set_user_password(UserPoolId=p["Id"], Username="sela", Password=PASSWORD, Permanent=True)
+    idp.admin_set_user_mfa_preference(UserPoolId=p["Id"], Username="sela",
+                                      SMSMfaSettings={"Enabled": True, "PreferredMfa": False},
+                                      EmailMfaSettings={"Enabled": True, "PreferredMfa": False})
+    r = idp.initiate_auth(ClientId=cid, AuthFlow="USER_PASSWORD_AUTH",
+                          AuthParameters={"USERNAME": "sela", "PASSWORD": PASSWORD})
+    assert r["ChallengeName"] == "SELECT_MFA_TYPE"
+    assert json.loads(r["ChallengeParameters"]["MFAS_CAN_CHOOSE"]) == ["SMS_MFA", "EMAIL_OTP"]
+    r = idp.respond_to_auth_challenge(ClientId=cid, ChallengeName="SELECT_MFA_TYPE", Session=r["Session"],
+                                      ChallengeResponses={"USERNAME": "sela", "ANSWER": "SMS_MFA"})
+    assert r["ChallengeName"] == "SMS_MFA"
+    code = issuer.latest_code(p["Id"], "sela", "MFA_CODE")
+    done = idp.respond_to_auth_challenge(ClientId=cid, ChallengeName="SMS_MFA", Session=r["Session"],
+                                         ChallengeResponses={"USERNAME": "sela", "SMS_MFA_CODE": code})
+    assert done["AuthenticationResult"]["IdToken"]
+    idp.delete_user_pool(UserPoolId=p["Id"])

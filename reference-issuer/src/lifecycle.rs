@@ -337,10 +337,11 @@ pub(crate) const DEFAULT_CONFIG: &str = r#"
 name = "local-pool"
 alias_attributes = ["email"]
 auto_verified_attributes = ["email"]
+allowed_first_auth_factors = ["PASSWORD", "EMAIL_OTP"]
 
 [[pools.clients]]
 name = "local-client"
-explicit_auth_flows = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH"]
+explicit_auth_flows = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_USER_AUTH"]
 prevent_user_existence_errors = true
 "#;
 

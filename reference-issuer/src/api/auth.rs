@@ -80,6 +80,12 @@ pub(crate) fn render(outcome: Outcome) -> Value {
             }
             out
         }
+        Outcome::SelectChallenge { session, available } => json!({
+            "ChallengeName": "SELECT_CHALLENGE",
+            "Session": session,
+            "ChallengeParameters": {},
+            "AvailableChallenges": available,
+        }),
     }
 }
 

@@ -12,8 +12,8 @@ use crate::directory::seed::{self, UserSeed};
 use crate::error::{Error, IssuerError};
 use crate::issuer::Issuer;
 use crate::model::{
-    ExplicitAuthFlow, PasswordPolicy, Policies, PreventUserExistenceErrors, RotationFeature,
-    SchemaAttribute, UsernameConfiguration,
+    AuthFactor, ExplicitAuthFlow, PasswordPolicy, Policies, PreventUserExistenceErrors,
+    RotationFeature, SchemaAttribute, SignInPolicy, UsernameConfiguration,
 };
 
 /// The ids applied for one configured pool.
@@ -59,15 +59,23 @@ fn pool_spec(pc: &PoolConfig) -> PoolSpec {
         .collect();
     schema.sort_by_key(|a| serde_json::to_string(a).unwrap_or_default());
     let schema = schema.into_iter().map(Some).collect();
-    let policies = pc.password_policy.as_ref().map(|p| Policies {
-        password_policy: PasswordPolicy {
-            minimum_length: p.minimum_length,
-            require_uppercase: p.require_uppercase,
-            require_lowercase: p.require_lowercase,
-            require_numbers: p.require_numbers,
-            require_symbols: p.require_symbols,
-            temporary_password_validity_days: p.temporary_password_validity_days,
-        },
+    let password_policy = pc.password_policy.as_ref().map(|p| PasswordPolicy {
+        minimum_length: p.minimum_length,
+        require_uppercase: p.require_uppercase,
+        require_lowercase: p.require_lowercase,
+        require_numbers: p.require_numbers,
+        require_symbols: p.require_symbols,
+        temporary_password_validity_days: p.temporary_password_validity_days,
+    });
+    let sign_in_policy = pc
+        .allowed_first_auth_factors
+        .as_ref()
+        .map(|f| SignInPolicy {
+            allowed_first_auth_factors: f.iter().cloned().map(AuthFactor::from).collect(),
+        });
+    let policies = (password_policy.is_some() || sign_in_policy.is_some()).then(|| Policies {
+        password_policy: password_policy.unwrap_or_default(),
+        sign_in_policy: sign_in_policy.unwrap_or_default(),
     });
     let mut tags = Map::new();
     tags.insert(
@@ -214,5 +222,6 @@ fn default_flows() -> Vec<ExplicitAuthFlow> {
         ExplicitAuthFlow::AllowUserSrpAuth,
         ExplicitAuthFlow::AllowRefreshTokenAuth,
         ExplicitAuthFlow::AllowAdminUserPasswordAuth,
+        ExplicitAuthFlow::AllowUserAuth,
     ]
 }

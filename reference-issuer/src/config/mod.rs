@@ -178,6 +178,10 @@ pub struct PoolConfig {
     pub custom_attributes: Vec<String>,
     /// Password policy.
     pub password_policy: Option<PasswordPolicyConfig>,
+    /// `Policies.SignInPolicy.AllowedFirstAuthFactors` of choice-based
+    /// sign-in (`USER_AUTH`): `PASSWORD` (always required), `EMAIL_OTP`,
+    /// `SMS_OTP`, `WEB_AUTHN`. Default `["PASSWORD"]`.
+    pub allowed_first_auth_factors: Option<Vec<String>>,
     /// Optional cap on authentication requests per second
     /// (`TooManyRequestsException` above it). 0 or absent: unlimited.
     pub auth_rate_limit: Option<u32>,
@@ -208,7 +212,8 @@ pub struct ClientConfig {
     /// Generate a secret on first creation.
     #[serde(default)]
     pub generate_secret: bool,
-    /// Allowed flows (default: password, SRP, refresh, admin password).
+    /// Allowed flows (default: password, SRP, refresh, admin password,
+    /// choice-based `ALLOW_USER_AUTH`).
     pub explicit_auth_flows: Option<Vec<String>>,
     /// Access token lifetime in minutes (default 60).
     pub access_token_validity_minutes: Option<i64>,

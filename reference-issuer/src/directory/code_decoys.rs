@@ -143,7 +143,30 @@ impl CodeDecoys {
             self.secret(issuer)?,
             format!("{}\0{name}", pool.id).as_bytes(),
         );
-        Ok(plausible_destination(pool, username, tag.as_ref()))
+        Ok(plausible_destination(pool, username, tag.as_ref(), None))
+    }
+
+    /// Like [`Self::destination`], on the given medium (`email` or
+    /// `phone_number`): the decoy of a one-time-password sign-in, which
+    /// names its medium.
+    pub(crate) fn destination_on(
+        &self,
+        issuer: &Issuer,
+        pool: &Pool,
+        username: &str,
+        attribute: &str,
+    ) -> Result<Destination> {
+        let name = pool.username_key(username);
+        let tag = hmac::sign(
+            self.secret(issuer)?,
+            format!("{}\0{name}", pool.id).as_bytes(),
+        );
+        Ok(plausible_destination(
+            pool,
+            username,
+            tag.as_ref(),
+            Some(attribute == "phone_number"),
+        ))
     }
 }
 
@@ -174,8 +197,14 @@ fn make_room(map: &mut HashMap<Key, Decoy>, now: i64) {
     }
 }
 
-/// The destination for `username` from the hash `tag` (at least 16 bytes).
-fn plausible_destination(pool: &Pool, username: &str, tag: &[u8]) -> Destination {
+/// The destination for `username` from the hash `tag` (at least 16 bytes),
+/// by SMS or email as `phone` says (else as the pool prefers).
+fn plausible_destination(
+    pool: &Pool,
+    username: &str,
+    tag: &[u8],
+    phone_wanted: Option<bool>,
+) -> Destination {
     let email = |address: String| Destination {
         attribute: "email".to_string(),
         medium: "EMAIL",
@@ -186,18 +215,22 @@ fn plausible_destination(pool: &Pool, username: &str, tag: &[u8]) -> Destination
         medium: "SMS",
         address,
     };
-    if username.contains('@') {
+    if username.contains('@') && phone_wanted != Some(true) {
         return email(username.to_string());
     }
     let digits = username.strip_prefix('+').unwrap_or_default();
-    if digits.len() >= 8 && digits.bytes().all(|b| b.is_ascii_digit()) {
+    if digits.len() >= 8
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && phone_wanted != Some(false)
+    {
         return phone(username.to_string());
     }
-    let by_phone = pool
-        .auto_verified_attributes
-        .iter()
-        .find(|a| *a == "email" || *a == "phone_number")
-        .is_some_and(|a| a == "phone_number");
+    let by_phone = phone_wanted.unwrap_or_else(|| {
+        pool.auto_verified_attributes
+            .iter()
+            .find(|a| *a == "email" || *a == "phone_number")
+            .is_some_and(|a| a == "phone_number")
+    });
     if by_phone {
         let number: String = tag[..10]
             .iter()
@@ -247,15 +280,15 @@ mod tests {
     fn destinations_are_plausible_and_follow_the_pool() {
         let tag = [7u8; 32];
         let p = pool(&["email"]);
-        let d = plausible_destination(&p, "carol", &tag);
+        let d = plausible_destination(&p, "carol", &tag, None);
         assert_eq!((d.medium, d.attribute.as_str()), ("EMAIL", "email"));
         assert!(mask(&d.address).starts_with("c***@"));
-        let d = plausible_destination(&p, "dave@corp.example", &tag);
+        let d = plausible_destination(&p, "dave@corp.example", &tag, None);
         assert_eq!(mask(&d.address), "d***@c***");
-        let d = plausible_destination(&pool(&["phone_number"]), "erin", &tag);
+        let d = plausible_destination(&pool(&["phone_number"]), "erin", &tag, None);
         assert_eq!(d.medium, "SMS");
         assert_eq!(mask(&d.address).len(), "+*******1234".len());
-        let d = plausible_destination(&p, "+15551234567", &tag);
+        let d = plausible_destination(&p, "+15551234567", &tag, None);
         assert_eq!(mask(&d.address), "+*******4567");
     }
 

@@ -27,6 +27,9 @@ pub(crate) const CONFIRM_CODE_TTL: i64 = 24 * 3600;
 /// Lifetime of forgot-password codes.
 pub(crate) const FORGOT_CODE_TTL: i64 = 3600;
 
+/// Lifetime of a sign-in one-time password (that of its challenge session).
+pub(crate) const SIGN_IN_CODE_TTL: i64 = 180;
+
 /// Wrong codes allowed per user and purpose within [`FAILURE_WINDOW`].
 pub(crate) const CODE_ATTEMPTS: i64 = 5;
 
@@ -50,6 +53,10 @@ pub(crate) enum CodePurpose {
     VerifyEmail,
     /// Verifying `phone_number`.
     VerifyPhone,
+    /// A one-time password of choice-based sign-in (`EMAIL_OTP`,
+    /// `SMS_OTP`): only its send throttle is kept here, the code lives in
+    /// the challenge session.
+    SignIn,
 }
 
 impl CodePurpose {
@@ -60,6 +67,7 @@ impl CodePurpose {
             Self::ForgotPassword => "forgot",
             Self::VerifyEmail => "verify:email",
             Self::VerifyPhone => "verify:phone_number",
+            Self::SignIn => "signin",
         }
     }
 
@@ -78,6 +86,7 @@ impl CodePurpose {
     pub(crate) fn ttl(self) -> i64 {
         match self {
             Self::ForgotPassword => FORGOT_CODE_TTL,
+            Self::SignIn => SIGN_IN_CODE_TTL,
             _ => CONFIRM_CODE_TTL,
         }
     }

@@ -140,6 +140,10 @@ pub(crate) fn set_pool_mfa(issuer: &Issuer, pool_id: &str, i: PoolMfaUpdate) -> 
              OPTIONAL or ON.",
         ));
     }
+    crate::directory::pools::check_sign_in_policy(
+        &pool.policies.sign_in_policy,
+        pool.mfa_configuration,
+    )?;
     pool.last_modified_date = ids::now_f64();
     issuer.write(|tx| Ok(pool_rows::put_pool(tx, &pool, style)?))?;
     Ok(pool)

@@ -8,7 +8,8 @@ use crate::error::{Error, Result};
 use crate::ids;
 use crate::issuer::Issuer;
 use crate::model::{
-    IssuerStyle, MfaConfiguration, Policies, Pool, SchemaAttribute, UsernameConfiguration,
+    AuthFactor, IssuerStyle, MfaConfiguration, Policies, Pool, SchemaAttribute, SignInPolicy,
+    UsernameConfiguration,
 };
 use crate::store::{keys as key_rows, pools as pool_rows};
 use crate::tokens::keys;
@@ -106,6 +107,9 @@ fn build(spec: PoolSpec) -> Result<(Pool, IssuerStyle)> {
     let mfa = spec.mfa_configuration.unwrap_or_else(|| "OFF".into());
     let mfa = MfaConfiguration::parse(&mfa)
         .ok_or_else(|| Error::invalid_parameter(format!("Invalid MfaConfiguration {mfa}")))?;
+    if let Some(p) = &spec.policies {
+        check_sign_in_policy(&p.sign_in_policy, mfa)?;
+    }
     let mut schema = Vec::with_capacity(spec.schema.len());
     for attr in spec.schema {
         let Some(mut attr) = attr else {
@@ -156,6 +160,58 @@ fn build(spec: PoolSpec) -> Result<(Pool, IssuerStyle)> {
         extra,
     };
     Ok((pool, style))
+}
+
+/// Validates `AllowedFirstAuthFactors` as Cognito does: 1 to 5 values of
+/// the enum, `SOFTWARE_TOKEN` refused, `PASSWORD` always present (the
+/// console cannot remove it), and no one-time-password factor while MFA is
+/// required (SetUserPoolMfaConfig applies the same rule).
+pub(crate) fn check_sign_in_policy(p: &SignInPolicy, mfa: MfaConfiguration) -> Result<()> {
+    let factors = &p.allowed_first_auth_factors;
+    let listed = || {
+        factors
+            .iter()
+            .map(AuthFactor::as_str)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let at = "at 'policies.signInPolicy.allowedFirstAuthFactors' failed to satisfy constraint";
+    if factors.is_empty() || factors.len() > 5 {
+        let bound = if factors.is_empty() {
+            "greater than or equal to 1"
+        } else {
+            "less than or equal to 5"
+        };
+        return Err(Error::invalid_parameter(format!(
+            "1 validation error detected: Value '[{}]' {at}: Member must have length {bound}",
+            listed()
+        )));
+    }
+    if factors.iter().any(|f| matches!(f, AuthFactor::Unknown(_))) {
+        return Err(Error::invalid_parameter(format!(
+            "1 validation error detected: Value '[{}]' {at}: Member must satisfy constraint: \
+             [Member must satisfy enum value set: [PASSWORD, EMAIL_OTP, SMS_OTP, WEB_AUTHN, \
+             SOFTWARE_TOKEN]]",
+            listed()
+        )));
+    }
+    if factors.contains(&AuthFactor::SoftwareToken) {
+        return Err(Error::invalid_parameter(
+            "SOFTWARE_TOKEN is not supported as a first auth factor.",
+        ));
+    }
+    if !factors.contains(&AuthFactor::Password) {
+        return Err(Error::invalid_parameter(
+            "PASSWORD must be one of the AllowedFirstAuthFactors.",
+        ));
+    }
+    if mfa == MfaConfiguration::On && factors.iter().any(AuthFactor::is_otp) {
+        return Err(Error::invalid_parameter(
+            "Only PASSWORD and WEB_AUTHN (if configured) can be enabled as an auth factor if \
+             MFA is enabled",
+        ));
+    }
+    Ok(())
 }
 
 /// Stores a new pool and generates its signing keys.

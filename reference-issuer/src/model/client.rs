@@ -303,6 +303,7 @@ impl AppClient {
             "USER_SRP_AUTH" => &["ALLOW_USER_SRP_AUTH"][..],
             "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => &["ALLOW_REFRESH_TOKEN_AUTH"][..],
             "CUSTOM_AUTH" => &["ALLOW_CUSTOM_AUTH", "CUSTOM_AUTH_FLOW_ONLY"][..],
+            "USER_AUTH" => &["ALLOW_USER_AUTH"][..],
             _ => &[][..],
         };
         // Cognito always allows refresh when any ALLOW_ flow is configured

@@ -20,8 +20,8 @@ pub(crate) use group::Group;
 pub(crate) use mfa::UserMfa;
 pub use pool::IssuerStyle;
 pub(crate) use pool::{
-    MfaConfiguration, MfaFactor, PasswordPolicy, Policies, Pool, SchemaAttribute,
-    SoftwareTokenMfaConfig, UsernameConfiguration,
+    AuthFactor, MfaConfiguration, MfaFactor, PasswordPolicy, Policies, Pool, SchemaAttribute,
+    SignInPolicy, SoftwareTokenMfaConfig, UsernameConfiguration,
 };
 pub(crate) use resource_server::{ResourceServer, ResourceServerScope};
 pub(crate) use user::{User, UserStatus};

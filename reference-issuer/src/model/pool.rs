@@ -87,6 +87,91 @@ pub(crate) struct Policies {
     /// The password policy.
     #[serde(default)]
     pub password_policy: PasswordPolicy,
+    /// The first factors choice-based sign-in (`USER_AUTH`) offers.
+    #[serde(default)]
+    pub sign_in_policy: SignInPolicy,
+}
+
+/// Cognito's `SignInPolicyType`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct SignInPolicy {
+    /// `AllowedFirstAuthFactors` (default `[PASSWORD]`).
+    #[serde(default = "password_only")]
+    pub allowed_first_auth_factors: Vec<AuthFactor>,
+}
+
+fn password_only() -> Vec<AuthFactor> {
+    vec![AuthFactor::Password]
+}
+
+impl Default for SignInPolicy {
+    fn default() -> Self {
+        Self {
+            allowed_first_auth_factors: password_only(),
+        }
+    }
+}
+
+/// An entry of `AllowedFirstAuthFactors` (`AuthFactorType`). A value
+/// outside the enum is kept as `Unknown` so validation can name it;
+/// validated pools never hold it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub(crate) enum AuthFactor {
+    /// `PASSWORD` (choice-based `PASSWORD` and `PASSWORD_SRP`).
+    Password,
+    /// `EMAIL_OTP`: a one-time code by email.
+    EmailOtp,
+    /// `SMS_OTP`: a one-time code by SMS.
+    SmsOtp,
+    /// `WEB_AUTHN`: passkeys (accepted and echoed; no user has one here).
+    WebAuthn,
+    /// `SOFTWARE_TOKEN`: in the enum, refused as a first factor.
+    SoftwareToken,
+    /// A value outside the enum (refused by validation, never stored).
+    Unknown(String),
+}
+
+impl AuthFactor {
+    /// The wire name.
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            Self::Password => "PASSWORD",
+            Self::EmailOtp => "EMAIL_OTP",
+            Self::SmsOtp => "SMS_OTP",
+            Self::WebAuthn => "WEB_AUTHN",
+            Self::SoftwareToken => "SOFTWARE_TOKEN",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// Whether this is a one-time-password factor (`EMAIL_OTP`, `SMS_OTP`).
+    pub(crate) fn is_otp(&self) -> bool {
+        matches!(self, Self::EmailOtp | Self::SmsOtp)
+    }
+}
+
+impl From<String> for AuthFactor {
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "PASSWORD" => Self::Password,
+            "EMAIL_OTP" => Self::EmailOtp,
+            "SMS_OTP" => Self::SmsOtp,
+            "WEB_AUTHN" => Self::WebAuthn,
+            "SOFTWARE_TOKEN" => Self::SoftwareToken,
+            _ => Self::Unknown(s),
+        }
+    }
+}
+
+impl From<AuthFactor> for String {
+    fn from(f: AuthFactor) -> String {
+        match f {
+            AuthFactor::Unknown(s) => s,
+            known => known.as_str().to_string(),
+        }
+    }
 }
 
 /// Cognito's `UsernameConfigurationType`.
@@ -246,6 +331,14 @@ impl Pool {
         let mut v = self.username_attributes.clone();
         v.extend(self.alias_attributes.iter().cloned());
         v
+    }
+
+    /// Whether choice-based sign-in may start with `factor`.
+    pub(crate) fn allows_first_factor(&self, factor: &AuthFactor) -> bool {
+        self.policies
+            .sign_in_policy
+            .allowed_first_auth_factors
+            .contains(factor)
     }
 
     /// Whether the pool offers `factor` (its configuration is present and,

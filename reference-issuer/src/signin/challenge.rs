@@ -1,7 +1,8 @@
 //! Answering a challenge (RespondToAuthChallenge and its Admin twin):
 //! session checks shared by every challenge, then `NEW_PASSWORD_REQUIRED`
-//! here, the MFA challenges in [`super::mfa`] and `PASSWORD_VERIFIER` in
-//! [`super::srp`].
+//! here, the MFA challenges in [`super::mfa`] (`SELECT_MFA_TYPE` in
+//! [`super::mfa_select`]), `SELECT_CHALLENGE` in [`super::user_auth`] and
+//! `PASSWORD_VERIFIER` in [`super::srp`].
 
 use std::collections::BTreeMap;
 
@@ -48,6 +49,10 @@ pub(crate) fn respond(
             "Invalid challenge name {challenge} for this session"
         )));
     }
+    if row.sub.is_empty() {
+        // A decoy session of choice-based sign-in (a name nobody owns).
+        return super::user_auth::respond_unknown(issuer, ctx, challenge, &hash, &row, responses);
+    }
     let user = issuer
         .read(|c| Ok(user_rows::get_user_by_sub(c, &ctx.pool.id, &row.sub)?))?
         .ok_or_else(user_not_found)?;
@@ -67,9 +72,11 @@ pub(crate) fn respond(
     )?;
     match challenge {
         "NEW_PASSWORD_REQUIRED" => new_password(issuer, ctx, &hash, user, responses),
-        "SOFTWARE_TOKEN_MFA" | "SMS_MFA" | "EMAIL_OTP" | "MFA_SETUP" => {
+        "SOFTWARE_TOKEN_MFA" | "SMS_MFA" | "EMAIL_OTP" | "SMS_OTP" | "MFA_SETUP" => {
             super::mfa::respond(issuer, ctx, challenge, &hash, user, responses)
         }
+        "SELECT_CHALLENGE" => super::user_auth::respond(issuer, ctx, &hash, &row, user, responses),
+        "SELECT_MFA_TYPE" => super::mfa_select::respond(issuer, ctx, &hash, &row, &user, responses),
         other => Err(Error::invalid_parameter(format!(
             "Challenge {other} is not supported by this issuer"
         ))),

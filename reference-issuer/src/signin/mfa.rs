@@ -1,6 +1,8 @@
 //! The second factor of a sign-in: choosing the factor the pool and the
 //! user call for, and answering `SOFTWARE_TOKEN_MFA`, `SMS_MFA`,
-//! `EMAIL_OTP` (codes to the outbox) and `MFA_SETUP`.
+//! `EMAIL_OTP` (codes to the outbox, [`super::otp`]) and `MFA_SETUP`; the
+//! first factors `EMAIL_OTP` / `SMS_OTP` of `USER_AUTH` are answered here
+//! too. Several enabled factors and none preferred: [`super::mfa_select`].
 
 use std::collections::BTreeMap;
 
@@ -9,12 +11,12 @@ use serde_json::{Value, json};
 use super::lockout::{self, Attempt, Subject};
 use super::totp::{totp_replayed, totp_step};
 use super::{Challenge, FlowContext, Outcome, session, session_expired};
+use crate::directory::outbox::Destination;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids;
 use crate::issuer::Issuer;
 use crate::model::{MfaConfiguration, MfaFactor, Pool, User, UserMfa};
-use crate::store::outbox::OutboxMessage;
-use crate::store::{mfa as mfa_rows, outbox as outbox_rows, sessions as session_rows};
+use crate::store::{mfa as mfa_rows, sessions as session_rows};
 
 fn choose_factor(pool: &Pool, user: &User, m: &UserMfa) -> Option<MfaFactor> {
     let enabled = m.enabled();
@@ -51,6 +53,9 @@ pub(crate) fn second_factor(issuer: &Issuer, ctx: &FlowContext, user: &User) -> 
         return super::complete(issuer, ctx, user);
     }
     let m = issuer.read(|c| Ok(mfa_rows::load(c, &user.pool_id, &user.sub)?))?;
+    if let Some(choices) = super::mfa_select::choices(&ctx.pool, &m) {
+        return super::mfa_select::offer(issuer, ctx, user, &choices);
+    }
     let Some(factor) = choose_factor(&ctx.pool, user, &m) else {
         if ctx.pool.mfa_configuration != MfaConfiguration::On {
             return super::complete(issuer, ctx, user);
@@ -68,6 +73,17 @@ pub(crate) fn second_factor(issuer: &Issuer, ctx: &FlowContext, user: &User) -> 
             ]),
         }));
     };
+    factor_challenge(issuer, ctx, user, factor)
+}
+
+/// The challenge of the MFA `factor` for `user`: `SOFTWARE_TOKEN_MFA`, or
+/// a code sent by SMS or email ([`super::otp`]).
+pub(super) fn factor_challenge(
+    issuer: &Issuer,
+    ctx: &FlowContext,
+    user: &User,
+    factor: MfaFactor,
+) -> Result<Outcome> {
     let name = factor.challenge_name();
     match factor {
         MfaFactor::SoftwareToken => {
@@ -82,57 +98,17 @@ pub(crate) fn second_factor(issuer: &Issuer, ctx: &FlowContext, user: &User) -> 
             }))
         }
         MfaFactor::Sms | MfaFactor::Email => {
-            let (attr, medium) = if factor == MfaFactor::Sms {
-                ("phone_number", "SMS")
-            } else {
-                ("email", "EMAIL")
+            let attribute = super::otp::attribute_of(name);
+            let dest = Destination {
+                attribute: attribute.to_string(),
+                medium: if factor == MfaFactor::Sms {
+                    "SMS"
+                } else {
+                    "EMAIL"
+                },
+                address: user.attr(attribute).unwrap_or_default().to_string(),
             };
-            let address = user.attr(attr).unwrap_or_default().to_string();
-            let code = ids::numeric_code();
-            let session = session::create(
-                issuer,
-                ctx,
-                user,
-                name,
-                json!({ "code_hash": ids::sha256_hex(&code) }),
-            )?;
-            let msg = OutboxMessage {
-                id: 0,
-                pool_id: user.pool_id.clone(),
-                username: user.username.clone(),
-                sub: user.sub.clone(),
-                kind: "MFA_CODE".into(),
-                medium: medium.into(),
-                destination: address.clone(),
-                code: Some(code.clone()),
-                message: format!("Your authentication code is {code}."),
-                created_at: ids::now_f64(),
-            };
-            issuer.write(|tx| Ok(outbox_rows::insert_outbox(tx, &msg).map(|_| ())?))?;
-            tracing::info!(
-                target: "cognito_issuer::outbox",
-                pool = %msg.pool_id,
-                username = %msg.username,
-                kind = "MFA_CODE",
-                to = %address,
-                code = %code,
-                "outbox message"
-            );
-            Ok(Outcome::Challenge(Challenge {
-                name,
-                session: Some(session),
-                parameters: BTreeMap::from([
-                    (
-                        "CODE_DELIVERY_DELIVERY_MEDIUM".to_string(),
-                        medium.to_string(),
-                    ),
-                    (
-                        "CODE_DELIVERY_DESTINATION".to_string(),
-                        crate::directory::outbox::mask(&address),
-                    ),
-                    ("USER_ID_FOR_SRP".to_string(), user.username.clone()),
-                ]),
-            }))
+            super::otp::send_code(issuer, ctx, user, name, &dest)
         }
     }
 }
@@ -163,7 +139,7 @@ fn wrong_code(issuer: &Issuer, attempt: Attempt<'_>, session_hash: &str, e: Erro
     }
 }
 
-/// Answers `SOFTWARE_TOKEN_MFA`, `SMS_MFA`, `EMAIL_OTP` and `MFA_SETUP`
+/// Answers `SOFTWARE_TOKEN_MFA`, `SMS_MFA`, `EMAIL_OTP`, `SMS_OTP` and `MFA_SETUP`
 /// for the session `session_hash` (already checked to belong to `user`,
 /// this client and `challenge`). A wrong code counts towards the sign-in
 /// lockout (reserved before the code is checked) and spends the session
@@ -226,13 +202,8 @@ pub(super) fn respond(
                 Err(e) => return Err(wrong_code(issuer, attempt, session_hash, e)),
             }
         }
-        "SMS_MFA" | "EMAIL_OTP" => {
-            let name = if challenge == "SMS_MFA" {
-                "SMS_MFA_CODE"
-            } else {
-                "EMAIL_OTP_CODE"
-            };
-            let code = param(name)?;
+        "SMS_MFA" | "EMAIL_OTP" | "SMS_OTP" => {
+            let code = param(super::otp::code_parameter(challenge))?;
             let expected = data["code_hash"].as_str().unwrap_or_default();
             let given = ids::sha256_hex(code);
             let same = aws_lc_rs::constant_time::verify_slices_are_equal(

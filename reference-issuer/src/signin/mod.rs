@@ -5,6 +5,8 @@
 pub(crate) mod challenge;
 pub(crate) mod lockout;
 pub(crate) mod mfa;
+mod mfa_select;
+mod otp;
 pub(crate) mod password;
 pub(crate) mod rate_limits;
 pub(crate) mod refresh;
@@ -14,6 +16,7 @@ pub(crate) mod srp;
 mod srp_decoy;
 pub(crate) mod srp_pending;
 pub(crate) mod totp;
+mod user_auth;
 
 use std::collections::BTreeMap;
 
@@ -37,6 +40,8 @@ pub(crate) enum AuthFlow {
     UserSrp,
     /// `CUSTOM_AUTH` — needs Lambda triggers; not supported.
     Custom,
+    /// `USER_AUTH`: choice-based sign-in (see [`user_auth`]).
+    UserAuth,
 }
 
 impl AuthFlow {
@@ -48,12 +53,13 @@ impl AuthFlow {
             "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => Self::RefreshToken,
             "USER_SRP_AUTH" => Self::UserSrp,
             "CUSTOM_AUTH" => Self::Custom,
+            "USER_AUTH" => Self::UserAuth,
             other => {
                 return Err(Error::invalid_parameter(format!(
                     "1 validation error detected: Value '{other}' at 'authFlow' failed to satisfy \
                      constraint: Member must satisfy enum value set: [USER_SRP_AUTH, \
                      REFRESH_TOKEN_AUTH, REFRESH_TOKEN, CUSTOM_AUTH, USER_PASSWORD_AUTH, \
-                     ADMIN_USER_PASSWORD_AUTH, ADMIN_NO_SRP_AUTH]"
+                     ADMIN_USER_PASSWORD_AUTH, ADMIN_NO_SRP_AUTH, USER_AUTH]"
                 )));
             }
         })
@@ -126,6 +132,14 @@ pub(crate) enum Outcome {
     Tokens(TokenSet),
     /// Another challenge to answer.
     Challenge(Challenge),
+    /// `SELECT_CHALLENGE` of choice-based sign-in: the first factors the
+    /// user may pick from.
+    SelectChallenge {
+        /// The opaque `Session` to answer with.
+        session: String,
+        /// `AvailableChallenges`.
+        available: Vec<&'static str>,
+    },
 }
 
 /// A required parameter of `AuthParameters` / `ChallengeResponses`.
@@ -185,6 +199,7 @@ pub(crate) fn start(
             refresh::redeem(issuer, ctx, token, via).map(Outcome::Tokens)
         }
         AuthFlow::UserSrp => srp::start(issuer, ctx, params),
+        AuthFlow::UserAuth => user_auth::start(issuer, ctx, params),
         AuthFlow::Custom => Err(Error::invalid_parameter(
             "CUSTOM_AUTH requires Lambda triggers, which this issuer does not support",
         )),

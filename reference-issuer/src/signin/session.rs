@@ -22,11 +22,23 @@ pub(crate) fn create(
     challenge: &str,
     data: Value,
 ) -> Result<String> {
+    create_for(issuer, ctx, &user.sub, challenge, data)
+}
+
+/// Creates a challenge session of the user `sub` (empty for the decoy
+/// session of a name nobody owns, see [`super::user_auth`]).
+pub(crate) fn create_for(
+    issuer: &Issuer,
+    ctx: &FlowContext,
+    sub: &str,
+    challenge: &str,
+    data: Value,
+) -> Result<String> {
     let session = ids::opaque_token(96);
     let row = SessionRow {
         pool_id: ctx.pool.id.clone(),
         client_id: ctx.client.client_id.clone(),
-        sub: user.sub.clone(),
+        sub: sub.to_string(),
         challenge: challenge.to_string(),
         data: data.to_string(),
         expires_at: ids::now() + SESSION_TTL,
