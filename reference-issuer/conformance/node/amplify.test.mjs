@@ -430,7 +430,7 @@ test('USER_AUTH with preferredChallenge EMAIL_OTP: the code from the outbox sign
       codeDeliveryDetails: { deliveryMedium: 'EMAIL', destination: 'd***@e***' },
     },
   });
-  const msg = await latestCode(passwordlessPoolId, 'donna');
+  const msg = await latestCode(passwordlessPoolId, 'donna', 'MFA_CODE');
   assert.equal(msg.destination, 'donna@example.com');
   await assert.rejects(confirmSignIn({ challengeResponse: wrongCode(msg.code) }), {
     name: 'CodeMismatchException',
@@ -463,7 +463,7 @@ test('USER_AUTH without a preference offers the first factors, then EMAIL_OTP or
   const chosen = await confirmSignIn({ challengeResponse: 'EMAIL_OTP' });
   assert.equal(chosen.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_EMAIL_CODE');
   assert.equal(chosen.nextStep.codeDeliveryDetails.destination, 'm***@e***');
-  const msg = await latestCode(passwordlessPoolId, 'martha');
+  const msg = await latestCode(passwordlessPoolId, 'martha', 'MFA_CODE');
   assert.equal(msg.destination, 'martha@example.com');
   const done = await confirmSignIn({ challengeResponse: msg.code });
   assert.deepEqual(done, { isSignedIn: true, nextStep: { signInStep: 'DONE' } });
