@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs the Node.js suites (amazon-cognito-identity-js and
-# @aws-sdk/client-cognito-identity-provider v3) against a freshly built
-# cognito-issuer.
+# Runs the Node.js suites (amazon-cognito-identity-js,
+# @aws-sdk/client-cognito-identity-provider v3 and AWS Amplify JS v6's
+# aws-amplify/auth) against a freshly built cognito-issuer.
 #
 #   reference-issuer/conformance/run-node.sh [extra node --test args]
 #
@@ -21,4 +21,4 @@ if ! cmp -s package-lock.json node_modules/.issuer-package-lock.json 2>/dev/null
 fi
 build_issuer
 cd "$HERE/node"
-exec node --test --test-concurrency=1 "$@" identity-js.test.mjs sdk-v3.test.mjs
+exec node --test --test-concurrency=1 "$@" identity-js.test.mjs sdk-v3.test.mjs amplify.test.mjs
