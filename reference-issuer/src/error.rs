@@ -52,6 +52,8 @@ pub enum ErrorKind {
     ScopeDoesNotExist,
     /// The first TOTP code did not match (`EnableSoftwareTokenMFAException`).
     EnableSoftwareTokenMfa,
+    /// The device is already confirmed (`DeviceKeyExistsException`).
+    DeviceKeyExists,
     /// A fault of the issuer itself (storage, crypto): HTTP 500.
     Internal,
 }
@@ -99,6 +101,7 @@ kinds! {
     unsupported_user_state => UnsupportedUserState,
     scope_does_not_exist => ScopeDoesNotExist,
     enable_software_token_mfa => EnableSoftwareTokenMfa,
+    device_key_exists => DeviceKeyExists,
     internal => Internal,
 }
 

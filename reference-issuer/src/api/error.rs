@@ -40,6 +40,7 @@ pub(crate) fn exception_name(kind: ErrorKind) -> &'static str {
         ErrorKind::UnsupportedUserState => "UnsupportedUserStateException",
         ErrorKind::ScopeDoesNotExist => "ScopeDoesNotExistException",
         ErrorKind::EnableSoftwareTokenMfa => "EnableSoftwareTokenMFAException",
+        ErrorKind::DeviceKeyExists => "DeviceKeyExistsException",
         ErrorKind::Internal => "InternalErrorException",
     }
 }
@@ -132,6 +133,7 @@ mod tests {
                 "EnableSoftwareTokenMFAException",
                 400,
             ),
+            (ErrorKind::DeviceKeyExists, "DeviceKeyExistsException", 400),
             (ErrorKind::Internal, "InternalErrorException", 500),
         ];
         for (kind, name, status) in cases {

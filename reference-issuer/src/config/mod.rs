@@ -178,6 +178,9 @@ pub struct PoolConfig {
     pub custom_attributes: Vec<String>,
     /// Password policy.
     pub password_policy: Option<PasswordPolicyConfig>,
+    /// Remembered devices (`DeviceConfiguration`); absent: devices are not
+    /// tracked.
+    pub device_configuration: Option<DeviceConfigurationConfig>,
     /// Optional cap on authentication requests per second
     /// (`TooManyRequestsException` above it). 0 or absent: unlimited.
     pub auth_rate_limit: Option<u32>,
@@ -193,6 +196,17 @@ pub struct PoolConfig {
     /// Seed users.
     #[serde(default)]
     pub users: Vec<UserConfig>,
+}
+
+/// A pool's `DeviceConfiguration` in the configuration file.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceConfigurationConfig {
+    /// `ChallengeRequiredOnNewDevice`: a remembered device replaces MFA.
+    pub challenge_required_on_new_device: Option<bool>,
+    /// `DeviceOnlyRememberedOnUserPrompt`: ConfirmDevice leaves the device
+    /// not remembered until UpdateDeviceStatus.
+    pub device_only_remembered_on_user_prompt: Option<bool>,
 }
 
 /// One app client.

@@ -1,7 +1,7 @@
 //! Answering a challenge (RespondToAuthChallenge and its Admin twin):
 //! session checks shared by every challenge, then `NEW_PASSWORD_REQUIRED`
-//! here, the MFA challenges in [`super::mfa`] and `PASSWORD_VERIFIER` in
-//! [`super::srp`].
+//! here, the MFA challenges in [`super::mfa`], `PASSWORD_VERIFIER` in
+//! [`super::srp`] and the device challenges in [`super::device`].
 
 use std::collections::BTreeMap;
 
@@ -48,6 +48,8 @@ pub(crate) fn respond(
             "Invalid challenge name {challenge} for this session"
         )));
     }
+    let carried = super::device::carried(ctx, &row.data);
+    let ctx = carried.as_ref().unwrap_or(ctx);
     let user = issuer
         .read(|c| Ok(user_rows::get_user_by_sub(c, &ctx.pool.id, &row.sub)?))?
         .ok_or_else(user_not_found)?;
@@ -69,6 +71,9 @@ pub(crate) fn respond(
         "NEW_PASSWORD_REQUIRED" => new_password(issuer, ctx, &hash, user, responses),
         "SOFTWARE_TOKEN_MFA" | "SMS_MFA" | "EMAIL_OTP" | "MFA_SETUP" => {
             super::mfa::respond(issuer, ctx, challenge, &hash, user, responses)
+        }
+        "DEVICE_SRP_AUTH" | "DEVICE_PASSWORD_VERIFIER" => {
+            super::device::respond(issuer, ctx, challenge, &hash, user, responses)
         }
         other => Err(Error::invalid_parameter(format!(
             "Challenge {other} is not supported by this issuer"

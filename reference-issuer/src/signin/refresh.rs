@@ -69,6 +69,13 @@ pub(crate) fn redeem(
     if !user.enabled {
         return Err(Error::not_authorized("User is disabled."));
     }
+    let device_key = super::device::check_refresh(
+        issuer,
+        &row.pool_id,
+        &row.sub,
+        &row.origin_jti,
+        ctx.device_key.as_deref(),
+    )?;
     let event = AuthEvent {
         origin_jti: row.origin_jti,
         event_id: row.event_id,
@@ -81,6 +88,7 @@ pub(crate) fn redeem(
         user: &user,
         groups: &groups,
         event: &event,
+        device_key: device_key.as_deref(),
     };
     let minted = tokens::mint(&issuer.keys, &issuer.store, &ctx.pool.id, &req)?;
     Ok(TokenSet {
@@ -88,6 +96,7 @@ pub(crate) fn redeem(
         id_token: minted.id_token,
         refresh_token: None,
         expires_in: minted.expires_in,
+        new_device: None,
     })
 }
 

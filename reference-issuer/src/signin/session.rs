@@ -20,8 +20,10 @@ pub(crate) fn create(
     ctx: &FlowContext,
     user: &User,
     challenge: &str,
-    data: Value,
+    mut data: Value,
 ) -> Result<String> {
+    // The sign-in's device key outlives the request that sent it.
+    super::device::carry_into(ctx, &mut data);
     let session = ids::opaque_token(96);
     let row = SessionRow {
         pool_id: ctx.pool.id.clone(),

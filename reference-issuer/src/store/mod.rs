@@ -11,6 +11,7 @@
 
 pub(crate) mod clients;
 pub(crate) mod codes;
+pub(crate) mod devices;
 pub(crate) mod groups;
 pub(crate) mod keys;
 pub(crate) mod lockouts;
@@ -39,6 +40,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_srp_mfa_revocations.sql"),
     include_str!("migrations/0003_attempt_budgets.sql"),
+    // 0004 is another change's number (merged separately).
+    include_str!("migrations/0005_devices.sql"),
 ];
 
 const READERS: usize = 4;
