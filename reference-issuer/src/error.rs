@@ -55,6 +55,8 @@ pub enum ErrorKind {
     /// A refresh token that rotation replaced, used after its grace period
     /// (`RefreshTokenReuseException`).
     RefreshTokenReuse,
+    /// The device is already confirmed (`DeviceKeyExistsException`).
+    DeviceKeyExists,
     /// A fault of the issuer itself (storage, crypto): HTTP 500.
     Internal,
 }
@@ -103,6 +105,7 @@ kinds! {
     scope_does_not_exist => ScopeDoesNotExist,
     enable_software_token_mfa => EnableSoftwareTokenMfa,
     refresh_token_reuse => RefreshTokenReuse,
+    device_key_exists => DeviceKeyExists,
     internal => Internal,
 }
 

@@ -30,6 +30,16 @@ pub(crate) fn client_secret() -> String {
     random_from(LOWER_ALNUM, 51)
 }
 
+/// A device key shaped like AWS's: `<region>_<uuid>`.
+pub(crate) fn device_key(pool_id: &str) -> String {
+    format!("{}_{}", region_of(pool_id), uuid())
+}
+
+/// A device group key: `-` and 9 alphanumerics.
+pub(crate) fn device_group_key() -> String {
+    format!("-{}", random_from(ALNUM, 9))
+}
+
 /// A six-digit numeric verification code.
 pub(crate) fn numeric_code() -> String {
     let n: u32 = rand::rng().random_range(0..1_000_000);

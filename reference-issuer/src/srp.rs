@@ -111,8 +111,15 @@ pub fn pool_name(pool_id: &str) -> &str {
 
 /// `x = H(PAD(salt) ‖ H(poolName ‖ userId ‖ ":" ‖ password))`.
 pub fn private_key(pool_id: &str, user_id: &str, password: &str, salt: &BigUint) -> BigUint {
+    private_key_in(pool_name(pool_id), user_id, password, salt)
+}
+
+/// `x = H(PAD(salt) ‖ H(realm ‖ userId ‖ ":" ‖ password))`: the realm is
+/// the pool name for a user's password and the device group key for a
+/// device's secret (`DEVICE_SRP_AUTH`, where the user id is the device key).
+pub fn private_key_in(realm: &str, user_id: &str, password: &str, salt: &BigUint) -> BigUint {
     let inner = sha256(&[
-        pool_name(pool_id).as_bytes(),
+        realm.as_bytes(),
         user_id.as_bytes(),
         b":",
         password.as_bytes(),
@@ -142,8 +149,16 @@ impl Verifier {
 
     /// Derives the verifier for a given salt.
     pub fn with_salt(pool_id: &str, user_id: &str, password: &str, salt: BigUint) -> Self {
+        Self::in_realm(pool_name(pool_id), user_id, password, salt)
+    }
+
+    /// Derives the verifier for a given salt in `realm` (see
+    /// [`private_key_in`]): a device's verifier is
+    /// `Verifier::in_realm(device_group_key, device_key, device_secret, salt)`,
+    /// what Amplify's `generateHashDevice` sends to ConfirmDevice.
+    pub fn in_realm(realm: &str, user_id: &str, password: &str, salt: BigUint) -> Self {
         let grp = group();
-        let x = private_key(pool_id, user_id, password, &salt);
+        let x = private_key_in(realm, user_id, password, &salt);
         let v = grp.g.modpow(&x, &grp.n);
         Self { salt, v }
     }
@@ -217,13 +232,27 @@ pub fn client_key(
     a: &BigUint,
     big_b: &BigUint,
 ) -> Option<[u8; 16]> {
+    client_key_in(pool_name(pool_id), user_id, password, salt, a, big_b)
+}
+
+/// [`client_key`] in `realm` (see [`private_key_in`]): the device side of
+/// `DEVICE_PASSWORD_VERIFIER` with the device group key, device key and
+/// device secret.
+pub fn client_key_in(
+    realm: &str,
+    user_id: &str,
+    password: &str,
+    salt: &BigUint,
+    a: &BigUint,
+    big_b: &BigUint,
+) -> Option<[u8; 16]> {
     let grp = group();
     let big_a = grp.g.modpow(a, &grp.n);
     let u = scrambler(&big_a, big_b);
     if u.bits() == 0 || (big_b % &grp.n).bits() == 0 {
         return None;
     }
-    let x = private_key(pool_id, user_id, password, salt);
+    let x = private_key_in(realm, user_id, password, salt);
     let gx = grp.g.modpow(&x, &grp.n);
     let kgx = (&grp.k * gx) % &grp.n;
     // (B - k g^x) mod N, kept non-negative.
@@ -260,9 +289,22 @@ pub fn claim_signature(
     secret_block: &[u8],
     timestamp: &str,
 ) -> Vec<u8> {
+    claim_signature_in(key, pool_name(pool_id), user_id, secret_block, timestamp)
+}
+
+/// [`claim_signature`] in `realm`: `HMAC-SHA256(K, realm ‖ userId ‖
+/// SECRET_BLOCK ‖ TIMESTAMP)` (for a device: the device group key and the
+/// device key).
+pub fn claim_signature_in(
+    key: &[u8; 16],
+    realm: &str,
+    user_id: &str,
+    secret_block: &[u8],
+    timestamp: &str,
+) -> Vec<u8> {
     let k = hmac::Key::new(hmac::HMAC_SHA256, key);
     let mut ctx = hmac::Context::with_key(&k);
-    ctx.update(pool_name(pool_id).as_bytes());
+    ctx.update(realm.as_bytes());
     ctx.update(user_id.as_bytes());
     ctx.update(secret_block);
     ctx.update(timestamp.as_bytes());
@@ -278,9 +320,28 @@ pub fn verify_signature(
     timestamp: &str,
     signature: &[u8],
 ) -> bool {
+    verify_signature_in(
+        key,
+        pool_name(pool_id),
+        user_id,
+        secret_block,
+        timestamp,
+        signature,
+    )
+}
+
+/// [`verify_signature`] in `realm` (see [`claim_signature_in`]).
+pub fn verify_signature_in(
+    key: &[u8; 16],
+    realm: &str,
+    user_id: &str,
+    secret_block: &[u8],
+    timestamp: &str,
+    signature: &[u8],
+) -> bool {
     let k = hmac::Key::new(hmac::HMAC_SHA256, key);
     let mut msg = Vec::with_capacity(64 + secret_block.len());
-    msg.extend_from_slice(pool_name(pool_id).as_bytes());
+    msg.extend_from_slice(realm.as_bytes());
     msg.extend_from_slice(user_id.as_bytes());
     msg.extend_from_slice(secret_block);
     msg.extend_from_slice(timestamp.as_bytes());
@@ -423,6 +484,45 @@ mod tests {
             base64::engine::general_purpose::STANDARD.encode(sig),
             "0I4f8yApsz5IDWV52QdW3WhWknvRQLHp0zg+q1C4N/g="
         );
+    }
+
+    #[test]
+    fn a_device_realm_agrees_and_differs_from_the_pool_realm() {
+        // DEVICE_SRP_AUTH: realm = device group key, user id = device key.
+        let (group_key, device_key) = (
+            "-aBcD3fGh",
+            "us-east-1_5b1c0c5e-0d5b-4a8e-9c43-2b9e1f0a7d21",
+        );
+        let salt = BigUint::from_bytes_be(&[0x9a; 16]);
+        let ver = Verifier::in_realm(group_key, device_key, "device-secret", salt.clone());
+        let eph = ServerEphemeral::generate(&ver.v);
+        let a = BigUint::from_bytes_be(&[5u8; 128]);
+        let big_a = group().g.modpow(&a, &group().n);
+        let server = server_key(&big_a, &eph, &ver.v).unwrap();
+        let client = client_key_in(
+            group_key,
+            device_key,
+            "device-secret",
+            &salt,
+            &a,
+            &eph.big_b,
+        )
+        .unwrap();
+        assert_eq!(server, client);
+        let ts = format_timestamp(crate::ids::now());
+        let sig = claim_signature_in(&client, group_key, device_key, b"block", &ts);
+        assert!(verify_signature_in(
+            &server, group_key, device_key, b"block", &ts, &sig
+        ));
+        // The pool-name form is the realm form with the pool's name.
+        let pool = "us-east-1_AbCdEf123";
+        assert_eq!(
+            private_key(pool, "alice", "pw", &salt),
+            private_key_in("AbCdEf123", "alice", "pw", &salt)
+        );
+        assert!(!verify_signature(
+            &server, pool, device_key, b"block", &ts, &sig
+        ));
     }
 
     #[test]

@@ -61,6 +61,12 @@ fn authentication_result(t: TokenSet) -> Value {
     if let Some(r) = t.refresh_token {
         result["RefreshToken"] = Value::from(r);
     }
+    if let Some(d) = t.new_device {
+        result["NewDeviceMetadata"] = json!({
+            "DeviceKey": d.device_key,
+            "DeviceGroupKey": d.device_group_key,
+        });
+    }
     result
 }
 
@@ -98,7 +104,8 @@ fn initiate(issuer: &Issuer, input: Value, admin: bool) -> Result<Value> {
     };
     let client_id = required(&i.client_id, "clientId")?;
     let flow = required(&i.auth_flow, "authFlow")?;
-    let ctx = FlowContext::load(issuer, pool_id, client_id)?;
+    let ctx = FlowContext::load(issuer, pool_id, client_id)?
+        .with_device_key(i.auth_parameters.get("DEVICE_KEY").cloned());
     signin::start(issuer, &ctx, flow, &i.auth_parameters).map(render)
 }
 
@@ -110,7 +117,8 @@ fn respond(issuer: &Issuer, input: Value, admin: bool) -> Result<Value> {
         None
     };
     let client_id = required(&i.client_id, "clientId")?;
-    let ctx = FlowContext::load(issuer, pool_id, client_id)?;
+    let ctx = FlowContext::load(issuer, pool_id, client_id)?
+        .with_device_key(i.challenge_responses.get("DEVICE_KEY").cloned());
     let name = required(&i.challenge_name, "challengeName")?;
     challenge::respond(
         issuer,

@@ -41,6 +41,7 @@ pub(crate) fn exception_name(kind: ErrorKind) -> &'static str {
         ErrorKind::ScopeDoesNotExist => "ScopeDoesNotExistException",
         ErrorKind::EnableSoftwareTokenMfa => "EnableSoftwareTokenMFAException",
         ErrorKind::RefreshTokenReuse => "RefreshTokenReuseException",
+        ErrorKind::DeviceKeyExists => "DeviceKeyExistsException",
         ErrorKind::Internal => "InternalErrorException",
     }
 }
@@ -138,6 +139,7 @@ mod tests {
                 "RefreshTokenReuseException",
                 400,
             ),
+            (ErrorKind::DeviceKeyExists, "DeviceKeyExistsException", 400),
             (ErrorKind::Internal, "InternalErrorException", 500),
         ];
         for (kind, name, status) in cases {

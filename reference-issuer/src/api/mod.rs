@@ -7,6 +7,7 @@
 pub(crate) mod admin_users;
 pub(crate) mod auth;
 pub(crate) mod clients;
+pub(crate) mod devices;
 pub(crate) mod error;
 pub(crate) mod groups;
 pub(crate) mod mfa;
@@ -125,6 +126,15 @@ fn operation(op: &str) -> Option<(Access, Handler)> {
         "VerifySoftwareToken" => public(mfa::verify_software_token),
         "SetUserMFAPreference" => public(mfa::set_user_mfa_preference),
         "AdminSetUserMFAPreference" => iam(mfa::admin_set_user_mfa_preference),
+        "ConfirmDevice" => public(devices::confirm_device),
+        "ListDevices" => public(devices::list_devices),
+        "GetDevice" => public(devices::get_device),
+        "UpdateDeviceStatus" => public(devices::update_device_status),
+        "ForgetDevice" => public(devices::forget_device),
+        "AdminListDevices" => iam(devices::admin_list_devices),
+        "AdminGetDevice" => iam(devices::admin_get_device),
+        "AdminUpdateDeviceStatus" => iam(devices::admin_update_device_status),
+        "AdminForgetDevice" => iam(devices::admin_forget_device),
         _ => return None,
     })
 }
@@ -240,7 +250,7 @@ mod access_tests {
     /// The operations whose AWS API reference says "Amazon Cognito doesn't
     /// evaluate IAM policies" (botocore `authtype: none`); all others we
     /// implement are IAM-authorized.
-    const PUBLIC: [&str; 20] = [
+    const PUBLIC: [&str; 25] = [
         "InitiateAuth",
         "RespondToAuthChallenge",
         "GetTokensFromRefreshToken",
@@ -261,6 +271,11 @@ mod access_tests {
         "AssociateSoftwareToken",
         "VerifySoftwareToken",
         "SetUserMFAPreference",
+        "ConfirmDevice",
+        "ListDevices",
+        "GetDevice",
+        "UpdateDeviceStatus",
+        "ForgetDevice",
     ];
 
     fn access(op: &str) -> Option<Access> {
@@ -286,6 +301,10 @@ mod access_tests {
             "SetUserPoolMfaConfig",
             "GetUserPoolMfaConfig",
             "AdminSetUserMFAPreference",
+            "AdminListDevices",
+            "AdminGetDevice",
+            "AdminUpdateDeviceStatus",
+            "AdminForgetDevice",
         ] {
             assert_eq!(access(op), Some(Access::Iam), "{op}");
         }

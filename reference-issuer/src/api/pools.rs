@@ -8,7 +8,9 @@ use super::{Paging, decode, paginate, required};
 use crate::directory::pools::{self, PoolDescription, PoolSpec};
 use crate::error::{Error, Result};
 use crate::issuer::Issuer;
-use crate::model::{Policies, SchemaAttribute, UsernameConfiguration, described_schema};
+use crate::model::{
+    DeviceConfiguration, Policies, SchemaAttribute, UsernameConfiguration, described_schema,
+};
 
 /// CreateUserPool input (unknown fields are kept and echoed by Describe).
 #[derive(Debug, Deserialize)]
@@ -35,6 +37,8 @@ pub(super) struct CreatePoolInput {
     pub mfa_configuration: Option<String>,
     /// Username case sensitivity.
     pub username_configuration: Option<UsernameConfiguration>,
+    /// Remembered devices.
+    pub device_configuration: Option<DeviceConfiguration>,
     /// Tags (`cognito-issuer:issuer-style` selects the issuer style).
     #[serde(default)]
     pub user_pool_tags: Map<String, Value>,
@@ -66,6 +70,7 @@ impl CreatePoolInput {
                 .collect(),
             mfa_configuration: self.mfa_configuration,
             username_configuration: self.username_configuration,
+            device_configuration: self.device_configuration,
             tags: self.user_pool_tags,
             extra: self.extra,
         })

@@ -5,7 +5,9 @@
 
 use serde_json::Value;
 
-use super::{admin_users, auth, clients, decode, groups, mfa, pools, resource_servers, users};
+use super::{
+    admin_users, auth, clients, decode, devices, groups, mfa, pools, resource_servers, users,
+};
 use crate::error::{Error, Result};
 
 /// Decodes `input` as the input of `op` (the same decoders, and the pure
@@ -77,6 +79,15 @@ pub(crate) fn decode_input(op: &str, input: Value) -> Result<()> {
         "SetUserMFAPreference" | "AdminSetUserMFAPreference" => {
             decode::<mfa::PreferenceInput>(input).map(drop)
         }
+        "ConfirmDevice"
+        | "ListDevices"
+        | "GetDevice"
+        | "UpdateDeviceStatus"
+        | "ForgetDevice"
+        | "AdminListDevices"
+        | "AdminGetDevice"
+        | "AdminUpdateDeviceStatus"
+        | "AdminForgetDevice" => decode::<devices::DeviceInput>(input).map(drop),
         other => Err(Error::unknown_operation(format!(
             "Operation {other} is not supported by cognito-issuer"
         ))),

@@ -12,8 +12,9 @@ use crate::directory::seed::{self, UserSeed};
 use crate::error::{Error, IssuerError};
 use crate::issuer::Issuer;
 use crate::model::{
-    AuthFactor, ExplicitAuthFlow, PasswordPolicy, Policies, PreventUserExistenceErrors,
-    RotationFeature, SchemaAttribute, SignInPolicy, UsernameConfiguration,
+    AuthFactor, DeviceConfiguration, ExplicitAuthFlow, PasswordPolicy, Policies,
+    PreventUserExistenceErrors, RotationFeature, SchemaAttribute, SignInPolicy,
+    UsernameConfiguration,
 };
 
 /// The ids applied for one configured pool.
@@ -97,6 +98,10 @@ fn pool_spec(pc: &PoolConfig) -> PoolSpec {
         mfa_configuration: None,
         username_configuration: Some(UsernameConfiguration {
             case_sensitive: pc.case_sensitive,
+        }),
+        device_configuration: pc.device_configuration.map(|d| DeviceConfiguration {
+            challenge_required_on_new_device: d.challenge_required_on_new_device,
+            device_only_remembered_on_user_prompt: d.device_only_remembered_on_user_prompt,
         }),
         tags,
         extra: Map::new(),

@@ -190,6 +190,9 @@ pub struct PoolConfig {
     /// sign-in (`USER_AUTH`): `PASSWORD` (always required), `EMAIL_OTP`,
     /// `SMS_OTP`, `WEB_AUTHN`. Default `["PASSWORD"]`.
     pub allowed_first_auth_factors: Option<Vec<String>>,
+    /// Remembered devices (`DeviceConfiguration`); absent: devices are not
+    /// tracked.
+    pub device_configuration: Option<DeviceConfigurationConfig>,
     /// Optional cap on authentication requests per second
     /// (`TooManyRequestsException` above it). 0 or absent: unlimited.
     pub auth_rate_limit: Option<u32>,
@@ -205,6 +208,17 @@ pub struct PoolConfig {
     /// Seed users.
     #[serde(default)]
     pub users: Vec<UserConfig>,
+}
+
+/// A pool's `DeviceConfiguration` in the configuration file.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceConfigurationConfig {
+    /// `ChallengeRequiredOnNewDevice`: a remembered device replaces MFA.
+    pub challenge_required_on_new_device: Option<bool>,
+    /// `DeviceOnlyRememberedOnUserPrompt`: ConfirmDevice leaves the device
+    /// not remembered until UpdateDeviceStatus.
+    pub device_only_remembered_on_user_prompt: Option<bool>,
 }
 
 /// One app client.

@@ -272,6 +272,7 @@ mod tests {
             sms_mfa_configuration: None,
             email_mfa_configuration: None,
             username_configuration: None,
+            device_configuration: None,
             extra: Default::default(),
         }
     }

@@ -1,5 +1,5 @@
-//! The directory: pools, clients, users, groups, attributes, codes and
-//! resource servers, with their invariants.
+//! The directory: pools, clients, users, groups, attributes, codes,
+//! resource servers and devices, with their invariants.
 
 pub(crate) mod accounts;
 pub(crate) mod admin_users;
@@ -8,6 +8,7 @@ pub(crate) mod clients;
 pub(crate) mod code_decoys;
 pub(crate) mod codes;
 pub(crate) mod credentials;
+pub(crate) mod devices;
 pub(crate) mod filter;
 pub(crate) mod groups;
 pub(crate) mod lookup;

@@ -8,7 +8,8 @@ use crate::error::{Error, Result};
 use crate::ids;
 use crate::issuer::Issuer;
 use crate::model::{
-    AuthFactor, IssuerStyle, MfaConfiguration, Policies, Pool, SchemaAttribute, SignInPolicy,
+    AuthFactor, DeviceConfiguration, IssuerStyle, MfaConfiguration, Policies, Pool,
+    SchemaAttribute, SignInPolicy,
     UsernameConfiguration,
 };
 use crate::store::{keys as key_rows, pools as pool_rows};
@@ -46,6 +47,8 @@ pub(crate) struct PoolSpec {
     pub mfa_configuration: Option<String>,
     /// Username case sensitivity.
     pub username_configuration: Option<UsernameConfiguration>,
+    /// Remembered devices (`DeviceConfiguration`).
+    pub device_configuration: Option<DeviceConfiguration>,
     /// Tags, echoed (`cognito-issuer:issuer-style` selects the issuer style).
     pub tags: Map<String, Value>,
     /// Settings the issuer only echoes.
@@ -157,6 +160,7 @@ fn build(spec: PoolSpec) -> Result<(Pool, IssuerStyle)> {
         sms_mfa_configuration: None,
         email_mfa_configuration: None,
         username_configuration: spec.username_configuration,
+        device_configuration: spec.device_configuration,
         extra,
     };
     Ok((pool, style))

@@ -1,11 +1,12 @@
-//! Typed records: user pools, app clients, users, groups, resource servers
-//! and MFA settings. Every field the issuer interprets is typed; fields it
+//! Typed records: user pools, app clients, users, groups, resource servers,
+//! MFA settings and devices. Every field the issuer interprets is typed; fields it
 //! only echoes (Describe returns what Create received) stay in an `extra`
 //! map. Records (de)serialize in Cognito's PascalCase shapes, which are
 //! also their stored form. Nothing here imports another module of the
 //! crate.
 
 mod client;
+mod device;
 mod group;
 mod mfa;
 mod pool;
@@ -17,12 +18,13 @@ pub(crate) use client::{
     AppClient, ExplicitAuthFlow, OAuthFlow, PreventUserExistenceErrors, RefreshTokenRotation,
     RotationFeature, TimeUnit, TokenValidityUnits,
 };
+pub(crate) use device::{Device, RememberedStatus};
 pub(crate) use group::Group;
 pub(crate) use mfa::UserMfa;
 pub use pool::IssuerStyle;
 pub(crate) use pool::{
-    AuthFactor, MfaConfiguration, MfaFactor, PasswordPolicy, Policies, Pool, SchemaAttribute,
-    SignInPolicy, SoftwareTokenMfaConfig, UsernameConfiguration,
+    AuthFactor, DeviceConfiguration, MfaConfiguration, MfaFactor, PasswordPolicy, Policies, Pool,
+    SchemaAttribute, SignInPolicy, SoftwareTokenMfaConfig, UsernameConfiguration,
 };
 pub(crate) use resource_server::{ResourceServer, ResourceServerScope};
 pub(crate) use schema::{STANDARD_ATTRIBUTES, described as described_schema};

@@ -284,6 +284,10 @@ pub(crate) struct Pool {
     /// Username case sensitivity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username_configuration: Option<UsernameConfiguration>,
+    /// `DeviceConfiguration`: remembered devices (absent: devices are not
+    /// tracked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_configuration: Option<DeviceConfiguration>,
     /// Everything else, echoed back as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -341,6 +345,12 @@ impl Pool {
             .contains(factor)
     }
 
+    /// The device configuration, when it activates device tracking.
+    pub(crate) fn devices(&self) -> Option<DeviceConfiguration> {
+        self.device_configuration
+            .filter(DeviceConfiguration::active)
+    }
+
     /// Whether the pool offers `factor` (its configuration is present and,
     /// for TOTP, enabled).
     pub(crate) fn offers(&self, factor: MfaFactor) -> bool {
@@ -351,6 +361,40 @@ impl Pool {
             MfaFactor::Sms => self.sms_mfa_configuration.is_some(),
             MfaFactor::Email => self.email_mfa_configuration.is_some(),
         }
+    }
+}
+
+/// Cognito's `DeviceConfigurationType`, echoed exactly as received (a
+/// member left out stays out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct DeviceConfiguration {
+    /// When true, a remembered device's authentication replaces the MFA
+    /// challenge; new or not-remembered devices still get MFA.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenge_required_on_new_device: Option<bool>,
+    /// When true, ConfirmDevice leaves the device not remembered until
+    /// UpdateDeviceStatus remembers it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_only_remembered_on_user_prompt: Option<bool>,
+}
+
+impl DeviceConfiguration {
+    /// Whether devices are tracked: Cognito activates device remembering
+    /// when any member has a value.
+    pub(crate) fn active(&self) -> bool {
+        self.challenge_required_on_new_device.is_some()
+            || self.device_only_remembered_on_user_prompt.is_some()
+    }
+
+    /// Whether a remembered device skips the MFA challenge.
+    pub(crate) fn replaces_mfa(&self) -> bool {
+        self.challenge_required_on_new_device == Some(true)
+    }
+
+    /// Whether ConfirmDevice leaves the choice to the user.
+    pub(crate) fn remembered_on_prompt(&self) -> bool {
+        self.device_only_remembered_on_user_prompt == Some(true)
     }
 }
 

@@ -23,6 +23,7 @@ pub(crate) fn grant(
         style,
         client: client.clone(),
         admin: false,
+        device_key: None,
     };
     let tokens = refresh::grant(issuer, &ctx, token).map_err(|e| {
         if e.kind == ErrorKind::TooManyRequests {

@@ -1,8 +1,9 @@
 //! Answering a challenge (RespondToAuthChallenge and its Admin twin):
 //! session checks shared by every challenge, then `NEW_PASSWORD_REQUIRED`
 //! here, the MFA challenges in [`super::mfa`] (`SELECT_MFA_TYPE` in
-//! [`super::mfa_select`]), `SELECT_CHALLENGE` in [`super::user_auth`] and
-//! `PASSWORD_VERIFIER` in [`super::srp`].
+//! [`super::mfa_select`]), `SELECT_CHALLENGE` in [`super::user_auth`],
+//! `PASSWORD_VERIFIER` in [`super::srp`] and the device challenges in
+//! [`super::device`].
 
 use std::collections::BTreeMap;
 
@@ -53,6 +54,8 @@ pub(crate) fn respond(
         // A decoy session of choice-based sign-in (a name nobody owns).
         return super::user_auth::respond_unknown(issuer, ctx, challenge, &hash, &row, responses);
     }
+    let carried = super::device::carried(ctx, &row.data);
+    let ctx = carried.as_ref().unwrap_or(ctx);
     let user = issuer
         .read(|c| Ok(user_rows::get_user_by_sub(c, &ctx.pool.id, &row.sub)?))?
         .ok_or_else(user_not_found)?;
@@ -77,6 +80,9 @@ pub(crate) fn respond(
         }
         "SELECT_CHALLENGE" => super::user_auth::respond(issuer, ctx, &hash, &row, user, responses),
         "SELECT_MFA_TYPE" => super::mfa_select::respond(issuer, ctx, &hash, &row, &user, responses),
+        "DEVICE_SRP_AUTH" | "DEVICE_PASSWORD_VERIFIER" => {
+            super::device::respond(issuer, ctx, challenge, &hash, user, responses)
+        }
         other => Err(Error::invalid_parameter(format!(
             "Challenge {other} is not supported by this issuer"
         ))),

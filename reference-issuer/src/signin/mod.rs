@@ -3,6 +3,7 @@
 //! hosted UI) runs these flows and gets a typed [`Outcome`], never JSON.
 
 pub(crate) mod challenge;
+pub(crate) mod device;
 pub(crate) mod lockout;
 pub(crate) mod mfa;
 mod mfa_select;
@@ -67,7 +68,7 @@ impl AuthFlow {
 }
 
 /// Which pool and client a sign-in runs against, and through which API.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct FlowContext {
     /// The pool.
     pub pool: Pool,
@@ -77,6 +78,8 @@ pub(crate) struct FlowContext {
     pub client: AppClient,
     /// Whether the call came through the Admin* API.
     pub admin: bool,
+    /// The client's `DEVICE_KEY` for this sign-in (see [`device`]).
+    pub device_key: Option<String>,
 }
 
 impl FlowContext {
@@ -96,7 +99,16 @@ impl FlowContext {
             style,
             client,
             admin: pool_id.is_some(),
+            device_key: None,
         })
+    }
+
+    /// The same context with the client's `DEVICE_KEY` (empty: none).
+    pub(crate) fn with_device_key(&self, key: Option<String>) -> Self {
+        Self {
+            device_key: key.filter(|k| !k.is_empty()),
+            ..self.clone()
+        }
     }
 }
 
@@ -111,6 +123,8 @@ pub(crate) struct TokenSet {
     pub refresh_token: Option<String>,
     /// Access token lifetime in seconds.
     pub expires_in: i64,
+    /// `NewDeviceMetadata`: the device this sign-in issued.
+    pub new_device: Option<device::NewDeviceMetadata>,
 }
 
 /// The next challenge of a sign-in.
@@ -210,6 +224,7 @@ pub(crate) fn start(
 /// clears the user's sign-in failures.
 pub(crate) fn complete(issuer: &Issuer, ctx: &FlowContext, user: &User) -> Result<Outcome> {
     let groups = issuer.read(|c| Ok(group_rows::groups_of_user(c, &ctx.pool.id, &user.sub)?))?;
+    let device = device::for_tokens(issuer, ctx, user)?;
     let event = AuthEvent::new();
     let iss = issuer.issuer_url(&ctx.pool.id, ctx.style);
     let req = TokenRequest {
@@ -218,6 +233,7 @@ pub(crate) fn complete(issuer: &Issuer, ctx: &FlowContext, user: &User) -> Resul
         user,
         groups: &groups,
         event: &event,
+        device_key: device.as_ref().map(device::DeviceGrant::key),
     };
     let minted = tokens::mint(&issuer.keys, &issuer.store, &ctx.pool.id, &req)?;
     let refresh = ids::opaque_token(64);
@@ -236,7 +252,13 @@ pub(crate) fn complete(issuer: &Issuer, ctx: &FlowContext, user: &User) -> Resul
         retired_at_ms: None,
         grace_until_ms: None,
     };
-    issuer.write(|tx| Ok(refresh_rows::insert_refresh(tx, &row)?))?;
+    issuer.write(|tx| {
+        refresh_rows::insert_refresh(tx, &row)?;
+        match &device {
+            Some(d) => device::record(tx, user, &row.origin_jti, d),
+            None => Ok(()),
+        }
+    })?;
     // The one place the lockout counter resets: a sign-in completed.
     lockout::succeeded(issuer, &ctx.pool.id, &user.sub);
     Ok(Outcome::Tokens(TokenSet {
@@ -244,6 +266,7 @@ pub(crate) fn complete(issuer: &Issuer, ctx: &FlowContext, user: &User) -> Resul
         id_token: minted.id_token,
         refresh_token: Some(refresh),
         expires_in: minted.expires_in,
+        new_device: device.and_then(|d| d.metadata()),
     }))
 }
 

@@ -127,6 +127,6 @@ pub(crate) fn after_first_factor(
                 ]),
             }))
         }
-        UserStatus::Confirmed => super::mfa::second_factor(issuer, ctx, &user),
+        UserStatus::Confirmed => super::device::after_first_factor(issuer, ctx, &user),
     }
 }

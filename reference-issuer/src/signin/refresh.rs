@@ -167,9 +167,14 @@ pub(crate) fn redeem(
         return Err(Error::not_authorized("User is disabled."));
     }
     check_row(ctx, via, &row, ids::now_ms())?;
-    // devices: with remembered devices, `via.device_key()` must name a
-    // device of this user (Cognito answers "Invalid Refresh Token" when not).
-    let _device_key = via.device_key();
+    // A refresh token of a device-tracked sign-in is bound to its device.
+    let device_key = super::device::check_refresh(
+        issuer,
+        &row.pool_id,
+        &row.sub,
+        &row.origin_jti,
+        via.device_key().or(ctx.device_key.as_deref()),
+    )?;
     let refresh_token = if via.rotates() && ctx.client.rotates_refresh_tokens() {
         Some(rotation::rotate(issuer, &ctx.client, &row, |current| {
             check_row(ctx, via, current, ids::now_ms())
@@ -189,6 +194,7 @@ pub(crate) fn redeem(
         user: &user,
         groups: &groups,
         event: &event,
+        device_key: device_key.as_deref(),
     };
     let minted = tokens::mint(&issuer.keys, &issuer.store, &ctx.pool.id, &req)?;
     Ok(TokenSet {
@@ -196,6 +202,7 @@ pub(crate) fn redeem(
         id_token: minted.id_token,
         refresh_token,
         expires_in: minted.expires_in,
+        new_device: None,
     })
 }
 

@@ -32,8 +32,10 @@ pub(crate) fn create_for(
     ctx: &FlowContext,
     sub: &str,
     challenge: &str,
-    data: Value,
+    mut data: Value,
 ) -> Result<String> {
+    // The sign-in's device key outlives the request that sent it.
+    super::device::carry_into(ctx, &mut data);
     let session = ids::opaque_token(96);
     let row = SessionRow {
         pool_id: ctx.pool.id.clone(),

@@ -111,6 +111,7 @@ fn subject(issuer: &Issuer, access_token: Option<&str>, session: Option<&str>) -
             style,
             client,
             admin: false,
+            device_key: super::device::key_in_session(&row.data),
         }),
         session_hash: hash,
         stage,

@@ -11,6 +11,7 @@
 
 pub(crate) mod clients;
 pub(crate) mod codes;
+pub(crate) mod devices;
 pub(crate) mod groups;
 pub(crate) mod keys;
 pub(crate) mod lockouts;
@@ -40,6 +41,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_srp_mfa_revocations.sql"),
     include_str!("migrations/0003_attempt_budgets.sql"),
     include_str!("migrations/0004_refresh_rotation.sql"),
+    include_str!("migrations/0005_devices.sql"),
 ];
 
 const READERS: usize = 4;

@@ -64,6 +64,8 @@ pub(crate) fn delete_pool(conn: &Connection, id: &str) -> Result<()> {
         "srp_verifiers",
         "user_mfa",
         "revoked_origins",
+        "devices",
+        "device_sign_ins",
     ] {
         conn.execute(&format!("DELETE FROM {table} WHERE pool_id = ?1"), [id])?;
     }

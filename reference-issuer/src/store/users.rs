@@ -170,6 +170,8 @@ pub(crate) fn delete_user(conn: &Connection, pool_id: &str, sub: &str) -> Result
         "auth_sessions",
         "srp_verifiers",
         "user_mfa",
+        "devices",
+        "device_sign_ins",
         "users",
     ] {
         conn.execute(

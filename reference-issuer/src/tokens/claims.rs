@@ -75,6 +75,9 @@ pub(crate) fn id_claims(req: &TokenRequest<'_>, now: i64) -> Value {
 pub(crate) fn access_claims(req: &TokenRequest<'_>, now: i64) -> Value {
     let mut m = Map::new();
     m.insert("sub".into(), req.user.sub.clone().into());
+    if let Some(k) = req.device_key {
+        m.insert("device_key".into(), k.into());
+    }
     group_claims(&mut m, req.groups, false);
     m.insert("iss".into(), req.issuer.into());
     m.insert("client_id".into(), req.client.client_id.clone().into());

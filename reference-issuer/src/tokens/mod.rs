@@ -72,6 +72,9 @@ pub(crate) struct TokenRequest<'a> {
     pub groups: &'a [Group],
     /// The authentication event.
     pub event: &'a AuthEvent,
+    /// The device of a device-tracked sign-in (the access token's
+    /// `device_key`).
+    pub device_key: Option<&'a str>,
 }
 
 /// Minted ID and access tokens.
