@@ -509,6 +509,54 @@ def test_secret_hash_client(idp, issuer, pool):
     idp.revoke_token(Token=rt, ClientId=cid, ClientSecret=secret)
 
 
+def test_get_tokens_from_refresh_token_and_rotation(idp, issuer, pool):
+    sign_up_confirmed(idp, issuer, pool, "rory", "rory@example.com")
+    res = password_auth(idp, pool, "rory")["AuthenticationResult"]
+    # Without rotation: new ID and access tokens of the same sign-in only.
+    got = idp.get_tokens_from_refresh_token(ClientId=pool["client_id"],
+                                            RefreshToken=res["RefreshToken"])
+    assert set(got["AuthenticationResult"]) == {"AccessToken", "ExpiresIn", "TokenType", "IdToken"}
+    assert claims(got["AuthenticationResult"]["IdToken"])["origin_jti"] == \
+        claims(res["IdToken"])["origin_jti"]
+    code, msg = error_of(idp.get_tokens_from_refresh_token, ClientId=pool["client_id"],
+                         RefreshToken="not-a-token")
+    assert (code, msg) == ("NotAuthorizedException", "Invalid Refresh Token.")
+
+    # With rotation: a new refresh token each time; the old one is refused
+    # once its (zero) grace period is over, and REFRESH_TOKEN_AUTH is refused.
+    c = idp.create_user_pool_client(
+        UserPoolId=pool["id"], ClientName="rotating", GenerateSecret=True,
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"],
+        RefreshTokenRotation={"Feature": "ENABLED", "RetryGracePeriodSeconds": 0},
+    )["UserPoolClient"]
+    cid, secret = c["ClientId"], c["ClientSecret"]
+    assert c["RefreshTokenRotation"] == {"Feature": "ENABLED", "RetryGracePeriodSeconds": 0}
+    first = idp.initiate_auth(ClientId=cid, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
+        "USERNAME": "rory", "PASSWORD": PASSWORD,
+        "SECRET_HASH": secret_hash(secret, "rory", cid)})["AuthenticationResult"]
+    code, _ = error_of(idp.get_tokens_from_refresh_token, ClientId=cid,
+                       RefreshToken=first["RefreshToken"])
+    assert code == "NotAuthorizedException"
+    rotated = idp.get_tokens_from_refresh_token(ClientId=cid, ClientSecret=secret,
+                                                RefreshToken=first["RefreshToken"])
+    new_rt = rotated["AuthenticationResult"]["RefreshToken"]
+    assert new_rt != first["RefreshToken"]
+    code, _ = error_of(idp.get_tokens_from_refresh_token, ClientId=cid, ClientSecret=secret,
+                       RefreshToken=first["RefreshToken"])
+    assert code == "RefreshTokenReuseException"
+    with pytest.raises(idp.exceptions.RefreshTokenReuseException):
+        idp.get_tokens_from_refresh_token(ClientId=cid, ClientSecret=secret,
+                                          RefreshToken=first["RefreshToken"])
+    code, msg = error_of(idp.initiate_auth, ClientId=cid, AuthFlow="REFRESH_TOKEN_AUTH",
+                         AuthParameters={"REFRESH_TOKEN": new_rt,
+                                         "SECRET_HASH": secret_hash(secret, "rory", cid)})
+    assert (code, msg) == ("InvalidParameterException",
+                           "REFRESH_TOKEN_AUTH flow not enabled for this client")
+    again = idp.get_tokens_from_refresh_token(ClientId=cid, ClientSecret=secret,
+                                              RefreshToken=new_rt)
+    assert again["AuthenticationResult"]["RefreshToken"] != new_rt
+
+
 # --------------------------------------------------------------------------
 # Every error name, as boto3 reports it
 

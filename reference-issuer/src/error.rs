@@ -52,6 +52,9 @@ pub enum ErrorKind {
     ScopeDoesNotExist,
     /// The first TOTP code did not match (`EnableSoftwareTokenMFAException`).
     EnableSoftwareTokenMfa,
+    /// A refresh token that rotation replaced, used after its grace period
+    /// (`RefreshTokenReuseException`).
+    RefreshTokenReuse,
     /// A fault of the issuer itself (storage, crypto): HTTP 500.
     Internal,
 }
@@ -99,6 +102,7 @@ kinds! {
     unsupported_user_state => UnsupportedUserState,
     scope_does_not_exist => ScopeDoesNotExist,
     enable_software_token_mfa => EnableSoftwareTokenMfa,
+    refresh_token_reuse => RefreshTokenReuse,
     internal => Internal,
 }
 

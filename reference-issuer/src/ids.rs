@@ -75,6 +75,14 @@ pub(crate) fn now() -> i64 {
         .unwrap_or(0)
 }
 
+/// Milliseconds since the Unix epoch (refresh token grace periods).
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
 /// Seconds since the Unix epoch with millisecond precision, as AWS's JSON
 /// protocol encodes timestamps.
 pub(crate) fn now_f64() -> f64 {

@@ -1,6 +1,7 @@
 //! Sign-in on the wire: InitiateAuth, AdminInitiateAuth,
-//! RespondToAuthChallenge and AdminRespondToAuthChallenge decode their
-//! input, run [`crate::signin`] and render its [`Outcome`].
+//! RespondToAuthChallenge, AdminRespondToAuthChallenge and
+//! GetTokensFromRefreshToken decode their input, run [`crate::signin`] and
+//! render its [`Outcome`].
 
 use std::collections::BTreeMap;
 
@@ -10,7 +11,7 @@ use serde_json::{Value, json};
 use super::{decode, required};
 use crate::error::Result;
 use crate::issuer::Issuer;
-use crate::signin::{self, FlowContext, Outcome, challenge};
+use crate::signin::{self, FlowContext, Outcome, TokenSet, challenge, refresh};
 
 /// InitiateAuth / AdminInitiateAuth input.
 #[derive(Deserialize)]
@@ -35,20 +36,39 @@ pub(super) struct RespondInput {
     challenge_responses: BTreeMap<String, String>,
 }
 
+/// GetTokensFromRefreshToken input.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct GetTokensInput {
+    client_id: Option<String>,
+    refresh_token: Option<String>,
+    client_secret: Option<String>,
+    device_key: Option<String>,
+    /// Only for Lambda triggers, which this issuer does not run (decoded
+    /// so a malformed map is refused as AWS refuses it).
+    #[serde(default, rename = "ClientMetadata")]
+    _client_metadata: BTreeMap<String, String>,
+}
+
+/// An `AuthenticationResultType`.
+fn authentication_result(t: TokenSet) -> Value {
+    let mut result = json!({
+        "AccessToken": t.access_token,
+        "ExpiresIn": t.expires_in,
+        "TokenType": "Bearer",
+        "IdToken": t.id_token,
+    });
+    if let Some(r) = t.refresh_token {
+        result["RefreshToken"] = Value::from(r);
+    }
+    result
+}
+
 /// The `AuthenticationResult` or challenge of a sign-in step.
 pub(crate) fn render(outcome: Outcome) -> Value {
     match outcome {
         Outcome::Tokens(t) => {
-            let mut result = json!({
-                "AccessToken": t.access_token,
-                "ExpiresIn": t.expires_in,
-                "TokenType": "Bearer",
-                "IdToken": t.id_token,
-            });
-            if let Some(r) = t.refresh_token {
-                result["RefreshToken"] = Value::from(r);
-            }
-            json!({ "ChallengeParameters": {}, "AuthenticationResult": result })
+            json!({ "ChallengeParameters": {}, "AuthenticationResult": authentication_result(t) })
         }
         Outcome::Challenge(c) => {
             let mut out = json!({
@@ -114,4 +134,21 @@ pub(crate) fn respond_to_auth_challenge(issuer: &Issuer, input: Value) -> Result
 /// AdminRespondToAuthChallenge.
 pub(crate) fn admin_respond_to_auth_challenge(issuer: &Issuer, input: Value) -> Result<Value> {
     respond(issuer, input, true)
+}
+
+/// GetTokensFromRefreshToken: `{AuthenticationResult}` (with a
+/// `RefreshToken` only when the client rotates refresh tokens).
+pub(crate) fn get_tokens_from_refresh_token(issuer: &Issuer, input: Value) -> Result<Value> {
+    let i: GetTokensInput = decode(input)?;
+    let client_id = required(&i.client_id, "clientId")?;
+    let token = required(&i.refresh_token, "refreshToken")?;
+    let ctx = FlowContext::load(issuer, None, client_id)?;
+    let tokens = refresh::get_tokens(
+        issuer,
+        &ctx,
+        token,
+        i.client_secret.as_deref(),
+        i.device_key.as_deref(),
+    )?;
+    Ok(json!({ "AuthenticationResult": authentication_result(tokens) }))
 }

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::{Paging, decode, paginate, required};
-use crate::directory::clients::{self, ClientSpec};
+use crate::directory::clients::{self, ClientSpec, RotationSpec};
 use crate::error::Result;
 use crate::issuer::Issuer;
 use crate::model::{ExplicitAuthFlow, OAuthFlow, PreventUserExistenceErrors, TokenValidityUnits};
@@ -35,6 +35,8 @@ pub(super) struct ClientInput {
     pub prevent_user_existence_errors: Option<PreventUserExistenceErrors>,
     /// Token revocation.
     pub enable_token_revocation: Option<bool>,
+    /// Refresh token rotation.
+    pub refresh_token_rotation: Option<RotationSpec>,
     /// `AllowedOAuthFlowsUserPoolClient`.
     #[serde(rename = "AllowedOAuthFlowsUserPoolClient")]
     pub allowed_oauth_flows_user_pool_client: Option<bool>,
@@ -75,6 +77,7 @@ impl ClientInput {
             explicit_auth_flows: self.explicit_auth_flows,
             prevent_user_existence_errors: self.prevent_user_existence_errors,
             enable_token_revocation: self.enable_token_revocation,
+            refresh_token_rotation: self.refresh_token_rotation,
             allowed_oauth_flows_user_pool_client: self.allowed_oauth_flows_user_pool_client,
             allowed_oauth_flows: self.allowed_oauth_flows,
             allowed_oauth_scopes: self.allowed_oauth_scopes,

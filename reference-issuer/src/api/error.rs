@@ -40,6 +40,7 @@ pub(crate) fn exception_name(kind: ErrorKind) -> &'static str {
         ErrorKind::UnsupportedUserState => "UnsupportedUserStateException",
         ErrorKind::ScopeDoesNotExist => "ScopeDoesNotExistException",
         ErrorKind::EnableSoftwareTokenMfa => "EnableSoftwareTokenMFAException",
+        ErrorKind::RefreshTokenReuse => "RefreshTokenReuseException",
         ErrorKind::Internal => "InternalErrorException",
     }
 }
@@ -130,6 +131,11 @@ mod tests {
             (
                 ErrorKind::EnableSoftwareTokenMfa,
                 "EnableSoftwareTokenMFAException",
+                400,
+            ),
+            (
+                ErrorKind::RefreshTokenReuse,
+                "RefreshTokenReuseException",
                 400,
             ),
             (ErrorKind::Internal, "InternalErrorException", 500),

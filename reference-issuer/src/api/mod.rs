@@ -104,6 +104,7 @@ fn operation(op: &str) -> Option<(Access, Handler)> {
         "AdminRespondToAuthChallenge" => iam(auth::admin_respond_to_auth_challenge),
         "InitiateAuth" => public(auth::initiate_auth),
         "RespondToAuthChallenge" => public(auth::respond_to_auth_challenge),
+        "GetTokensFromRefreshToken" => public(auth::get_tokens_from_refresh_token),
         "SignUp" => public(users::sign_up),
         "ConfirmSignUp" => public(users::confirm_sign_up),
         "ResendConfirmationCode" => public(users::resend_confirmation_code),
@@ -239,9 +240,10 @@ mod access_tests {
     /// The operations whose AWS API reference says "Amazon Cognito doesn't
     /// evaluate IAM policies" (botocore `authtype: none`); all others we
     /// implement are IAM-authorized.
-    const PUBLIC: [&str; 19] = [
+    const PUBLIC: [&str; 20] = [
         "InitiateAuth",
         "RespondToAuthChallenge",
+        "GetTokensFromRefreshToken",
         "SignUp",
         "ConfirmSignUp",
         "ResendConfirmationCode",

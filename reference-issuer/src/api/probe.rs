@@ -53,6 +53,7 @@ pub(crate) fn decode_input(op: &str, input: Value) -> Result<()> {
         "RespondToAuthChallenge" | "AdminRespondToAuthChallenge" => {
             decode::<auth::RespondInput>(input).map(drop)
         }
+        "GetTokensFromRefreshToken" => decode::<auth::GetTokensInput>(input).map(drop),
         "SignUp"
         | "ConfirmSignUp"
         | "ResendConfirmationCode"

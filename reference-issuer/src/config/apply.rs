@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::{ClientConfig, GroupConfig, IssuerConfig, PoolConfig, ResourceServerConfig};
-use crate::directory::clients::{self, ClientSpec};
+use crate::directory::clients::{self, ClientSpec, RotationSpec};
 use crate::directory::groups::{self, GroupSpec};
 use crate::directory::pools::{self, PoolSpec, STYLE_TAG};
 use crate::directory::resource_servers::{self, ResourceServerSpec, ScopeSpec};
@@ -12,8 +12,8 @@ use crate::directory::seed::{self, UserSeed};
 use crate::error::{Error, IssuerError};
 use crate::issuer::Issuer;
 use crate::model::{
-    ExplicitAuthFlow, PasswordPolicy, Policies, PreventUserExistenceErrors, SchemaAttribute,
-    UsernameConfiguration,
+    ExplicitAuthFlow, PasswordPolicy, Policies, PreventUserExistenceErrors, RotationFeature,
+    SchemaAttribute, UsernameConfiguration,
 };
 
 /// The ids applied for one configured pool.
@@ -186,6 +186,14 @@ fn client_spec(pool_id: &str, cc: &ClientConfig) -> ClientSpec {
             PreventUserExistenceErrors::Legacy
         }),
         enable_token_revocation: Some(true),
+        refresh_token_rotation: Some(RotationSpec {
+            feature: Some(if cc.refresh_token_rotation {
+                RotationFeature::Enabled
+            } else {
+                RotationFeature::Disabled
+            }),
+            retry_grace_period_seconds: cc.refresh_token_grace_seconds,
+        }),
         allowed_oauth_flows_user_pool_client: oauth.then_some(true),
         allowed_oauth_flows: (!cc.allowed_oauth_flows.is_empty())
             .then(|| cc.allowed_oauth_flows.clone()),

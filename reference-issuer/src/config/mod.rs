@@ -218,6 +218,13 @@ pub struct ClientConfig {
     pub refresh_token_validity_days: Option<i64>,
     /// Hide user existence (default true).
     pub prevent_user_existence_errors: Option<bool>,
+    /// Refresh token rotation (default false): refreshes return a new
+    /// refresh token and retire the old one.
+    #[serde(default)]
+    pub refresh_token_rotation: bool,
+    /// How long (0..=60 s, default 0) a rotated-out refresh token keeps
+    /// working, for client retries.
+    pub refresh_token_grace_seconds: Option<i64>,
     /// Allowed OAuth scopes.
     #[serde(default)]
     pub allowed_oauth_scopes: Vec<String>,

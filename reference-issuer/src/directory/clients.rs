@@ -2,6 +2,7 @@
 //! OAuth scopes), creation, lookup, update, deletion and idempotent
 //! create-or-update for configuration files.
 
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::directory::pools::same_ignoring_dates;
@@ -9,8 +10,8 @@ use crate::error::{Error, Result};
 use crate::ids;
 use crate::issuer::{Issuer, client_not_found};
 use crate::model::{
-    AppClient, ExplicitAuthFlow, OAuthFlow, PreventUserExistenceErrors, TimeUnit,
-    TokenValidityUnits,
+    AppClient, ExplicitAuthFlow, OAuthFlow, PreventUserExistenceErrors, RefreshTokenRotation,
+    RotationFeature, TimeUnit, TokenValidityUnits,
 };
 use crate::store::{clients as client_rows, resource_servers as rs_rows};
 
@@ -46,6 +47,8 @@ pub(crate) struct ClientSpec {
     pub prevent_user_existence_errors: Option<PreventUserExistenceErrors>,
     /// Token revocation (default on).
     pub enable_token_revocation: Option<bool>,
+    /// Refresh token rotation (default disabled).
+    pub refresh_token_rotation: Option<RotationSpec>,
     /// OAuth flows enabled.
     pub allowed_oauth_flows_user_pool_client: Option<bool>,
     /// OAuth flows.
@@ -62,6 +65,39 @@ pub(crate) struct ClientSpec {
     pub supported_identity_providers: Option<Vec<String>>,
     /// Settings the issuer only echoes.
     pub extra: Map<String, Value>,
+}
+
+/// `RefreshTokenRotation` as requested (`Feature` is required; checked by
+/// validation so the message is AWS's).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct RotationSpec {
+    /// `ENABLED` or `DISABLED`.
+    pub feature: Option<RotationFeature>,
+    /// Grace period of a rotated-out token, 0..=60 seconds (default 0).
+    pub retry_grace_period_seconds: Option<i64>,
+}
+
+impl RotationSpec {
+    /// The validated setting, with AWS's validation messages.
+    fn validate(self) -> Result<RefreshTokenRotation> {
+        let feature = self
+            .feature
+            .ok_or_else(|| missing("refreshTokenRotation.feature"))?;
+        if let RotationFeature::Unknown(v) = &feature {
+            return Err(Error::invalid_parameter(format!(
+                "1 validation error detected: Value '{v}' at 'refreshTokenRotation.feature' \
+                 failed to satisfy constraint: Member must satisfy enum value set: \
+                 [ENABLED, DISABLED]"
+            )));
+        }
+        let grace = self.retry_grace_period_seconds.unwrap_or(0);
+        crate::error::check_range("refreshTokenRotation.retryGracePeriodSeconds", grace, 0, 60)?;
+        Ok(RefreshTokenRotation {
+            feature,
+            retry_grace_period_seconds: grace,
+        })
+    }
 }
 
 /// The message of a missing required parameter.
@@ -174,6 +210,11 @@ fn build(
             "ExplicitAuthFlows cannot contain both legacy and new (ALLOW_*) flow values.",
         ));
     }
+    let rotation = spec
+        .refresh_token_rotation
+        .map(RotationSpec::validate)
+        .transpose()?
+        .unwrap_or_default();
     let prevent = spec
         .prevent_user_existence_errors
         .unwrap_or(PreventUserExistenceErrors::Legacy);
@@ -225,6 +266,7 @@ fn build(
         explicit_auth_flows: flows,
         prevent_user_existence_errors: prevent,
         enable_token_revocation: spec.enable_token_revocation.unwrap_or(true),
+        refresh_token_rotation: rotation,
         allowed_oauth_flows_user_pool_client: spec.allowed_oauth_flows_user_pool_client,
         allowed_oauth_flows: spec.allowed_oauth_flows,
         allowed_oauth_scopes: spec.allowed_oauth_scopes,

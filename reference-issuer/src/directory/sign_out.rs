@@ -5,6 +5,7 @@
 use crate::error::{Error, Result};
 use crate::ids;
 use crate::issuer::Issuer;
+use crate::signin::secret_hash::check_client_secret;
 use crate::store::refresh as refresh_rows;
 
 /// Revokes all of the user's refresh tokens; their access tokens are then
@@ -22,13 +23,7 @@ pub(crate) fn revoke_token(
     token: &str,
 ) -> Result<()> {
     let client = issuer.client(client_id)?;
-    if let Some(secret) = &client.client_secret
-        && client_secret != Some(secret.as_str())
-    {
-        return Err(Error::not_authorized(format!(
-            "Client {client_id} is configured with secret but no valid ClientSecret was received"
-        )));
-    }
+    check_client_secret(&client, client_secret)?;
     if !client.enable_token_revocation {
         return Err(Error::unsupported_operation(
             "Token revocation is not enabled for this client",

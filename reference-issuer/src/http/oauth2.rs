@@ -172,6 +172,7 @@ pub(super) async fn token(
         Ok(Ok(TokenResponse {
             access_token,
             id_token,
+            refresh_token,
             expires_in,
         })) => {
             let mut body = json!({
@@ -181,6 +182,9 @@ pub(super) async fn token(
             });
             if let Some(id) = id_token {
                 body["id_token"] = Value::from(id);
+            }
+            if let Some(r) = refresh_token {
+                body["refresh_token"] = Value::from(r);
             }
             json_ok(body)
         }

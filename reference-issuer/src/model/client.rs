@@ -120,6 +120,38 @@ wire_enum! {
     }
 }
 
+wire_enum! {
+    /// `RefreshTokenRotation.Feature` (`FeatureType`).
+    RotationFeature {
+        /// Refreshes return a new refresh token and retire the old one.
+        Enabled => "ENABLED",
+        /// Refreshes return ID and access tokens only.
+        Disabled => "DISABLED",
+    }
+}
+
+/// An app client's refresh token rotation (`RefreshTokenRotationType`).
+/// Cognito describes every client with one, `DISABLED` with no grace
+/// period by default.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct RefreshTokenRotation {
+    /// `ENABLED` or `DISABLED`.
+    pub feature: RotationFeature,
+    /// How long (0..=60 s) a rotated-out token keeps working, for retries.
+    #[serde(default)]
+    pub retry_grace_period_seconds: i64,
+}
+
+impl Default for RefreshTokenRotation {
+    fn default() -> Self {
+        Self {
+            feature: RotationFeature::Disabled,
+            retry_grace_period_seconds: 0,
+        }
+    }
+}
+
 /// Token lifetime units of an app client (Cognito's `TokenValidityUnitsType`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "PascalCase")]
@@ -184,6 +216,10 @@ pub(crate) struct AppClient {
     pub prevent_user_existence_errors: PreventUserExistenceErrors,
     /// Whether RevokeToken is allowed.
     pub enable_token_revocation: bool,
+    /// Refresh token rotation (absent in documents stored before it
+    /// existed: disabled).
+    #[serde(default)]
+    pub refresh_token_rotation: RefreshTokenRotation,
     /// `AllowedOAuthFlowsUserPoolClient`: the OAuth flows are enabled.
     #[serde(
         rename = "AllowedOAuthFlowsUserPoolClient",
@@ -282,6 +318,11 @@ impl AppClient {
         self.explicit_auth_flows
             .iter()
             .any(|f| legacy.contains(&f.as_str()))
+    }
+
+    /// Whether refreshes rotate the refresh token.
+    pub(crate) fn rotates_refresh_tokens(&self) -> bool {
+        self.refresh_token_rotation.feature == RotationFeature::Enabled
     }
 
     /// Whether user-existence errors are hidden (`ENABLED`).

@@ -13,8 +13,8 @@ mod resource_server;
 mod user;
 
 pub(crate) use client::{
-    AppClient, ExplicitAuthFlow, OAuthFlow, PreventUserExistenceErrors, TimeUnit,
-    TokenValidityUnits,
+    AppClient, ExplicitAuthFlow, OAuthFlow, PreventUserExistenceErrors, RefreshTokenRotation,
+    RotationFeature, TimeUnit, TokenValidityUnits,
 };
 pub(crate) use group::Group;
 pub(crate) use mfa::UserMfa;

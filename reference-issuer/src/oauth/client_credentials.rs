@@ -57,6 +57,7 @@ pub(crate) fn grant(
     Ok(TokenResponse {
         access_token: access,
         id_token: None,
+        refresh_token: None,
         expires_in: client.access_ttl(),
     })
 }

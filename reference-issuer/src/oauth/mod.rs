@@ -89,6 +89,8 @@ pub(crate) struct TokenResponse {
     pub access_token: String,
     /// `id_token` (user grants only).
     pub id_token: Option<String>,
+    /// `refresh_token` (a refresh grant on a client with rotation).
+    pub refresh_token: Option<String>,
     /// `expires_in`.
     pub expires_in: i64,
 }

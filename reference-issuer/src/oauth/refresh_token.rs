@@ -1,5 +1,6 @@
 //! The `refresh_token` grant: the sign-in domain's refresh, for a client
-//! that already authenticated (no `SECRET_HASH` involved).
+//! that already authenticated (no `SECRET_HASH` involved); with rotation
+//! on, a new refresh token comes back.
 
 use super::{OAuthError, OAuthErrorKind, TokenResponse};
 use crate::error::ErrorKind;
@@ -7,7 +8,8 @@ use crate::issuer::Issuer;
 use crate::model::AppClient;
 use crate::signin::{FlowContext, refresh};
 
-/// Redeems `token` for new ID and access tokens.
+/// Redeems `token` for new ID and access tokens (and a new refresh token
+/// when the client rotates them).
 pub(crate) fn grant(
     issuer: &Issuer,
     client: &AppClient,
@@ -32,6 +34,7 @@ pub(crate) fn grant(
     Ok(TokenResponse {
         access_token: tokens.access_token,
         id_token: Some(tokens.id_token),
+        refresh_token: tokens.refresh_token,
         expires_in: tokens.expires_in,
     })
 }

@@ -101,7 +101,7 @@ pub(crate) struct TokenSet {
     pub access_token: String,
     /// Signed ID token.
     pub id_token: String,
-    /// Opaque refresh token (new sign-ins only).
+    /// Opaque refresh token (new sign-ins, and refreshes that rotate it).
     pub refresh_token: Option<String>,
     /// Access token lifetime in seconds.
     pub expires_in: i64,
@@ -176,12 +176,13 @@ pub(crate) fn start(
             password::start(issuer, ctx, params)
         }
         AuthFlow::RefreshToken => {
-            let proof = refresh::ClientProof::SecretHash {
+            let via = refresh::Via::InitiateAuth {
                 username: params.get("USERNAME").map(String::as_str),
                 secret_hash: params.get("SECRET_HASH").map(String::as_str),
+                device_key: params.get("DEVICE_KEY").map(String::as_str),
             };
             let token = param(params, "REFRESH_TOKEN")?;
-            refresh::redeem(issuer, ctx, token, proof).map(Outcome::Tokens)
+            refresh::redeem(issuer, ctx, token, via).map(Outcome::Tokens)
         }
         AuthFlow::UserSrp => srp::start(issuer, ctx, params),
         AuthFlow::Custom => Err(Error::invalid_parameter(
@@ -217,6 +218,8 @@ pub(crate) fn complete(issuer: &Issuer, ctx: &FlowContext, user: &User) -> Resul
         issued_at: now,
         expires_at: now + ctx.client.refresh_ttl(),
         revoked_at: None,
+        retired_at_ms: None,
+        grace_until_ms: None,
     };
     issuer.write(|tx| Ok(refresh_rows::insert_refresh(tx, &row)?))?;
     // The one place the lockout counter resets: a sign-in completed.

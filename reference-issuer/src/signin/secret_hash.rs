@@ -45,6 +45,26 @@ pub(crate) fn check_secret_hash(
     Err(fail())
 }
 
+/// Checks a client secret sent as such (`ClientSecret` of
+/// GetTokensFromRefreshToken and RevokeToken), in constant time, for
+/// clients that have one.
+pub(crate) fn check_client_secret(client: &AppClient, provided: Option<&str>) -> Result<()> {
+    let Some(secret) = client.client_secret.as_deref() else {
+        return Ok(());
+    };
+    let matches = provided.is_some_and(|p| {
+        aws_lc_rs::constant_time::verify_slices_are_equal(p.as_bytes(), secret.as_bytes()).is_ok()
+    });
+    if matches {
+        Ok(())
+    } else {
+        Err(Error::not_authorized(format!(
+            "Client {} is configured with secret but no valid ClientSecret was received",
+            client.client_id
+        )))
+    }
+}
+
 /// Computes a SECRET_HASH (used by tests and tools).
 pub(crate) fn secret_hash(client_secret: &str, username: &str, client_id: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(client_secret.as_bytes())

@@ -39,6 +39,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_srp_mfa_revocations.sql"),
     include_str!("migrations/0003_attempt_budgets.sql"),
+    include_str!("migrations/0004_refresh_rotation.sql"),
 ];
 
 const READERS: usize = 4;

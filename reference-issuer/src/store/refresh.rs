@@ -1,4 +1,6 @@
-//! Refresh tokens (stored by hash only) and revoked sign-ins.
+//! Refresh tokens (stored by hash only) and revoked sign-ins. A sign-in
+//! (one `origin_jti`) owns one refresh token, or several once rotation
+//! replaced it; they are revoked together.
 
 use rusqlite::{Connection, params};
 
@@ -27,14 +29,19 @@ pub(crate) struct RefreshRow {
     pub expires_at: i64,
     /// Revocation time, if revoked.
     pub revoked_at: Option<i64>,
+    /// When rotation replaced this token (Unix milliseconds), if it did.
+    pub retired_at_ms: Option<i64>,
+    /// Until when (Unix milliseconds) a replaced token still works.
+    pub grace_until_ms: Option<i64>,
 }
 
 /// Stores a refresh token.
 pub(crate) fn insert_refresh(conn: &Connection, r: &RefreshRow) -> Result<()> {
     conn.execute(
         "INSERT INTO refresh_tokens(token_hash, pool_id, client_id, sub, origin_jti, event_id,
-                                    auth_time, issued_at, expires_at, revoked_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                    auth_time, issued_at, expires_at, revoked_at,
+                                    retired_at_ms, grace_until_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         params![
             r.token_hash,
             r.pool_id,
@@ -45,14 +52,17 @@ pub(crate) fn insert_refresh(conn: &Connection, r: &RefreshRow) -> Result<()> {
             r.auth_time,
             r.issued_at,
             r.expires_at,
-            r.revoked_at
+            r.revoked_at,
+            r.retired_at_ms,
+            r.grace_until_ms
         ],
     )?;
     Ok(())
 }
 
 const REFRESH_COLUMNS: &str = "token_hash, pool_id, client_id, sub, origin_jti, event_id, \
-                               auth_time, issued_at, expires_at, revoked_at";
+                               auth_time, issued_at, expires_at, revoked_at, \
+                               retired_at_ms, grace_until_ms";
 
 fn refresh_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RefreshRow> {
     Ok(RefreshRow {
@@ -66,6 +76,8 @@ fn refresh_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RefreshRow> {
         issued_at: r.get(7)?,
         expires_at: r.get(8)?,
         revoked_at: r.get(9)?,
+        retired_at_ms: r.get(10)?,
+        grace_until_ms: r.get(11)?,
     })
 }
 
@@ -78,16 +90,37 @@ pub(crate) fn get_refresh(conn: &Connection, token_hash: &str) -> Result<Option<
     ))?)
 }
 
-/// Looks a sign-in up by its `origin_jti`.
+/// Looks a sign-in up by its `origin_jti` (its first refresh token: the
+/// tokens of a sign-in are revoked together).
 pub(crate) fn get_refresh_by_origin(
     conn: &Connection,
     origin_jti: &str,
 ) -> Result<Option<RefreshRow>> {
     Ok(optional(conn.query_row(
-        &format!("SELECT {REFRESH_COLUMNS} FROM refresh_tokens WHERE origin_jti = ?1"),
+        &format!(
+            "SELECT {REFRESH_COLUMNS} FROM refresh_tokens WHERE origin_jti = ?1
+             ORDER BY issued_at LIMIT 1"
+        ),
         [origin_jti],
         refresh_from_row,
     ))?)
+}
+
+/// Marks a live token as replaced by rotation at `now_ms`, usable until
+/// `grace_until_ms`. Returns false when it was already replaced or revoked
+/// (a concurrent refresh got there first).
+pub(crate) fn retire_refresh(
+    conn: &Connection,
+    token_hash: &str,
+    now_ms: i64,
+    grace_until_ms: i64,
+) -> Result<bool> {
+    let n = conn.execute(
+        "UPDATE refresh_tokens SET retired_at_ms = ?2, grace_until_ms = ?3
+         WHERE token_hash = ?1 AND retired_at_ms IS NULL AND revoked_at IS NULL",
+        params![token_hash, now_ms, grace_until_ms],
+    )?;
+    Ok(n == 1)
 }
 
 /// Forgets revocations older than any token can live (ID and access tokens
