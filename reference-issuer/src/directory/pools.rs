@@ -9,8 +9,7 @@ use crate::ids;
 use crate::issuer::Issuer;
 use crate::model::{
     AuthFactor, DeviceConfiguration, IssuerStyle, MfaConfiguration, Policies, Pool,
-    SchemaAttribute, SignInPolicy,
-    UsernameConfiguration,
+    SchemaAttribute, SignInPolicy, UsernameConfiguration,
 };
 use crate::store::{keys as key_rows, pools as pool_rows};
 use crate::tokens::keys;
