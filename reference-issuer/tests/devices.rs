@@ -787,6 +787,24 @@ async fn refresh_tokens_are_bound_to_their_device() {
         claims(refreshed["AccessToken"].as_str().unwrap())["device_key"],
         device.key.as_str()
     );
+    // GetTokensFromRefreshToken binds the token to its device the same way
+    // (what Amplify sends once it remembers a device).
+    let get_tokens = |device_key: Option<&str>, token: &Value| {
+        let mut input = json!({ "ClientId": CLIENT, "RefreshToken": token });
+        if let Some(k) = device_key {
+            input["DeviceKey"] = k.into();
+        }
+        call(&base, "GetTokensFromRefreshToken", input)
+    };
+    let (kind, _) = get_tokens(None, &token).await.unwrap_err();
+    assert_eq!(kind, "NotAuthorizedException");
+    let (kind, _) = get_tokens(Some(&other.key), &token).await.unwrap_err();
+    assert_eq!(kind, "NotAuthorizedException");
+    let r = get_tokens(Some(&device.key), &token).await.unwrap();
+    assert_eq!(
+        claims(r["AuthenticationResult"]["AccessToken"].as_str().unwrap())["device_key"],
+        device.key.as_str()
+    );
     // The device signs in with its key (MFA is off: the device proof, then
     // tokens) and that sign-in's refresh token is bound to it too.
     let r = password_sign_in(&base, CLIENT, "alice", Some(&device.key))
