@@ -213,30 +213,13 @@ fn check_proof(
     key: &str,
     responses: &BTreeMap<String, String>,
 ) -> Result<Outcome> {
-    let block_b64 = param(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
-    let sig_b64 = param(responses, "PASSWORD_CLAIM_SIGNATURE")?;
-    let timestamp = param(responses, "TIMESTAMP")?;
-    let block = STANDARD
-        .decode(block_b64)
-        .map_err(|_| Error::invalid_parameter("PASSWORD_CLAIM_SECRET_BLOCK is not base64"))?;
-    let sig = STANDARD
-        .decode(sig_b64)
-        .map_err(|_| Error::invalid_parameter("PASSWORD_CLAIM_SIGNATURE is not base64"))?;
-    let ts = srp::parse_timestamp(timestamp).ok_or_else(|| {
-        Error::invalid_parameter("TIMESTAMP must be formatted as EEE MMM d HH:mm:ss 'UTC' yyyy")
-    })?;
-    let pending = issuer
-        .srp
-        .open(&ctx.pool.id, &ctx.client.client_id, &block)
-        .map_err(|_| session_expired())?;
+    let claim = super::srp::Claim::parse(responses)?;
+    let pending = claim.open(issuer, ctx)?;
+    let (block, sig, timestamp) = (&claim.block, &claim.signature, claim.timestamp);
     if pending.sub.as_deref() != Some(user.sub.as_str()) || pending.user_id != key {
         return Err(session_expired());
     }
-    if (ts - ids::now()).abs() > srp::TIMESTAMP_SKEW {
-        return Err(Error::not_authorized(
-            "TIMESTAMP is too far from the server time.",
-        ));
-    }
+    claim.check_time()?;
     let attempt = lockout::reserve(issuer, &ctx.pool.id, Subject::User(&user.sub))?;
     // One answer per session, right or wrong.
     session::take(issuer, session_hash)?;
@@ -249,7 +232,7 @@ fn check_proof(
         .filter(|(_, v)| device.remembered() && srp::sha256(&[&v.to_bytes_be()]) == pending.v_hash)
         .and_then(|(_, v)| srp::server_key(&pending.a, &pending.eph, v))
         .is_some_and(|k| {
-            srp::verify_signature_in(&k, &device.group_key, key, &block, timestamp, &sig)
+            srp::verify_signature_in(&k, &device.group_key, key, block, timestamp, sig)
         });
     if !proven {
         attempt.failed();
@@ -257,7 +240,7 @@ fn check_proof(
     }
     issuer
         .srp
-        .mark_used(&block, pending.expires_at)
+        .mark_used(block, pending.expires_at)
         .map_err(|e| match e {
             Refused::Full => Error::too_many_requests("Too many SRP sign-ins in progress"),
             Refused::Invalid | Refused::Replayed => session_expired(),

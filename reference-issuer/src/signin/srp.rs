@@ -124,23 +124,9 @@ pub(super) fn respond(
     responses: &BTreeMap<String, String>,
 ) -> Result<Outcome> {
     let username = param(responses, "USERNAME")?;
-    let block_b64 = param(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
-    let sig_b64 = param(responses, "PASSWORD_CLAIM_SIGNATURE")?;
-    let timestamp = param(responses, "TIMESTAMP")?;
-    let block = STANDARD
-        .decode(block_b64)
-        .map_err(|_| Error::invalid_parameter("PASSWORD_CLAIM_SECRET_BLOCK is not base64"))?;
-    let sig = STANDARD
-        .decode(sig_b64)
-        .map_err(|_| Error::invalid_parameter("PASSWORD_CLAIM_SIGNATURE is not base64"))?;
-    let ts = srp::parse_timestamp(timestamp).ok_or_else(|| {
-        Error::invalid_parameter("TIMESTAMP must be formatted as EEE MMM d HH:mm:ss 'UTC' yyyy")
-    })?;
-    let pending = issuer
-        .srp
-        .open(&ctx.pool.id, &ctx.client.client_id, &block)
-        .map_err(|_| session_expired())?;
-    let now = ids::now();
+    let claim = Claim::parse(responses)?;
+    let pending = claim.open(issuer, ctx)?;
+    let (block, sig, timestamp) = (&claim.block, &claim.signature, claim.timestamp);
     let mut names = vec![pending.user_id.as_str(), username];
     let user = match &pending.sub {
         Some(sub) => issuer.read(|c| Ok(user_rows::get_user_by_sub(c, &ctx.pool.id, sub)?))?,
@@ -154,11 +140,7 @@ pub(super) fn respond(
         &names,
         responses.get("SECRET_HASH").map(String::as_str),
     )?;
-    if (ts - now).abs() > srp::TIMESTAMP_SKEW {
-        return Err(Error::not_authorized(
-            "TIMESTAMP is too far from the server time.",
-        ));
-    }
+    claim.check_time()?;
     let Some(user) = user else {
         // The same work as checking a real proof, so timing does not tell
         // a decoy challenge; counted like a wrong proof of a user.
@@ -192,7 +174,7 @@ pub(super) fn respond(
     };
     let key = srp::server_key(&pending.a, &pending.eph, &v);
     let proven = key.is_some_and(|k| {
-        srp::verify_signature(&k, &ctx.pool.id, &pending.user_id, &block, timestamp, &sig)
+        srp::verify_signature(&k, &ctx.pool.id, &pending.user_id, block, timestamp, sig)
     });
     if !proven {
         attempt.failed();
@@ -201,7 +183,7 @@ pub(super) fn respond(
     // One sign-in per block: a replayed (or concurrent) answer is refused.
     issuer
         .srp
-        .mark_used(&block, pending.expires_at)
+        .mark_used(block, pending.expires_at)
         .map_err(|e| match e {
             Refused::Full => Error::too_many_requests("Too many SRP sign-ins in progress"),
             Refused::Invalid | Refused::Replayed => session_expired(),
@@ -212,4 +194,59 @@ pub(super) fn respond(
 
 fn verifier_hash(v: &BigUint) -> [u8; 32] {
     srp::sha256(&[&v.to_bytes_be()])
+}
+
+/// A client's answer to a password-verifier challenge (the user's
+/// `PASSWORD_VERIFIER` or a device's `DEVICE_PASSWORD_VERIFIER`): the
+/// sealed `PASSWORD_CLAIM_SECRET_BLOCK`, the `PASSWORD_CLAIM_SIGNATURE` and
+/// the `TIMESTAMP` it signs.
+pub(super) struct Claim<'r> {
+    /// The decoded secret block.
+    pub(super) block: Vec<u8>,
+    /// The decoded signature.
+    pub(super) signature: Vec<u8>,
+    /// `TIMESTAMP` as sent (the signature covers the text).
+    pub(super) timestamp: &'r str,
+    at: i64,
+}
+
+impl<'r> Claim<'r> {
+    /// Decodes the three parameters; malformed ones are invalid parameters.
+    pub(super) fn parse(responses: &'r BTreeMap<String, String>) -> Result<Self> {
+        let decode = |name: &str| {
+            STANDARD
+                .decode(param(responses, name)?)
+                .map_err(|_| Error::invalid_parameter(format!("{name} is not base64")))
+        };
+        let block = decode("PASSWORD_CLAIM_SECRET_BLOCK")?;
+        let signature = decode("PASSWORD_CLAIM_SIGNATURE")?;
+        let timestamp = param(responses, "TIMESTAMP")?;
+        let at = srp::parse_timestamp(timestamp).ok_or_else(|| {
+            Error::invalid_parameter("TIMESTAMP must be formatted as EEE MMM d HH:mm:ss 'UTC' yyyy")
+        })?;
+        Ok(Self {
+            block,
+            signature,
+            timestamp,
+            at,
+        })
+    }
+
+    /// The challenge sealed into the block, for this pool and client only.
+    pub(super) fn open(&self, issuer: &Issuer, ctx: &FlowContext) -> Result<Pending> {
+        issuer
+            .srp
+            .open(&ctx.pool.id, &ctx.client.client_id, &self.block)
+            .map_err(|_| session_expired())
+    }
+
+    /// Refuses a `TIMESTAMP` too far from the server's clock.
+    pub(super) fn check_time(&self) -> Result<()> {
+        if (self.at - ids::now()).abs() > srp::TIMESTAMP_SKEW {
+            return Err(Error::not_authorized(
+                "TIMESTAMP is too far from the server time.",
+            ));
+        }
+        Ok(())
+    }
 }
