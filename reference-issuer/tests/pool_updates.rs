@@ -361,6 +361,16 @@ async fn update_of_an_unknown_or_unnamed_pool_is_refused() {
     .unwrap_err();
     assert_eq!(kind, "ResourceNotFoundException");
     assert_eq!(m, "User pool us-east-1_NoSuchPool does not exist.");
+    let (kind, m) = call(
+        &base,
+        "UpdateUserPool",
+        json!({ "UserPoolId": POOL, "PoolName": "" }),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(kind, "InvalidParameterException");
+    assert!(m.contains("'poolName'"), "{m}");
+    assert_eq!(describe(&base, POOL).await["Name"], "updates");
     let (kind, m) = call(&base, "UpdateUserPool", json!({})).await.unwrap_err();
     assert_eq!(kind, "InvalidParameterException");
     assert!(m.contains("'userPoolId'"), "{m}");

@@ -323,6 +323,12 @@ const FIXED_MEMBERS: &[&str] = &[
 /// signing keys, users and domain stay.
 pub(crate) fn update(issuer: &Issuer, pool_id: &str, u: PoolUpdate) -> Result<()> {
     let (old, _) = issuer.pool(pool_id)?;
+    if u.name.as_deref() == Some("") {
+        return Err(Error::invalid_parameter(
+            "1 validation error detected: Value '' at 'poolName' failed to satisfy constraint: \
+             Member must have length greater than or equal to 1",
+        ));
+    }
     let mut extra = u.extra;
     extra.retain(|k, _| !FIXED_MEMBERS.contains(&k.as_str()));
     let spec = PoolSpec {
