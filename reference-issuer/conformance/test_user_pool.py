@@ -890,3 +890,41 @@ def test_select_mfa_type(idp, issuer):
                                          ChallengeResponses={"USERNAME": "sela", "SMS_MFA_CODE": code})
     assert done["AuthenticationResult"]["IdToken"]
     idp.delete_user_pool(UserPoolId=p["Id"])
+
+
+def test_update_user_pool_and_domains(idp, issuer):
+    p = idp.create_user_pool(PoolName="updated", AutoVerifiedAttributes=["email"],
+                             UserPoolTags={"team": "auth"})["UserPool"]
+    cid = idp.create_user_pool_client(UserPoolId=p["Id"], ClientName="c",
+                                      ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH",
+                                                         "ALLOW_REFRESH_TOKEN_AUTH"])["UserPoolClient"]["ClientId"]
+    code, _ = error_of(idp.sign_up, ClientId=cid, Username="ulla", Password="password")
+    assert code == "InvalidPasswordException"
+    r = idp.update_user_pool(UserPoolId=p["Id"], Policies={"PasswordPolicy": {
+        "MinimumLength": 6, "RequireUppercase": False, "RequireLowercase": False,
+        "RequireNumbers": False, "RequireSymbols": False}},
+        DeviceConfiguration={"ChallengeRequiredOnNewDevice": True})
+    assert {k: v for k, v in r.items() if k != "ResponseMetadata"} == {}
+    idp.sign_up(ClientId=cid, Username="ulla", Password="password")
+    d = idp.describe_user_pool(UserPoolId=p["Id"])["UserPool"]
+    assert d["Policies"]["PasswordPolicy"]["MinimumLength"] == 6
+    assert d["DeviceConfiguration"] == {"ChallengeRequiredOnNewDevice": True}
+    # Left out: reset to defaults.
+    assert d["AutoVerifiedAttributes"] == [] and "UserPoolTags" not in d
+    assert d["Id"] == p["Id"] and d["CreationDate"] == p["CreationDate"]
+    code, msg = error_of(idp.update_user_pool, UserPoolId=p["Id"], AutoVerifiedAttributes=["address"])
+    assert (code, msg) == ("InvalidParameterException", "Invalid auto-verified attribute address")
+    code, _ = error_of(idp.update_user_pool, UserPoolId="us-east-1_NoSuchPool")
+    assert code == "ResourceNotFoundException"
+
+    assert "CloudFrontDomain" not in idp.create_user_pool_domain(Domain="boto-app", UserPoolId=p["Id"])
+    desc = idp.describe_user_pool_domain(Domain="boto-app")["DomainDescription"]
+    assert desc["UserPoolId"] == p["Id"] and desc["Status"] == "ACTIVE"
+    assert idp.describe_user_pool(UserPoolId=p["Id"])["UserPool"]["Domain"] == "boto-app"
+    code, msg = error_of(idp.create_user_pool_domain, Domain="boto-app", UserPoolId=p["Id"])
+    assert code == "InvalidParameterException"
+    code, msg = error_of(idp.create_user_pool_domain, Domain="my-aws-app", UserPoolId=p["Id"])
+    assert (code, msg) == ("InvalidParameterException", "Domain cannot contain reserved word: aws")
+    idp.delete_user_pool_domain(Domain="boto-app", UserPoolId=p["Id"])
+    assert idp.describe_user_pool_domain(Domain="boto-app")["DomainDescription"] == {}
+    idp.delete_user_pool(UserPoolId=p["Id"])

@@ -8,6 +8,7 @@ pub(crate) mod admin_users;
 pub(crate) mod auth;
 pub(crate) mod clients;
 pub(crate) mod devices;
+pub(crate) mod domains;
 pub(crate) mod error;
 pub(crate) mod groups;
 pub(crate) mod mfa;
@@ -68,7 +69,11 @@ fn operation(op: &str) -> Option<(Access, Handler)> {
         "CreateUserPool" => iam(pools::create_user_pool),
         "DescribeUserPool" => iam(pools::describe_user_pool),
         "ListUserPools" => iam(pools::list_user_pools),
+        "UpdateUserPool" => iam(pools::update_user_pool),
         "DeleteUserPool" => iam(pools::delete_user_pool),
+        "CreateUserPoolDomain" => iam(domains::create_user_pool_domain),
+        "DescribeUserPoolDomain" => iam(domains::describe_user_pool_domain),
+        "DeleteUserPoolDomain" => iam(domains::delete_user_pool_domain),
         "CreateUserPoolClient" => iam(clients::create_user_pool_client),
         "DescribeUserPoolClient" => iam(clients::describe_user_pool_client),
         "ListUserPoolClients" => iam(clients::list_user_pool_clients),
@@ -295,6 +300,10 @@ mod access_tests {
             "ListGroups",
             "CreateUserPool",
             "DescribeUserPool",
+            "UpdateUserPool",
+            "CreateUserPoolDomain",
+            "DescribeUserPoolDomain",
+            "DeleteUserPoolDomain",
             "DescribeUserPoolClient",
             "CreateGroup",
             "CreateResourceServer",

@@ -1,11 +1,11 @@
 //! User pool operations: CreateUserPool, DescribeUserPool, ListUserPools,
-//! DeleteUserPool.
+//! UpdateUserPool, DeleteUserPool.
 
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::{Paging, decode, paginate, required};
-use crate::directory::pools::{self, PoolDescription, PoolSpec};
+use crate::directory::pools::{self, PoolDescription, PoolSpec, PoolUpdate};
 use crate::error::{Error, Result};
 use crate::issuer::Issuer;
 use crate::model::{
@@ -91,6 +91,14 @@ fn pool_json(d: &PoolDescription) -> Result<Value> {
             "LambdaConfig".into(),
             o.get("LambdaConfig").cloned().unwrap_or(json!({})),
         );
+        if let Some(d) = &d.domain {
+            let key = if d.is_custom() {
+                "CustomDomain"
+            } else {
+                "Domain"
+            };
+            o.insert(key.into(), d.domain.clone().into());
+        }
     }
     Ok(v)
 }
@@ -163,6 +171,58 @@ pub(crate) fn list_user_pools(issuer: &Issuer, input: Value) -> Result<Value> {
         out["NextToken"] = t.into();
     }
     Ok(out)
+}
+
+/// UpdateUserPool input: every updatable member; the rest is echoed.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct UpdatePoolInput {
+    /// The pool.
+    pub user_pool_id: Option<String>,
+    /// New name.
+    pub pool_name: Option<String>,
+    /// Password and sign-in policy.
+    #[serde(default)]
+    pub policies: Option<Policies>,
+    /// Auto-verified attributes.
+    #[serde(default)]
+    pub auto_verified_attributes: Vec<String>,
+    /// MFA configuration.
+    pub mfa_configuration: Option<String>,
+    /// Remembered devices.
+    pub device_configuration: Option<DeviceConfiguration>,
+    /// Tags.
+    #[serde(default)]
+    pub user_pool_tags: Map<String, Value>,
+    /// Everything else.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl UpdatePoolInput {
+    /// The pool id (required) and the typed update.
+    pub(super) fn into_update(self) -> Result<(String, PoolUpdate)> {
+        let id = required(&self.user_pool_id, "userPoolId")?.to_string();
+        Ok((
+            id,
+            PoolUpdate {
+                name: self.pool_name,
+                policies: self.policies,
+                auto_verified_attributes: self.auto_verified_attributes,
+                mfa_configuration: self.mfa_configuration,
+                device_configuration: self.device_configuration,
+                tags: self.user_pool_tags,
+                extra: self.extra,
+            },
+        ))
+    }
+}
+
+/// UpdateUserPool.
+pub(crate) fn update_user_pool(issuer: &Issuer, input: Value) -> Result<Value> {
+    let (id, update) = decode::<UpdatePoolInput>(input)?.into_update()?;
+    pools::update(issuer, &id, update)?;
+    Ok(json!({}))
 }
 
 /// DeleteUserPool.

@@ -6,7 +6,8 @@
 use serde_json::Value;
 
 use super::{
-    admin_users, auth, clients, decode, devices, groups, mfa, pools, resource_servers, users,
+    admin_users, auth, clients, decode, devices, domains, groups, mfa, pools, resource_servers,
+    users,
 };
 use crate::error::{Error, Result};
 
@@ -19,6 +20,12 @@ pub(crate) fn decode_input(op: &str, input: Value) -> Result<()> {
             .map(drop),
         "DescribeUserPool" | "DeleteUserPool" => decode::<pools::PoolIdInput>(input).map(drop),
         "ListUserPools" => decode::<pools::ListInput>(input).map(drop),
+        "UpdateUserPool" => decode::<pools::UpdatePoolInput>(input)?
+            .into_update()
+            .map(drop),
+        "CreateUserPoolDomain" | "DescribeUserPoolDomain" | "DeleteUserPoolDomain" => {
+            decode::<domains::DomainInput>(input).map(drop)
+        }
         "CreateUserPoolClient" => decode::<clients::ClientInput>(input)?.into_spec().map(drop),
         "UpdateUserPoolClient" => {
             decode::<clients::ClientRef>(input.clone())?.ids()?;

@@ -9,6 +9,7 @@ pub(crate) mod code_decoys;
 pub(crate) mod codes;
 pub(crate) mod credentials;
 pub(crate) mod devices;
+pub(crate) mod domains;
 pub(crate) mod filter;
 pub(crate) mod groups;
 pub(crate) mod lookup;

@@ -1,5 +1,6 @@
 //! User pools: creation (with their signing keys), lookup, listing,
-//! deletion and idempotent create-or-update for configuration files.
+//! UpdateUserPool, deletion and idempotent create-or-update for
+//! configuration files.
 
 use serde_json::{Map, Value};
 
@@ -7,11 +8,12 @@ use crate::directory::attributes::STANDARD_ATTRIBUTES;
 use crate::error::{Error, Result};
 use crate::ids;
 use crate::issuer::Issuer;
+use crate::issuer::pool_not_found;
 use crate::model::{
-    AuthFactor, DeviceConfiguration, IssuerStyle, MfaConfiguration, Policies, Pool,
+    AuthFactor, DeviceConfiguration, IssuerStyle, MfaConfiguration, Policies, Pool, PoolDomain,
     SchemaAttribute, SignInPolicy, UsernameConfiguration,
 };
-use crate::store::{keys as key_rows, pools as pool_rows};
+use crate::store::{domains as domain_rows, keys as key_rows, pools as pool_rows};
 use crate::tokens::keys;
 
 /// The user pool tag that selects the issuer style (`local` or `aws`).
@@ -61,6 +63,8 @@ pub(crate) struct PoolDescription {
     pub pool: Pool,
     /// Its number of users.
     pub estimated_users: i64,
+    /// Its domain, if it has one.
+    pub domain: Option<PoolDomain>,
 }
 
 /// Validates `spec` and builds the pool document (not stored).
@@ -244,10 +248,16 @@ pub(crate) fn create(issuer: &Issuer, spec: PoolSpec) -> Result<PoolDescription>
 }
 
 fn describe_pool(issuer: &Issuer, pool: Pool) -> Result<PoolDescription> {
-    let estimated_users = issuer.read(|c| Ok(pool_rows::count_users(c, &pool.id)?))?;
+    let (estimated_users, domain) = issuer.read(|c| {
+        Ok((
+            pool_rows::count_users(c, &pool.id)?,
+            domain_rows::domain_of_pool(c, &pool.id)?,
+        ))
+    })?;
     Ok(PoolDescription {
         pool,
         estimated_users,
+        domain,
     })
 }
 
@@ -260,6 +270,94 @@ pub(crate) fn describe(issuer: &Issuer, pool_id: &str) -> Result<PoolDescription
 /// Every pool with its issuer style, ordered by id (ListUserPools).
 pub(crate) fn list(issuer: &Issuer) -> Result<Vec<(Pool, IssuerStyle)>> {
     issuer.read(|c| Ok(pool_rows::list_pools(c)?))
+}
+
+/// What UpdateUserPool sets. Every updatable setting is here: one left
+/// out returns to its default, as AWS documents ("If you don't provide a
+/// value for an attribute, Amazon Cognito sets it to its default value").
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PoolUpdate {
+    /// New pool name (`PoolName`); the name stays when absent.
+    pub name: Option<String>,
+    /// Password and sign-in policy.
+    pub policies: Option<Policies>,
+    /// Auto-verified attributes.
+    pub auto_verified_attributes: Vec<String>,
+    /// `MfaConfiguration` wire name (default `OFF`).
+    pub mfa_configuration: Option<String>,
+    /// Remembered devices.
+    pub device_configuration: Option<DeviceConfiguration>,
+    /// Tags (`cognito-issuer:issuer-style` selects the issuer style).
+    pub tags: Map<String, Value>,
+    /// Settings the issuer only echoes.
+    pub extra: Map<String, Value>,
+}
+
+/// `UserPoolType` members an update cannot set (fixed at creation, set by
+/// other operations, or computed): dropped from the echoed settings.
+const FIXED_MEMBERS: &[&str] = &[
+    "Id",
+    "UserPoolId",
+    "Name",
+    "PoolName",
+    "Arn",
+    "CreationDate",
+    "LastModifiedDate",
+    "UsernameAttributes",
+    "AliasAttributes",
+    "Schema",
+    "SchemaAttributes",
+    "UsernameConfiguration",
+    "SoftwareTokenMfaConfiguration",
+    "SmsMfaConfiguration",
+    "EmailMfaConfiguration",
+    "EstimatedNumberOfUsers",
+    "Status",
+    "Domain",
+    "CustomDomain",
+];
+
+/// Replaces a pool's updatable settings (UpdateUserPool), validated as
+/// CreateUserPool validates them. The id, ARN, creation date, sign-in
+/// attributes, schema, case sensitivity, MFA factors (SetUserPoolMfaConfig),
+/// signing keys, users and domain stay.
+pub(crate) fn update(issuer: &Issuer, pool_id: &str, u: PoolUpdate) -> Result<()> {
+    let (old, _) = issuer.pool(pool_id)?;
+    if u.name.as_deref() == Some("") {
+        return Err(Error::invalid_parameter(
+            "1 validation error detected: Value '' at 'poolName' failed to satisfy constraint: \
+             Member must have length greater than or equal to 1",
+        ));
+    }
+    let mut extra = u.extra;
+    extra.retain(|k, _| !FIXED_MEMBERS.contains(&k.as_str()));
+    let spec = PoolSpec {
+        id: Some(old.id.clone()),
+        region: None,
+        name: u.name.unwrap_or_else(|| old.name.clone()),
+        policies: u.policies,
+        username_attributes: old.username_attributes.clone(),
+        alias_attributes: old.alias_attributes.clone(),
+        auto_verified_attributes: u.auto_verified_attributes,
+        schema: old.schema_attributes.iter().cloned().map(Some).collect(),
+        mfa_configuration: u.mfa_configuration,
+        username_configuration: old.username_configuration.clone(),
+        device_configuration: u.device_configuration,
+        tags: u.tags,
+        extra,
+    };
+    let (mut pool, style) = build(spec)?;
+    pool.creation_date = old.creation_date;
+    pool.software_token_mfa_configuration = old.software_token_mfa_configuration;
+    pool.sms_mfa_configuration = old.sms_mfa_configuration;
+    pool.email_mfa_configuration = old.email_mfa_configuration;
+    issuer.write(|tx| {
+        // A pool deleted meanwhile is not brought back.
+        if pool_rows::get_pool(tx, pool_id)?.is_none() {
+            return Err(pool_not_found(pool_id));
+        }
+        Ok(pool_rows::put_pool(tx, &pool, style)?)
+    })
 }
 
 /// Deletes a pool and everything in it (DeleteUserPool).

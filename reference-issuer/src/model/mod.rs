@@ -7,6 +7,7 @@
 
 mod client;
 mod device;
+mod domain;
 mod group;
 mod mfa;
 mod pool;
@@ -19,6 +20,7 @@ pub(crate) use client::{
     RotationFeature, TimeUnit, TokenValidityUnits,
 };
 pub(crate) use device::{Device, RememberedStatus};
+pub(crate) use domain::PoolDomain;
 pub(crate) use group::Group;
 pub(crate) use mfa::UserMfa;
 pub use pool::IssuerStyle;

@@ -12,6 +12,7 @@
 pub(crate) mod clients;
 pub(crate) mod codes;
 pub(crate) mod devices;
+pub(crate) mod domains;
 pub(crate) mod groups;
 pub(crate) mod keys;
 pub(crate) mod lockouts;
@@ -42,6 +43,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_attempt_budgets.sql"),
     include_str!("migrations/0004_refresh_rotation.sql"),
     include_str!("migrations/0005_devices.sql"),
+    include_str!("migrations/0006_pool_domains.sql"),
 ];
 
 const READERS: usize = 4;

@@ -66,6 +66,7 @@ pub(crate) fn delete_pool(conn: &Connection, id: &str) -> Result<()> {
         "revoked_origins",
         "devices",
         "device_sign_ins",
+        "pool_domains",
     ] {
         conn.execute(&format!("DELETE FROM {table} WHERE pool_id = ?1"), [id])?;
     }
