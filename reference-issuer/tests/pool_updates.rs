@@ -347,6 +347,53 @@ async fn update_refusals_are_create_refusals_and_change_nothing() {
     issuer.shutdown().await.unwrap();
 }
 
+/// The issuer style decides `iss`: an update that leaves out the tag keeps
+/// it (tokens already issued keep verifying), and one that names another
+/// style is refused.
+#[tokio::test]
+async fn update_keeps_the_issuer_style() {
+    let dir = tempfile::tempdir().unwrap();
+    let issuer = start(dir.path()).await;
+    let base = issuer.base_url().to_string();
+    let created = ok(
+        &base,
+        "CreateUserPool",
+        json!({ "PoolName": "aws-styled",
+                "UserPoolTags": { "cognito-issuer:issuer-style": "aws" } }),
+    )
+    .await;
+    let pool = created["UserPool"]["Id"].as_str().unwrap().to_string();
+    let iss_before = issuer.pool(&pool).unwrap().issuer;
+    assert!(
+        iss_before.starts_with("https://cognito-idp."),
+        "{iss_before}"
+    );
+
+    ok(
+        &base,
+        "UpdateUserPool",
+        json!({ "UserPoolId": pool, "UserPoolTags": { "team": "identity" } }),
+    )
+    .await;
+    assert_eq!(issuer.pool(&pool).unwrap().issuer, iss_before);
+    let tags = &describe(&base, &pool).await["UserPoolTags"];
+    assert_eq!(tags["team"], "identity");
+    assert_eq!(tags["cognito-issuer:issuer-style"], "aws");
+
+    let (kind, message) = call(
+        &base,
+        "UpdateUserPool",
+        json!({ "UserPoolId": pool,
+                "UserPoolTags": { "cognito-issuer:issuer-style": "local" } }),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(kind, "InvalidParameterException");
+    assert!(message.contains("cannot change"), "{message}");
+    assert_eq!(issuer.pool(&pool).unwrap().issuer, iss_before);
+    issuer.shutdown().await.unwrap();
+}
+
 #[tokio::test]
 async fn update_of_an_unknown_or_unnamed_pool_is_refused() {
     let dir = tempfile::tempdir().unwrap();

@@ -322,7 +322,7 @@ const FIXED_MEMBERS: &[&str] = &[
 /// attributes, schema, case sensitivity, MFA factors (SetUserPoolMfaConfig),
 /// signing keys, users and domain stay.
 pub(crate) fn update(issuer: &Issuer, pool_id: &str, u: PoolUpdate) -> Result<()> {
-    let (old, _) = issuer.pool(pool_id)?;
+    let (old, old_style) = issuer.pool(pool_id)?;
     if u.name.as_deref() == Some("") {
         return Err(Error::invalid_parameter(
             "1 validation error detected: Value '' at 'poolName' failed to satisfy constraint: \
@@ -331,6 +331,26 @@ pub(crate) fn update(issuer: &Issuer, pool_id: &str, u: PoolUpdate) -> Result<()
     }
     let mut extra = u.extra;
     extra.retain(|k, _| !FIXED_MEMBERS.contains(&k.as_str()));
+    // The issuer style decides `iss`: tokens already issued must keep
+    // verifying, so it stays what the pool was created with.
+    let mut tags = u.tags;
+    match tags
+        .get(STYLE_TAG)
+        .map(|v| v.as_str().and_then(IssuerStyle::parse))
+    {
+        None if old_style != IssuerStyle::Local => {
+            tags.insert(STYLE_TAG.into(), old_style.as_str().into());
+        }
+        Some(Some(style)) if style != old_style => {
+            return Err(Error::invalid_parameter(format!(
+                "{STYLE_TAG} cannot change after the pool is created (it is {})",
+                old_style.as_str()
+            )));
+        }
+        // Absent on a local pool, the same style, or an invalid value
+        // (refused by `build` as CreateUserPool refuses it).
+        _ => {}
+    }
     let spec = PoolSpec {
         id: Some(old.id.clone()),
         region: None,
@@ -343,7 +363,7 @@ pub(crate) fn update(issuer: &Issuer, pool_id: &str, u: PoolUpdate) -> Result<()
         mfa_configuration: u.mfa_configuration,
         username_configuration: old.username_configuration.clone(),
         device_configuration: u.device_configuration,
-        tags: u.tags,
+        tags,
         extra,
     };
     let (mut pool, style) = build(spec)?;
