@@ -170,20 +170,44 @@ pub(super) fn respond(
         .get("USERNAME")
         .cloned()
         .unwrap_or_else(|| user.username.clone());
+    continue_with(
+        issuer,
+        ctx,
+        session_hash,
+        &name,
+        answer,
+        responses,
+        |code| otp::first_factor(issuer, ctx, &user, code),
+    )
+}
+
+/// Spends the `SELECT_CHALLENGE` session and continues with `answer`:
+/// `PASSWORD` and `PASSWORD_SRP` as those flows for `name`, a code factor
+/// through `send_code` (a real code for a user, a decoy for a name nobody
+/// owns).
+fn continue_with(
+    issuer: &Issuer,
+    ctx: &FlowContext,
+    session_hash: &str,
+    name: &str,
+    answer: &'static str,
+    responses: &BTreeMap<String, String>,
+    send_code: impl FnOnce(&'static str) -> Result<Outcome>,
+) -> Result<Outcome> {
     match answer {
         "PASSWORD" => {
             let pw = param(responses, "PASSWORD")?;
             session::take(issuer, session_hash)?;
-            let user = authenticate(issuer, ctx, &name, pw)?;
+            let user = authenticate(issuer, ctx, name, pw)?;
             after_first_factor(issuer, ctx, user)
         }
         "PASSWORD_SRP" => {
             session::take(issuer, session_hash)?;
-            super::srp::start(issuer, ctx, &srp_params(&name, responses))
+            super::srp::start(issuer, ctx, &srp_params(name, responses))
         }
-        otp_challenge => {
+        code_challenge => {
             session::take(issuer, session_hash)?;
-            otp::first_factor(issuer, ctx, &user, otp_challenge)
+            send_code(code_challenge)
         }
     }
 }
@@ -223,22 +247,18 @@ pub(super) fn respond_unknown(
         responses.get("SECRET_HASH").map(String::as_str),
     )?;
     match challenge {
-        "SELECT_CHALLENGE" => match chosen(row, responses)? {
-            "PASSWORD" => {
-                let pw = param(responses, "PASSWORD")?;
-                session::take(issuer, session_hash)?;
-                let user = authenticate(issuer, ctx, &name, pw)?;
-                after_first_factor(issuer, ctx, user)
-            }
-            "PASSWORD_SRP" => {
-                session::take(issuer, session_hash)?;
-                super::srp::start(issuer, ctx, &srp_params(&name, responses))
-            }
-            otp_challenge => {
-                session::take(issuer, session_hash)?;
-                otp::decoy_first_factor(issuer, ctx, &name, otp_challenge)
-            }
-        },
+        "SELECT_CHALLENGE" => {
+            let answer = chosen(row, responses)?;
+            continue_with(
+                issuer,
+                ctx,
+                session_hash,
+                &name,
+                answer,
+                responses,
+                |code| otp::decoy_first_factor(issuer, ctx, &name, code),
+            )
+        }
         "EMAIL_OTP" | "SMS_OTP" => {
             otp::answer_decoy(issuer, ctx, challenge, session_hash, &name, responses)
         }
