@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{decode, required};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::issuer::Issuer;
 use crate::signin::{self, FlowContext, Outcome, TokenSet, challenge, refresh};
 
@@ -71,8 +71,8 @@ fn authentication_result(t: TokenSet) -> Value {
 }
 
 /// The `AuthenticationResult` or challenge of a sign-in step.
-pub(crate) fn render(outcome: Outcome) -> Value {
-    match outcome {
+pub(crate) fn render(outcome: Outcome) -> Result<Value> {
+    Ok(match outcome {
         Outcome::Tokens(t) => {
             json!({ "ChallengeParameters": {}, "AuthenticationResult": authentication_result(t) })
         }
@@ -92,7 +92,9 @@ pub(crate) fn render(outcome: Outcome) -> Value {
             "ChallengeParameters": {},
             "AvailableChallenges": available,
         }),
-    }
+        // Only a hosted-UI context completes this way; the API never builds one.
+        Outcome::SignedIn(_) => return Err(Error::internal("unexpected hosted-UI completion")),
+    })
 }
 
 fn initiate(issuer: &Issuer, input: Value, admin: bool) -> Result<Value> {
@@ -106,7 +108,7 @@ fn initiate(issuer: &Issuer, input: Value, admin: bool) -> Result<Value> {
     let flow = required(&i.auth_flow, "authFlow")?;
     let ctx = FlowContext::load(issuer, pool_id, client_id)?
         .with_device_key(i.auth_parameters.get("DEVICE_KEY").cloned());
-    signin::start(issuer, &ctx, flow, &i.auth_parameters).map(render)
+    signin::start(issuer, &ctx, flow, &i.auth_parameters).and_then(render)
 }
 
 fn respond(issuer: &Issuer, input: Value, admin: bool) -> Result<Value> {
@@ -127,7 +129,7 @@ fn respond(issuer: &Issuer, input: Value, admin: bool) -> Result<Value> {
         i.session.as_deref(),
         &i.challenge_responses,
     )
-    .map(render)
+    .and_then(render)
 }
 
 /// InitiateAuth.

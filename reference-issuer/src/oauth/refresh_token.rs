@@ -24,6 +24,7 @@ pub(crate) fn grant(
         client: client.clone(),
         admin: false,
         device_key: None,
+        completion: crate::signin::Completion::Tokens,
     };
     let tokens = refresh::grant(issuer, &ctx, token).map_err(|e| {
         if e.kind == ErrorKind::TooManyRequests {

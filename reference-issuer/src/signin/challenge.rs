@@ -45,6 +45,9 @@ pub(crate) fn respond(
     {
         return Err(session_expired());
     }
+    if session::completion_of(&row.data) != ctx.completion {
+        return Err(session_expired());
+    }
     if row.challenge != challenge {
         return Err(Error::invalid_parameter(format!(
             "Invalid challenge name {challenge} for this session"
@@ -68,11 +71,14 @@ pub(crate) fn respond(
     if let Some(u) = responses.get("USERNAME") {
         names.push(u.as_str());
     }
-    check_secret_hash(
-        &ctx.client,
-        &names,
-        responses.get("SECRET_HASH").map(String::as_str),
-    )?;
+    // The hosted UI is the client's own sign-in page: no SECRET_HASH there.
+    if ctx.completion != super::Completion::HostedUi {
+        check_secret_hash(
+            &ctx.client,
+            &names,
+            responses.get("SECRET_HASH").map(String::as_str),
+        )?;
+    }
     match challenge {
         "NEW_PASSWORD_REQUIRED" => new_password(issuer, ctx, &hash, user, responses),
         "SOFTWARE_TOKEN_MFA" | "SMS_MFA" | "EMAIL_OTP" | "SMS_OTP" | "MFA_SETUP" => {

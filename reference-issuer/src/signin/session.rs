@@ -36,6 +36,11 @@ pub(crate) fn create_for(
 ) -> Result<String> {
     // The sign-in's device key outlives the request that sent it.
     super::device::carry_into(ctx, &mut data);
+    if ctx.completion == super::Completion::HostedUi
+        && let Some(o) = data.as_object_mut()
+    {
+        o.insert("hosted".into(), true.into());
+    }
     let session = ids::opaque_token(96);
     let row = SessionRow {
         pool_id: ctx.pool.id.clone(),
@@ -64,5 +69,20 @@ pub(crate) fn take(issuer: &Issuer, session_hash: &str) -> Result<()> {
         Ok(())
     } else {
         Err(session_expired())
+    }
+}
+
+/// How a sign-in whose challenge session holds `data` completes: a session
+/// opened by the hosted UI is answered there only, and an API session
+/// only through the API.
+pub(crate) fn completion_of(data: &str) -> super::Completion {
+    let hosted = serde_json::from_str::<serde_json::Value>(data)
+        .ok()
+        .and_then(|d| d.get("hosted").and_then(serde_json::Value::as_bool))
+        .unwrap_or(false);
+    if hosted {
+        super::Completion::HostedUi
+    } else {
+        super::Completion::Tokens
     }
 }

@@ -112,6 +112,7 @@ fn subject(issuer: &Issuer, access_token: Option<&str>, session: Option<&str>) -
             client,
             admin: false,
             device_key: super::device::key_in_session(&row.data),
+            completion: super::session::completion_of(&row.data),
         }),
         session_hash: hash,
         stage,
