@@ -56,8 +56,10 @@ fn authentication_result(t: TokenSet) -> Value {
         "AccessToken": t.access_token,
         "ExpiresIn": t.expires_in,
         "TokenType": "Bearer",
-        "IdToken": t.id_token,
     });
+    if let Some(id) = t.id_token {
+        result["IdToken"] = Value::from(id);
+    }
     if let Some(r) = t.refresh_token {
         result["RefreshToken"] = Value::from(r);
     }

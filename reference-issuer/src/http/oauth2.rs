@@ -16,8 +16,8 @@ use super::errors::{api_error, oauth_error};
 use super::{AppState, blocking};
 use crate::error::Error;
 use crate::oauth::{
-    OAuthError, OAuthErrorKind, TokenResponse, client_auth, client_credentials, refresh_token,
-    revoke as revocation, userinfo,
+    OAuthError, OAuthErrorKind, TokenResponse, authorization_code, client_auth, client_credentials,
+    refresh_token, revoke as revocation, userinfo,
 };
 
 /// The form as sent, in order (repeated names kept, to be refused).
@@ -55,6 +55,9 @@ fn basic_credentials(headers: &HeaderMap) -> Option<&str> {
 /// when the client used Basic (RFC 6749 §5.2), else `body_status` (400 at
 /// the token endpoint as Cognito documents it, 401 at revocation).
 fn refusal(e: &OAuthError, headers: &HeaderMap, body_status: StatusCode) -> Response {
+    if e.kind == OAuthErrorKind::ServerError {
+        return oauth_error(e, StatusCode::INTERNAL_SERVER_ERROR);
+    }
     if e.kind != OAuthErrorKind::InvalidClient {
         return bad_request(e);
     }
@@ -163,6 +166,14 @@ pub(super) async fn token(
             }
             "refresh_token" => {
                 refresh_token::grant(issuer, &client, required(&form, "refresh_token")?)
+            }
+            "authorization_code" => {
+                let redemption = authorization_code::Redemption {
+                    code: required(&form, "code")?,
+                    redirect_uri: required(&form, "redirect_uri")?,
+                    code_verifier: form.get("code_verifier").map(String::as_str),
+                };
+                authorization_code::grant(issuer, &client, redemption)
             }
             _ => Err(OAuthErrorKind::UnsupportedGrantType.into()),
         }

@@ -6,6 +6,9 @@
 //! list ([`revocation`], not in Cognito). Errors are typed [`OAuthError`]s,
 //! rendered as RFC 6749 JSON at the HTTP edge.
 
+pub(crate) mod authorization_code;
+#[allow(dead_code)] // validate and grant are called by the hosted UI's handlers (issue 13)
+pub(crate) mod authorize;
 pub(crate) mod client_auth;
 pub(crate) mod client_credentials;
 pub(crate) mod refresh_token;
@@ -33,6 +36,8 @@ pub(crate) enum OAuthErrorKind {
     UnsupportedTokenType,
     /// `invalid_token` (userInfo).
     InvalidToken,
+    /// `server_error` (a fault; answered with 500).
+    ServerError,
 }
 
 impl OAuthErrorKind {
@@ -47,6 +52,7 @@ impl OAuthErrorKind {
             Self::InvalidScope => "invalid_scope",
             Self::UnsupportedTokenType => "unsupported_token_type",
             Self::InvalidToken => "invalid_token",
+            Self::ServerError => "server_error",
         }
     }
 }
@@ -94,3 +100,6 @@ pub(crate) struct TokenResponse {
     /// `expires_in`.
     pub expires_in: i64,
 }
+
+#[cfg(test)]
+mod tests;

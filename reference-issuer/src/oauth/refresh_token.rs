@@ -35,7 +35,7 @@ pub(crate) fn grant(
     })?;
     Ok(TokenResponse {
         access_token: tokens.access_token,
-        id_token: Some(tokens.id_token),
+        id_token: tokens.id_token,
         refresh_token: tokens.refresh_token,
         expires_in: tokens.expires_in,
     })

@@ -5,6 +5,7 @@
 pub(crate) mod challenge;
 pub(crate) mod device;
 pub(crate) mod hosted;
+pub(crate) mod issue;
 pub(crate) mod lockout;
 pub(crate) mod mfa;
 mod mfa_select;
@@ -23,11 +24,9 @@ mod user_auth;
 use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
+use crate::ids;
 use crate::issuer::{Issuer, client_not_found};
 use crate::model::{AppClient, IssuerStyle, Pool, User};
-use crate::store::{groups as group_rows, refresh as refresh_rows};
-use crate::tokens::{self, AuthEvent, TokenRequest};
-use crate::{ids, store};
 
 /// The authentication flows, parsed from `AuthFlow`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,8 +140,8 @@ impl FlowContext {
 pub(crate) struct TokenSet {
     /// Signed access token.
     pub access_token: String,
-    /// Signed ID token.
-    pub id_token: String,
+    /// Signed ID token (absent when an OAuth2 grant lacks `openid`).
+    pub id_token: Option<String>,
     /// Opaque refresh token (new sign-ins, and refreshes that rotate it).
     pub refresh_token: Option<String>,
     /// Access token lifetime in seconds.
@@ -272,51 +271,20 @@ pub(crate) fn complete(issuer: &Issuer, ctx: &FlowContext, user: &User) -> Resul
             auth_time: ids::now(),
         }));
     }
-    let groups = issuer.read(|c| Ok(group_rows::groups_of_user(c, &ctx.pool.id, &user.sub)?))?;
     let device = device::for_tokens(issuer, ctx, user)?;
-    let event = AuthEvent::new();
-    let iss = issuer.issuer_url(&ctx.pool.id, ctx.style);
-    let req = TokenRequest {
-        issuer: &iss,
-        client: &ctx.client,
-        user,
-        groups: &groups,
-        event: &event,
+    let how = issue::Issue {
+        oauth: None,
+        auth_time: ids::now(),
         device_key: device.as_ref().map(device::DeviceGrant::key),
     };
-    let minted = tokens::mint(&issuer.keys, &issuer.store, &ctx.pool.id, &req)?;
-    let refresh = ids::opaque_token(64);
-    let now = ids::now();
-    let row = store::refresh::RefreshRow {
-        token_hash: ids::sha256_hex(&refresh),
-        pool_id: ctx.pool.id.clone(),
-        client_id: ctx.client.client_id.clone(),
-        sub: user.sub.clone(),
-        origin_jti: event.origin_jti.clone(),
-        event_id: event.event_id.clone(),
-        auth_time: event.auth_time,
-        issued_at: now,
-        expires_at: now + ctx.client.refresh_ttl(),
-        revoked_at: None,
-        retired_at_ms: None,
-        grace_until_ms: None,
-    };
-    issuer.write(|tx| {
-        refresh_rows::insert_refresh(tx, &row)?;
-        match &device {
-            Some(d) => device::record(tx, user, &row.origin_jti, d),
-            None => Ok(()),
-        }
+    let mut tokens = issue::issue(issuer, ctx, user, how, |tx, row| match &device {
+        Some(d) => device::record(tx, user, &row.origin_jti, d),
+        None => Ok(()),
     })?;
     // The one place the lockout counter resets: a sign-in completed.
     lockout::succeeded(issuer, &ctx.pool.id, &user.sub);
-    Ok(Outcome::Tokens(TokenSet {
-        access_token: minted.access_token,
-        id_token: minted.id_token,
-        refresh_token: Some(refresh),
-        expires_in: minted.expires_in,
-        new_device: device.and_then(|d| d.metadata()),
-    }))
+    tokens.new_device = device.and_then(|d| d.metadata());
+    Ok(Outcome::Tokens(tokens))
 }
 
 /// Whether `name` identifies `user` (username or a sign-in attribute value).

@@ -15,7 +15,7 @@ use crate::ids;
 use crate::issuer::Issuer;
 use crate::store::refresh::RefreshRow;
 use crate::store::{groups as group_rows, refresh as refresh_rows, users as user_rows};
-use crate::tokens::{self, AuthEvent, TokenRequest};
+use crate::tokens::{self, AuthEvent, OAuthGrant, TokenRequest};
 
 /// Which front end asks for new tokens, with how the client proved itself.
 #[derive(Debug, Clone, Copy)]
@@ -187,6 +187,12 @@ pub(crate) fn redeem(
         event_id: row.event_id,
         auth_time: row.auth_time,
     };
+    // A sign-in through OAuth2 keeps its granted scopes (no nonce: that
+    // belongs to the first ID token only).
+    let oauth = row.scopes.as_deref().map(|s| OAuthGrant {
+        scopes: s.split_whitespace().map(str::to_string).collect(),
+        nonce: None,
+    });
     let iss = issuer.issuer_url(&ctx.pool.id, ctx.style);
     let req = TokenRequest {
         issuer: &iss,
@@ -195,6 +201,7 @@ pub(crate) fn redeem(
         groups: &groups,
         event: &event,
         device_key: device_key.as_deref(),
+        oauth: oauth.as_ref(),
     };
     let minted = tokens::mint(&issuer.keys, &issuer.store, &ctx.pool.id, &req)?;
     Ok(TokenSet {

@@ -9,6 +9,7 @@
 //! SQLite and the records of [`crate::model`], nothing above them; its
 //! errors are [`StoreError`].
 
+pub(crate) mod authorization_codes;
 pub(crate) mod clients;
 pub(crate) mod codes;
 pub(crate) mod devices;
@@ -44,6 +45,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_refresh_rotation.sql"),
     include_str!("migrations/0005_devices.sql"),
     include_str!("migrations/0006_pool_domains.sql"),
+    include_str!("migrations/0007_authorization_codes.sql"),
 ];
 
 const READERS: usize = 4;

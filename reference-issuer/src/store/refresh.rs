@@ -33,6 +33,9 @@ pub(crate) struct RefreshRow {
     pub retired_at_ms: Option<i64>,
     /// Until when (Unix milliseconds) a replaced token still works.
     pub grace_until_ms: Option<i64>,
+    /// The scopes an OAuth2 grant gave the sign-in (space-separated);
+    /// `None` for the user pool API.
+    pub scopes: Option<String>,
 }
 
 /// Stores a refresh token.
@@ -40,8 +43,8 @@ pub(crate) fn insert_refresh(conn: &Connection, r: &RefreshRow) -> Result<()> {
     conn.execute(
         "INSERT INTO refresh_tokens(token_hash, pool_id, client_id, sub, origin_jti, event_id,
                                     auth_time, issued_at, expires_at, revoked_at,
-                                    retired_at_ms, grace_until_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                    retired_at_ms, grace_until_ms, scopes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         params![
             r.token_hash,
             r.pool_id,
@@ -54,7 +57,8 @@ pub(crate) fn insert_refresh(conn: &Connection, r: &RefreshRow) -> Result<()> {
             r.expires_at,
             r.revoked_at,
             r.retired_at_ms,
-            r.grace_until_ms
+            r.grace_until_ms,
+            r.scopes
         ],
     )?;
     Ok(())
@@ -62,7 +66,7 @@ pub(crate) fn insert_refresh(conn: &Connection, r: &RefreshRow) -> Result<()> {
 
 const REFRESH_COLUMNS: &str = "token_hash, pool_id, client_id, sub, origin_jti, event_id, \
                                auth_time, issued_at, expires_at, revoked_at, \
-                               retired_at_ms, grace_until_ms";
+                               retired_at_ms, grace_until_ms, scopes";
 
 fn refresh_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RefreshRow> {
     Ok(RefreshRow {
@@ -78,6 +82,7 @@ fn refresh_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RefreshRow> {
         revoked_at: r.get(9)?,
         retired_at_ms: r.get(10)?,
         grace_until_ms: r.get(11)?,
+        scopes: r.get(12)?,
     })
 }
 

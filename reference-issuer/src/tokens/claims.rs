@@ -65,6 +65,9 @@ pub(crate) fn id_claims(req: &TokenRequest<'_>, now: i64) -> Value {
     m.insert("event_id".into(), req.event.event_id.clone().into());
     m.insert("token_use".into(), "id".into());
     m.insert("auth_time".into(), req.event.auth_time.into());
+    if let Some(nonce) = req.oauth.and_then(|o| o.nonce.as_deref()) {
+        m.insert("nonce".into(), nonce.into());
+    }
     m.insert("exp".into(), (now + req.client.id_ttl()).into());
     m.insert("iat".into(), now.into());
     m.insert("jti".into(), ids::uuid().into());
@@ -84,7 +87,16 @@ pub(crate) fn access_claims(req: &TokenRequest<'_>, now: i64) -> Value {
     m.insert("origin_jti".into(), req.event.origin_jti.clone().into());
     m.insert("event_id".into(), req.event.event_id.clone().into());
     m.insert("token_use".into(), "access".into());
-    m.insert("scope".into(), ADMIN_SCOPE.into());
+    match req.oauth {
+        // OAuth2-issued access tokens carry the granted scopes and `version`.
+        Some(o) => {
+            m.insert("version".into(), 2.into());
+            m.insert("scope".into(), o.scope().into());
+        }
+        None => {
+            m.insert("scope".into(), ADMIN_SCOPE.into());
+        }
+    }
     m.insert("auth_time".into(), req.event.auth_time.into());
     m.insert("exp".into(), (now + req.client.access_ttl()).into());
     m.insert("iat".into(), now.into());

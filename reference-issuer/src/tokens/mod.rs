@@ -75,13 +75,45 @@ pub(crate) struct TokenRequest<'a> {
     /// The device of a device-tracked sign-in (the access token's
     /// `device_key`).
     pub device_key: Option<&'a str>,
+    /// The OAuth part of a hosted-UI sign-in (`None`: the user pool API).
+    pub oauth: Option<&'a OAuthGrant>,
+}
+
+/// What an OAuth2 authorization granted: the access token's `scope` and
+/// the ID token's `nonce`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct OAuthGrant {
+    /// The granted scopes, in the client's `AllowedOAuthScopes` order.
+    pub scopes: Vec<String>,
+    /// The `nonce` of the authorization request (first tokens only).
+    pub nonce: Option<String>,
+}
+
+impl OAuthGrant {
+    /// Whether `openid` was granted (an ID token is issued).
+    pub(crate) fn has_openid(&self) -> bool {
+        self.scopes.iter().any(|s| s == "openid")
+    }
+
+    /// The scopes as the access token's `scope` (space-separated).
+    pub(crate) fn scope(&self) -> String {
+        self.scopes.join(" ")
+    }
+}
+
+impl TokenRequest<'_> {
+    /// Whether an ID token is issued: always through the user pool API,
+    /// with the `openid` scope through OAuth2.
+    pub(crate) fn wants_id_token(&self) -> bool {
+        self.oauth.is_none_or(OAuthGrant::has_openid)
+    }
 }
 
 /// Minted ID and access tokens.
 #[derive(Debug, Clone)]
 pub(crate) struct MintedTokens {
-    /// Signed ID token.
-    pub id_token: String,
+    /// Signed ID token (absent for an OAuth2 grant without `openid`).
+    pub id_token: Option<String>,
     /// Signed access token.
     pub access_token: String,
     /// Access token lifetime in seconds (`ExpiresIn`).
@@ -97,14 +129,45 @@ pub(crate) fn mint(
 ) -> Result<MintedTokens> {
     let pk = keys.get(store, pool_id)?;
     let now = ids::now();
-    let id_token = jwt::sign_jwt(pk.active(KeyPurpose::Id)?, &claims::id_claims(req, now))?;
     let access_token = jwt::sign_jwt(
         pk.active(KeyPurpose::Access)?,
         &claims::access_claims(req, now),
     )?;
+    let id_token = if req.wants_id_token() {
+        let mut id = claims::id_claims(req, now);
+        if req.oauth.is_some() {
+            id["at_hash"] = at_hash(&access_token).into();
+        }
+        Some(jwt::sign_jwt(pk.active(KeyPurpose::Id)?, &id)?)
+    } else {
+        None
+    };
     Ok(MintedTokens {
         id_token,
         access_token,
         expires_in: req.client.access_ttl(),
     })
+}
+
+/// OIDC Core 3.1.3.6 `at_hash`: base64url of the left half of the SHA-256
+/// of the access token's ASCII (RS256 hashes with SHA-256).
+pub(crate) fn at_hash(access_token: &str) -> String {
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(access_token.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::at_hash;
+
+    #[test]
+    fn at_hash_is_the_left_half_of_sha256() {
+        // OIDC Core's own example (A.3/A.4): this access token's at_hash.
+        assert_eq!(
+            at_hash("jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"),
+            "77QmUPtjPfzWtF2AnpK9RQ"
+        );
+    }
 }
