@@ -212,32 +212,43 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
     Some(t.trim().to_string())
 }
 
-/// `GET|POST /oauth2/userInfo`: the user's attributes (as strings, like
-/// Cognito) plus `username`.
+/// `GET|POST /oauth2/userInfo`: the attributes within the token's scopes
+/// (as strings, like Cognito), `sub` and `username`. A missing bearer token
+/// is Cognito's 400 `invalid_request`; a refused token 401 `invalid_token`.
 pub(super) async fn user_info(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let Some(token) = bearer(&headers) else {
-        let e = OAuthError::new(OAuthErrorKind::InvalidRequest).describe("Bearer token required");
-        return oauth_error(&e, StatusCode::UNAUTHORIZED);
+        let e = OAuthError::new(OAuthErrorKind::InvalidRequest)
+            .describe("Bad OAuth2 request at UserInfo Endpoint");
+        return user_info_refusal(&e, StatusCode::BAD_REQUEST);
     };
-    match blocking(&state, move |issuer| userinfo::user_of(issuer, &token)).await {
-        Ok(user) => {
-            let mut m = serde_json::Map::new();
-            for (k, v) in &user.attributes {
-                m.insert(k.clone(), Value::from(v.clone()));
-            }
-            m.insert("sub".into(), Value::from(user.sub.clone()));
-            m.insert("username".into(), Value::from(user.username));
+    match run(&state, move |issuer| userinfo::claims(issuer, &token)).await {
+        Ok(Ok(claims)) => {
+            let m: serde_json::Map<String, Value> = claims
+                .into_iter()
+                .map(|(k, v)| (k, Value::from(v)))
+                .collect();
             json_ok(Value::Object(m))
         }
-        Err(e) if !e.is_internal() => {
-            tracing::debug!(reason = %e.message, "userInfo refused a token");
-            let o = OAuthError::new(OAuthErrorKind::InvalidToken).describe(
-                "Access token is expired, disabled, or deleted, or the user has globally signed out.",
-            );
-            oauth_error(&o, StatusCode::UNAUTHORIZED)
+        Ok(Err(e)) if e.kind == OAuthErrorKind::ServerError => {
+            oauth_error(&e, StatusCode::INTERNAL_SERVER_ERROR)
         }
+        Ok(Err(e)) => user_info_refusal(&e, StatusCode::UNAUTHORIZED),
         Err(e) => api_error(e),
     }
+}
+
+/// A refusal of userInfo, with `WWW-Authenticate` exactly as Cognito's
+/// documentation gives it (`error="..", error_description=".."`, no scheme).
+fn user_info_refusal(e: &OAuthError, status: StatusCode) -> Response {
+    let mut resp = oauth_error(e, status);
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "error=\"{}\", error_description=\"{}\"",
+        e.kind.code(),
+        e.description.as_deref().unwrap_or_default()
+    )) {
+        resp.headers_mut().insert("www-authenticate", v);
+    }
+    resp
 }
 
 /// `POST /oauth2/revoke`.
