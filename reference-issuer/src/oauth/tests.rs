@@ -414,3 +414,103 @@ fn the_implicit_grant_answers_in_the_fragment() {
         "{loc}"
     );
 }
+
+#[test]
+fn of_two_concurrent_redemptions_exactly_one_wins() {
+    let f = fixture();
+    for _ in 0..5 {
+        let req = code_request(&f, None);
+        let code = code_of(&grant(&f.issuer, &req, &alice(&f)).unwrap());
+        let results: Vec<_> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..2)
+                .map(|_| s.spawn(|| redeem(&f, "webclient", &code, None, ids::now())))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let won: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+        assert_eq!(won.len(), 1, "{results:?}");
+        let lost = results.iter().find_map(|r| r.as_ref().err()).unwrap();
+        assert_eq!(lost.kind, OAuthErrorKind::InvalidGrant);
+        // The second redemption is a replay: the winner's sign-in is revoked.
+        let refreshed = redeem_refresh(&f, won[0].refresh_token.as_deref().unwrap());
+        assert_eq!(refreshed.unwrap_err().kind, OAuthErrorKind::InvalidGrant);
+    }
+}
+
+fn redeem_refresh(f: &Fixture, token: &str) -> Result<super::TokenResponse, OAuthError> {
+    let client = f.issuer.client("webclient").unwrap();
+    super::refresh_token::grant(&f.issuer, &client, token)
+}
+
+#[test]
+fn refreshes_keep_the_granted_scopes() {
+    let f = fixture();
+    let scope_of = |t: &str| ParsedJwt::parse(t).unwrap().claims["scope"].clone();
+    // With openid: an ID token on every refresh, without the nonce.
+    let req = code_request(&f, None);
+    let code = code_of(&grant(&f.issuer, &req, &alice(&f)).unwrap());
+    let first = redeem(&f, "webclient", &code, None, ids::now()).unwrap();
+    let refresh = first.refresh_token.unwrap();
+    let again = redeem_refresh(&f, &refresh).unwrap();
+    assert_eq!(scope_of(&again.access_token), "openid email");
+    let id = ParsedJwt::parse(&again.id_token.unwrap()).unwrap().claims;
+    assert!(
+        id.get("nonce").is_none() && id.get("at_hash").is_some(),
+        "{id}"
+    );
+    // REFRESH_TOKEN_AUTH keeps them too.
+    let ctx = crate::signin::FlowContext::load(&f.issuer, None, "webclient").unwrap();
+    let auth = [("REFRESH_TOKEN".to_string(), refresh.clone())].into();
+    let out = crate::signin::start(&f.issuer, &ctx, "REFRESH_TOKEN_AUTH", &auth).unwrap();
+    let crate::signin::Outcome::Tokens(t) = out else {
+        panic!("tokens expected")
+    };
+    assert_eq!(scope_of(&t.access_token), "openid email");
+    assert!(t.id_token.is_some());
+    // Without openid: no ID token, now or on refresh.
+    let req = validate(
+        &f.issuer,
+        &AuthorizeParams {
+            scope: Some("aws.cognito.signin.user.admin".into()),
+            ..params("webclient", "code")
+        },
+    )
+    .unwrap();
+    let code = code_of(&grant(&f.issuer, &req, &alice(&f)).unwrap());
+    let first = redeem(&f, "webclient", &code, None, ids::now()).unwrap();
+    assert!(first.id_token.is_none());
+    let again = redeem_refresh(&f, first.refresh_token.as_deref().unwrap()).unwrap();
+    assert!(again.id_token.is_none());
+    assert_eq!(
+        scope_of(&again.access_token),
+        "aws.cognito.signin.user.admin"
+    );
+    // Another client's refresh grant refuses the token.
+    let other = f.issuer.client("codeonlyclient").unwrap();
+    let e = super::refresh_token::grant(&f.issuer, &other, &refresh)
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(e.kind, OAuthErrorKind::InvalidGrant);
+}
+
+#[test]
+fn a_user_disabled_since_the_code_was_issued_gets_no_tokens() {
+    let f = fixture();
+    let req = code_request(&f, None);
+    let code = code_of(&grant(&f.issuer, &req, &alice(&f)).unwrap());
+    let (pool, _) = f.issuer.pool(POOL).unwrap();
+    let user = f
+        .issuer
+        .read(|c| {
+            Ok(crate::store::users::get_user_by_username(
+                c, &pool, "alice",
+            )?)
+        })
+        .unwrap()
+        .unwrap();
+    crate::directory::admin_users::admin_set_enabled(&f.issuer, &pool, &user, false).unwrap();
+    let e = redeem(&f, "webclient", &code, None, ids::now())
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(e.kind, OAuthErrorKind::InvalidGrant);
+}
