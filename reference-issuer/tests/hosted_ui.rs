@@ -321,7 +321,22 @@ async fn login_redirects_with_a_code_and_the_session_serves_the_pool() {
     ] {
         assert!(csp.contains(part), "{part} in {csp}");
     }
-    assert!(login.headers.get("access-control-allow-origin").is_none());
+    // No CORS on the pages, even for an Origin; the Host check applies.
+    let cross = reqwest::Client::new()
+        .get(format!("{}/login?{q}", s.base))
+        .header("origin", "https://app.example.com")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross.status(), 200);
+    assert!(cross.headers().get("access-control-allow-origin").is_none());
+    let rebound = reqwest::Client::new()
+        .get(format!("{}/login?{q}", s.base))
+        .header("host", "evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rebound.status(), 421);
     let css = b.get("/hosted-ui/static/style.css").await;
     assert_eq!(css.status, 200);
     assert!(
@@ -354,7 +369,35 @@ async fn login_redirects_with_a_code_and_the_session_serves_the_pool() {
         assert!(session.contains(attr), "{attr} in {session}");
     }
     assert!(!session.contains("Secure"), "http public URL: {session}");
-    assert_code_redirect(&done);
+    let code = assert_code_redirect(&done);
+    // The code redeems at /oauth2/token for the user's tokens, once.
+    let redeem = || async {
+        let resp = reqwest::Client::new()
+            .post(format!("{}/oauth2/token", s.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(query(&[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", CB),
+                ("client_id", &s.client),
+            ]))
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.json::<serde_json::Value>().await.unwrap())
+    };
+    let (status, tokens) = redeem().await;
+    assert_eq!(status, 200, "{tokens}");
+    let id = common::claims(tokens["id_token"].as_str().unwrap());
+    assert_eq!(id["cognito:username"], "alice");
+    assert_eq!(id["nonce"], "n-1");
+    assert_eq!(id["aud"], s.client.as_str());
+    let (status, refused) = redeem().await;
+    assert_eq!(
+        (status, refused["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
 
     // Another client of the same pool: signed in without the form.
     let other = client_with_callbacks(&s.base, &s.pool, "other").await;
@@ -574,7 +617,7 @@ async fn answer(b: &Browser, p: &Page, path: &str, extra: &[(&str, &str)]) -> Pa
 }
 
 #[tokio::test]
-async fn totp_mfa_and_email_otp_sign_in() {
+async fn totp_email_otp_and_factor_choice_sign_in() {
     let dir = tempfile::tempdir().unwrap();
     let s = site(dir.path()).await;
     create_user(&s.base, &s.pool, "dave", "dave@example.com").await;
@@ -620,8 +663,59 @@ async fn totp_mfa_and_email_otp_sign_in() {
                 "EmailMfaSettings": { "Enabled": true, "PreferredMfa": true } }),
     )
     .await;
+    // Fay has both enabled and prefers neither: she chooses.
+    create_user(&s.base, &s.pool, "fay", "fay@example.com").await;
+    let tokens = common::sign_in(&s.base, &s.client, "fay").await;
+    let access = tokens["AccessToken"].as_str().unwrap();
+    let fay_secret = ok(
+        &s.base,
+        "AssociateSoftwareToken",
+        json!({ "AccessToken": access }),
+    )
+    .await["SecretCode"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ok(
+        &s.base,
+        "VerifySoftwareToken",
+        json!({ "AccessToken": access, "UserCode": totp(&fay_secret) }),
+    )
+    .await;
+    ok(
+        &s.base,
+        "AdminSetUserMFAPreference",
+        json!({ "UserPoolId": s.pool, "Username": "fay",
+                "SoftwareTokenMfaSettings": { "Enabled": true, "PreferredMfa": false },
+                "EmailMfaSettings": { "Enabled": true, "PreferredMfa": false } }),
+    )
+    .await;
     let q = authorize_q(&s.client, &[]);
     let path = format!("/challenge?{q}");
+
+    let b = Browser::new(&s.base);
+    let select = b.sign_in(&q, "fay", PASSWORD).await;
+    assert_eq!(
+        (select.status, select.data_page()),
+        (200, "challenge-select-mfa"),
+        "{}",
+        select.body
+    );
+    assert!(
+        select
+            .body
+            .contains("type=\"radio\" id=\"factor-SOFTWARE_TOKEN_MFA\"")
+    );
+    assert!(select.body.contains("<label for=\"factor-EMAIL_OTP\">"));
+    let ch = answer(&b, &select, &path, &[("factor", "EMAIL_OTP")]).await;
+    assert_eq!(
+        ch.field("challenge").as_deref(),
+        Some("EMAIL_OTP"),
+        "{}",
+        ch.body
+    );
+    let code = outbox_code(&s, "fay", "MFA_CODE");
+    assert_code_redirect(&answer(&b, &ch, &path, &[("code", &code)]).await);
 
     let b = Browser::new(&s.base);
     let ch = b.sign_in(&q, "dave", PASSWORD).await;
@@ -854,6 +948,25 @@ async fn sign_up_confirm_and_forgot_password() {
         )
         .await,
     );
+
+    // A reset an administrator required: signing in sends a code and
+    // shows the reset page.
+    ok(
+        &s.base,
+        "AdminResetUserPassword",
+        json!({ "UserPoolId": s.pool, "Username": "gina" }),
+    )
+    .await;
+    let b = Browser::new(&s.base);
+    let reset = b.sign_in(&q, "gina", "An0ther-Passw0rd!").await;
+    assert_eq!(
+        reset.data_page(),
+        "confirm-forgot-password",
+        "{}",
+        reset.body
+    );
+    assert_eq!(reset.field("username").as_deref(), Some("gina"));
+    assert!(reset.text("info").unwrap().contains("g***@e***"));
     s.issuer.shutdown().await.unwrap();
 }
 
@@ -1133,45 +1246,57 @@ async fn the_form_and_initiate_auth_share_the_lockout() {
     create_user(&s.base, &s.pool, "kate", "kate@example.com").await;
     let q = authorize_q(&s.client, &[]);
     let b = Browser::new(&s.base);
-    let api_wrong = || async {
-        call(
-            &s.base,
-            "InitiateAuth",
-            json!({ "ClientId": s.client, "AuthFlow": "USER_PASSWORD_AUTH",
-                    "AuthParameters": { "USERNAME": "kate", "PASSWORD": "Wr0ng-pass!" } }),
-        )
-        .await
-        .unwrap_err()
+    let login = b.get(&format!("/login?{q}")).await;
+    let form = |pw: &'static str| {
+        let (b, login, q) = (&b, &login, &q);
+        async move {
+            b.submit(
+                login,
+                &format!("/login?{q}"),
+                &[("username", "kate"), ("password", pw)],
+            )
+            .await
+        }
     };
-    // Five failures, alternating between the form and the API.
-    for i in 0..5 {
+    let api = |pw: &'static str| {
+        let base = s.base.clone();
+        let client = s.client.clone();
+        async move {
+            call(
+                &base,
+                "InitiateAuth",
+                json!({ "ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH",
+                        "AuthParameters": { "USERNAME": "kate", "PASSWORD": pw } }),
+            )
+            .await
+        }
+    };
+    let incorrect = "Incorrect username or password.";
+    // Five failures, alternating between the form and the API: locked
+    // for 1 s, doubling with each failure after the lockout; three more
+    // (each once the previous lockout is over) lock for 8 s.
+    for i in 0..8u64 {
+        if i >= 5 {
+            tokio::time::sleep(std::time::Duration::from_millis(
+                100 + 1000 * (1 << (i - 5)),
+            ))
+            .await;
+        }
         if i % 2 == 0 {
-            let p = b.sign_in(&q, "kate", "Wr0ng-pass!").await;
-            assert_eq!(p.error(), "Incorrect username or password.");
+            assert_eq!(form("Wr0ng-pass!").await.error(), incorrect, "failure {i}");
         } else {
-            assert_eq!(api_wrong().await.1, "Incorrect username or password.");
+            assert_eq!(
+                api("Wr0ng-pass!").await.unwrap_err().1,
+                incorrect,
+                "failure {i}"
+            );
         }
     }
-    // Two more (each once the previous lockout is over): locked for 4 s.
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    assert_eq!(
-        b.sign_in(&q, "kate", "Wr0ng-pass!").await.error(),
-        "Incorrect username or password."
-    );
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-    assert_eq!(api_wrong().await.1, "Incorrect username or password.");
     // Locked out on both, even with the right password.
-    let p = b.sign_in(&q, "kate", PASSWORD).await;
+    let (_, m) = api(PASSWORD).await.unwrap_err();
+    assert_eq!(m, "Password attempts exceeded");
+    let p = form(PASSWORD).await;
     assert_eq!((p.status, p.data_page()), (200, "login"));
     assert_eq!(p.error(), "Password attempts exceeded");
-    let (_, m) = call(
-        &s.base,
-        "InitiateAuth",
-        json!({ "ClientId": s.client, "AuthFlow": "USER_PASSWORD_AUTH",
-                "AuthParameters": { "USERNAME": "kate", "PASSWORD": PASSWORD } }),
-    )
-    .await
-    .unwrap_err();
-    assert_eq!(m, "Password attempts exceeded");
     s.issuer.shutdown().await.unwrap();
 }

@@ -117,16 +117,25 @@ pub(super) async fn submit(
 
 fn forgot(issuer: &Issuer, v: &Visit, req: &AuthorizeRequest, f: &Fields) -> Result<Out> {
     let username = f.get("username");
-    let result = users::hosted_call(issuer, &req.ctx.client.client_id, username)
-        .and_then(|call| users::forgot_password(issuer, &call));
-    match result {
-        Ok(d) => {
-            let info = format!("{} Enter it below with your new password.", sent_to(&d));
-            confirm_page(v, req, username, None, Some(info))
-        }
-        Err(e) if e.is_internal() => Err(e),
-        Err(e) => forgot_page(v, req, username, Some(e.message)),
+    match send_reset_code(issuer, v, req, username) {
+        Err(e) if !e.is_internal() => forgot_page(v, req, username, Some(e.message)),
+        other => other,
     }
+}
+
+/// ForgotPassword for `username`, then the reset page saying where the
+/// code went (also where a sign-in of a user whose reset an administrator
+/// required leads). A refusal is returned to the caller to show.
+pub(super) fn send_reset_code(
+    issuer: &Issuer,
+    v: &Visit,
+    req: &AuthorizeRequest,
+    username: &str,
+) -> Result<Out> {
+    let call = users::hosted_call(issuer, &req.ctx.client.client_id, username)?;
+    let d = users::forgot_password(issuer, &call)?;
+    let info = format!("{} Enter it below with your new password.", sent_to(&d));
+    confirm_page(v, req, username, None, Some(info))
 }
 
 /// `POST /confirmForgotPassword`: ConfirmForgotPassword, then the login page.

@@ -2,6 +2,10 @@
 //! and the grant's redirect, or the page of the next challenge
 //! ([`super::challenge`], answered at `POST /challenge`).
 //!
+//! A user who has not confirmed their sign-up is shown the confirmation
+//! page; one whose reset an administrator required gets a reset code and
+//! the reset page, as Cognito's hosted UI does.
+//!
 //! Refusals of the domain (wrong password, lockout, disabled user...) are
 //! shown in `#error` with the domain's message, Cognito's wording, on the
 //! same page re-rendered with status 200 (the request was well formed);
@@ -98,6 +102,14 @@ pub(super) async fn submit(
             Err(e) if e.is_internal() => Err(e),
             Err(e) if e.kind == ErrorKind::UserNotConfirmed => {
                 super::signup::confirm_page(&v, &req, username, Some(e.message), None)
+            }
+            Err(e) if e.kind == ErrorKind::PasswordResetRequired => {
+                match super::forgot::send_reset_code(issuer, &v, &req, username) {
+                    Err(sent) if !sent.is_internal() => {
+                        page(&v, &req, username, Some(e.message), None)
+                    }
+                    other => other,
+                }
             }
             Err(e) => page(&v, &req, username, Some(e.message), None),
         }
