@@ -33,3 +33,20 @@ pub(super) fn expire(pool_id: &str, secure: bool) -> String {
         if secure { "; Secure" } else { "" }
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_secure_only_behind_https() {
+        let c = set("us-east-1_X", "v", true);
+        assert_eq!(
+            c,
+            "cognito-session-us-east-1_X=v; Path=/; HttpOnly; SameSite=Lax; Max-Age=3600; Secure"
+        );
+        assert!(!set("us-east-1_X", "v", false).contains("Secure"));
+        assert!(expire("us-east-1_X", true).contains("Max-Age=0; Secure"));
+        assert!(super::super::csrf::set_cookie("t", true).ends_with("SameSite=Strict; Secure"));
+    }
+}
