@@ -7,7 +7,7 @@
 //! [`session_cookie`].
 //!
 //! Here: the routes, the request's authorize query and cookies
-//! ([`Visit`]), form decoding with size bounds ([`read_form`]), and the
+//! ([`Visit`]), form decoding with size bounds ([`form`]), and the
 //! answer every page shares ([`Out`]): `Cache-Control: no-store`, a strict
 //! Content-Security-Policy whose `form-action` allows this origin and the
 //! origins of the client's callback and logout URLs (browsers apply it to
@@ -19,6 +19,7 @@ mod challenge;
 mod csrf;
 mod error_page;
 mod forgot;
+mod form;
 mod login;
 mod session_cookie;
 mod signup;
@@ -26,7 +27,6 @@ mod signup;
 use std::collections::HashMap;
 
 use axum::Router;
-use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -38,9 +38,9 @@ use crate::model::AppClient;
 use crate::oauth::authorize::{
     self as oauth_authorize, AuthorizeError, AuthorizeParams, AuthorizeRequest,
 };
+use form::decode_unique;
+pub(crate) use form::{Fields, read_form};
 
-/// The largest form body a page accepts.
-const MAX_FORM: usize = 16 * 1024;
 /// The longest authorize query a page accepts.
 const MAX_QUERY: usize = 8 * 1024;
 
@@ -400,105 +400,6 @@ pub(crate) fn render(t: &impl askama::Template) -> Result<String> {
         .map_err(|e| Error::internal(format!("template failed: {e}")))
 }
 
-/// A submitted form's fields (each name once).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Fields(HashMap<String, String>);
-
-impl Fields {
-    /// The value of `name` (empty when absent).
-    pub(crate) fn get(&self, name: &str) -> &str {
-        self.0.get(name).map(String::as_str).unwrap_or_default()
-    }
-
-    /// The fields whose name starts with `prefix`, the prefix removed.
-    pub(crate) fn prefixed<'a>(
-        &'a self,
-        prefix: &'a str,
-    ) -> impl Iterator<Item = (&'a str, &'a str)> {
-        self.0
-            .iter()
-            .filter_map(move |(k, v)| k.strip_prefix(prefix).map(|n| (n, v.as_str())))
-    }
-}
-
-/// The most characters a field may hold (Cognito's limits where it has
-/// them: usernames 128, passwords 256, attribute values 2048).
-fn max_chars(name: &str) -> usize {
-    match name {
-        "username" => 128,
-        "password" | "new_password" => 256,
-        "code" => 16,
-        "challenge" | "factor" => 64,
-        "_csrf" | "secret" | "destination" | "choices" | "required" => 256,
-        _ => 2048,
-    }
-}
-
-/// Reads an `application/x-www-form-urlencoded` body of at most
-/// [`MAX_FORM`] bytes, each field within its limit and given once, then
-/// checks the CSRF token. Anything else is answered here: `400` (malformed,
-/// oversized) or `403` (CSRF), with nothing done.
-pub(crate) async fn read_form(
-    visit: &Visit,
-    headers: &HeaderMap,
-    body: Body,
-) -> Result<Fields, Refusal> {
-    let bad = |r: String| Refusal::bad(r);
-    let form_type = headers
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|t| {
-            t.trim()
-                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        });
-    if !form_type {
-        return Err(bad("The form was not sent as a form.".into()));
-    }
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_FORM).await else {
-        return Err(bad("The form is too large.".into()));
-    };
-    let Ok(text) = std::str::from_utf8(&bytes) else {
-        return Err(bad("The form is not valid UTF-8.".into()));
-    };
-    let Some(fields) = decode_unique(text) else {
-        return Err(bad("A form field is repeated or malformed.".into()));
-    };
-    if let Some((name, _)) = fields
-        .iter()
-        .find(|(k, v)| v.chars().count() > max_chars(k))
-    {
-        let reason = format!("The field {name} is too long.");
-        return Err(bad(reason));
-    }
-    if !csrf::matches(visit, fields.get("_csrf").map(String::as_str)) {
-        return Err(Refusal { status: StatusCode::FORBIDDEN, reason: "The form has expired or did not come from this site. Go back, reload the page and try again.".into() });
-    }
-    Ok(Fields(fields))
-}
-
-/// `application/x-www-form-urlencoded` pairs, each name at most once;
-/// `None` if a name repeats or a value is not UTF-8 once decoded.
-fn decode_unique(s: &str) -> Option<HashMap<String, String>> {
-    let mut map = HashMap::new();
-    for pair in s.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let (k, v) = (form_decode(k)?, form_decode(v)?);
-        if map.insert(k, v).is_some() {
-            return None;
-        }
-    }
-    Some(map)
-}
-
-fn form_decode(s: &str) -> Option<String> {
-    let spaced = s.replace('+', " ");
-    percent_encoding::percent_decode_str(&spaced)
-        .decode_utf8()
-        .ok()
-        .map(|c| c.into_owned())
-}
-
 /// Every `name=value` of the request's `Cookie` headers.
 fn cookies_of(headers: &HeaderMap) -> Vec<(String, String)> {
     headers
@@ -537,13 +438,5 @@ mod tests {
         assert_eq!(csp_source("myapp://callback").as_deref(), Some("myapp:"));
         assert_eq!(csp_source("https://a.example; script-src *"), None);
         assert_eq!(csp_source("no scheme"), None);
-    }
-
-    #[test]
-    fn forms_refuse_repeated_names() {
-        let m = decode_unique("a=1&b=x+y%21").unwrap();
-        assert_eq!(m["b"], "x y!");
-        assert!(decode_unique("a=1&a=2").is_none());
-        assert!(decode_unique("a=%FF").is_none());
     }
 }
