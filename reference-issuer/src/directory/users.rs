@@ -40,9 +40,17 @@ pub(crate) fn client_call(
     username: &str,
     secret_hash: Option<&str>,
 ) -> Result<ClientCall> {
+    let call = hosted_call(issuer, client_id, username)?;
+    check_secret_hash(&call.client, &[username], secret_hash)?;
+    Ok(call)
+}
+
+/// Resolves the app client and its pool for the hosted UI's pages: the
+/// client's own sign-up page, so no secret hash (as in Cognito's managed
+/// login, which works for clients with a secret).
+pub(crate) fn hosted_call(issuer: &Issuer, client_id: &str, username: &str) -> Result<ClientCall> {
     let client = issuer.client(client_id)?;
     let (pool, _) = issuer.pool(&client.user_pool_id)?;
-    check_secret_hash(&client, &[username], secret_hash)?;
     Ok(ClientCall {
         client,
         pool,

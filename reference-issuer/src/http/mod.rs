@@ -5,6 +5,7 @@
 //! * `POST /` — the Cognito JSON API ([`json_api`]);
 //! * `/{pool}/.well-known/*`, `/{pool}/revocations.json` ([`well_known`]);
 //! * `/oauth2/*` ([`oauth2`]);
+//! * the hosted login UI: `/oauth2/authorize`, `/login`, `/logout`, ... ([`hosted`]);
 //! * `/_issuer/*` — local admin endpoints, loopback only ([`admin`]).
 //!
 //! Every request first passes [`guard`] (Host check, cross-site refusal on
@@ -17,6 +18,7 @@ mod admin;
 pub(crate) mod cors;
 pub(crate) mod errors;
 pub(crate) mod guard;
+mod hosted;
 mod json_api;
 mod oauth2;
 pub(crate) mod server;
@@ -136,6 +138,7 @@ fn router(issuer: Arc<Issuer>, edge: Edge) -> Router {
             get(oauth2::user_info).post(oauth2::user_info),
         )
         .route("/oauth2/revoke", post(oauth2::revoke))
+        .merge(hosted::routes())
         .merge(admin::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))

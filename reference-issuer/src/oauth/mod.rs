@@ -11,6 +11,7 @@ pub(crate) mod authorization_code;
 pub(crate) mod authorize;
 pub(crate) mod client_auth;
 pub(crate) mod client_credentials;
+pub(crate) mod hosted_session;
 pub(crate) mod refresh_token;
 pub(crate) mod revocation;
 pub(crate) mod revoke;

@@ -15,6 +15,7 @@ pub(crate) mod codes;
 pub(crate) mod devices;
 pub(crate) mod domains;
 pub(crate) mod groups;
+pub(crate) mod hosted_sessions;
 pub(crate) mod keys;
 pub(crate) mod lockouts;
 pub(crate) mod meta;
@@ -46,6 +47,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_devices.sql"),
     include_str!("migrations/0006_pool_domains.sql"),
     include_str!("migrations/0007_authorization_codes.sql"),
+    include_str!("migrations/0008_hosted_sessions.sql"),
 ];
 
 const READERS: usize = 4;

@@ -1,0 +1,163 @@
+//! `/login` (the sign-in form) and what follows a sign-in step: a session
+//! and the grant's redirect, or the page of the next challenge
+//! ([`super::challenge`], answered at `POST /challenge`).
+//!
+//! Refusals of the domain (wrong password, lockout, disabled user...) are
+//! shown in `#error` with the domain's message, Cognito's wording, on the
+//! same page re-rendered with status 200 (the request was well formed);
+//! malformed requests get the error page (400) and CSRF failures 403.
+
+use askama::Template;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+
+use super::{Chrome, Out, Visit, form_action, read_form, refused, render, session_cookie};
+use crate::error::{Error, ErrorKind, Result};
+use crate::http::{AppState, blocking};
+use crate::issuer::Issuer;
+use crate::oauth::authorize::{AuthorizeRequest, grant};
+use crate::oauth::hosted_session;
+use crate::signin::{self, Outcome, SignedIn};
+
+#[derive(Template)]
+#[template(path = "hosted/login.html")]
+struct LoginPage {
+    c: Chrome,
+    username: String,
+}
+
+/// The login page for `req`, with `username` filled in.
+pub(super) fn page(
+    v: &Visit,
+    req: &AuthorizeRequest,
+    username: &str,
+    error: Option<String>,
+    info: Option<String>,
+) -> Result<Out> {
+    let mut c = v.chrome("login", "Sign in", &req.ctx.client);
+    c.error = error;
+    c.info = info;
+    let html = render(&LoginPage {
+        c,
+        username: username.to_string(),
+    })?;
+    Ok(Out::page(
+        StatusCode::OK,
+        html,
+        form_action(&req.ctx.client),
+    ))
+}
+
+/// `GET /login`.
+pub(super) async fn show(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
+    let visit = match Visit::new(&state, &uri, &headers) {
+        Ok(v) => v,
+        Err(r) => return r.into_response(),
+    };
+    let v = visit.clone();
+    let out = blocking(&state, move |issuer| {
+        let req = match v.authorize(issuer) {
+            Ok(r) => r,
+            Err(out) => return Ok(out),
+        };
+        let hint = req.login_hint.clone().unwrap_or_default();
+        page(&v, &req, &hint, None, None)
+    })
+    .await;
+    visit.respond(out)
+}
+
+/// `POST /login`: `signin::hosted::sign_in` with the form's username and
+/// password.
+pub(super) async fn submit(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let visit = match Visit::new(&state, &uri, &headers) {
+        Ok(v) => v,
+        Err(r) => return r.into_response(),
+    };
+    let fields = match read_form(&visit, &headers, body).await {
+        Ok(f) => f,
+        Err(r) => return r.into_response(),
+    };
+    let v = visit.clone();
+    let out = blocking(&state, move |issuer| {
+        let req = match v.authorize(issuer) {
+            Ok(r) => r,
+            Err(out) => return Ok(out),
+        };
+        let username = fields.get("username");
+        let result = signin::hosted::sign_in(issuer, &req.ctx, username, fields.get("password"));
+        match result {
+            Ok(outcome) => proceed(issuer, &v, &req, outcome),
+            Err(e) if e.is_internal() => Err(e),
+            Err(e) if e.kind == ErrorKind::UserNotConfirmed => {
+                super::signup::confirm_page(&v, &req, username, Some(e.message), None)
+            }
+            Err(e) => page(&v, &req, username, Some(e.message), None),
+        }
+    })
+    .await;
+    visit.respond(out)
+}
+
+/// What a sign-in step leads to: signed in (session + grant), or the next
+/// challenge's page.
+pub(super) fn proceed(
+    issuer: &Issuer,
+    v: &Visit,
+    req: &AuthorizeRequest,
+    outcome: Outcome,
+) -> Result<Out> {
+    match outcome {
+        Outcome::SignedIn(who) => signed_in(issuer, v, req, &who),
+        Outcome::Challenge(ch) => super::challenge::first_page(issuer, v, req, ch),
+        Outcome::Tokens(_) | Outcome::SelectChallenge { .. } => Err(Error::internal(
+            "a hosted sign-in ended outside the hosted UI's outcomes",
+        )),
+    }
+}
+
+/// Opens the hosted-UI session of `who`, sets its cookie and redirects
+/// with the grant.
+fn signed_in(issuer: &Issuer, v: &Visit, req: &AuthorizeRequest, who: &SignedIn) -> Result<Out> {
+    let value = hosted_session::open(issuer, who)?;
+    let cookie = session_cookie::set(&who.pool_id, &value, v.secure);
+    let out = match grant(issuer, req, who) {
+        Ok(location) => Out::redirect(location, form_action(&req.ctx.client)),
+        Err(e) => refused(e),
+    };
+    Ok(out.with_cookie(cookie))
+}
+
+/// `POST /challenge`.
+pub(super) async fn challenge(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let visit = match Visit::new(&state, &uri, &headers) {
+        Ok(v) => v,
+        Err(r) => return r.into_response(),
+    };
+    let fields = match read_form(&visit, &headers, body).await {
+        Ok(f) => f,
+        Err(r) => return r.into_response(),
+    };
+    let v = visit.clone();
+    let out = blocking(&state, move |issuer| {
+        let req = match v.authorize(issuer) {
+            Ok(r) => r,
+            Err(out) => return Ok(out),
+        };
+        super::challenge::answer(issuer, &v, &req, &fields)
+    })
+    .await;
+    visit.respond(out)
+}
