@@ -705,3 +705,65 @@ async fn discovery_endpoints_are_all_reachable() {
     assert_eq!(r.status, 200);
     s.issuer.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_implicit_grant_and_authorize_errors() {
+    let s = setup().await;
+    let (base, client) = (&s.base, &s.client);
+    // response_type=token: the tokens in the fragment, no refresh token.
+    let mut b = Browser::new(base);
+    let q = form_body(&[
+        ("response_type", "token"),
+        ("client_id", client),
+        ("redirect_uri", CB),
+        ("scope", "openid phone"),
+        ("nonce", "abc"),
+        ("state", "s1"),
+    ]);
+    let cb = hosted_sign_in(&mut b, &q, "alice").await;
+    let frag = cb.strip_prefix(&format!("{CB}#")).expect("a fragment");
+    assert_eq!(param(frag, "token_type").as_deref(), Some("bearer"));
+    assert_eq!(param(frag, "expires_in").as_deref(), Some("3600"));
+    assert_eq!(param(frag, "state").as_deref(), Some("s1"));
+    assert!(param(frag, "refresh_token").is_none());
+    let access = param(frag, "access_token").unwrap();
+    assert_eq!(claims(&access)["scope"], "phone openid");
+    let id = claims(&param(frag, "id_token").unwrap());
+    assert_eq!(id["nonce"], "abc");
+    let (status, ui) = user_info(base, &access).await;
+    assert_eq!(status, 200, "{ui}");
+    assert_eq!(ui["phone_number"], "+15555550100");
+    assert!(ui.get("email").is_none(), "{ui}");
+
+    // Errors the client may hear redirect to it, URL-encoded, with state.
+    let q = authorize_query(client, &[("scope", "profile")]);
+    let r = b.get(&format!("/oauth2/authorize?{q}")).await;
+    assert_eq!(r.status, 302);
+    let loc = r.location.unwrap();
+    let q = loc.strip_prefix(&format!("{CB}?")).expect("the callback");
+    assert_eq!(param(q, "error").as_deref(), Some("invalid_scope"));
+    assert_eq!(param(q, "state").as_deref(), Some("xyz 1&2"));
+    let q = authorize_query(
+        client,
+        &[
+            ("code_challenge", &"a".repeat(43)),
+            ("code_challenge_method", "plain"),
+        ],
+    );
+    let r = b.get(&format!("/oauth2/authorize?{q}")).await;
+    let loc = r.location.unwrap();
+    assert!(
+        loc.starts_with(&format!("{CB}?error=invalid_request&")),
+        "{loc}"
+    );
+    // An unregistered redirect URI never redirects.
+    let q = form_body(&[
+        ("response_type", "code"),
+        ("client_id", client),
+        ("redirect_uri", "https://evil.example/cb"),
+    ]);
+    let r = b.get(&format!("/oauth2/authorize?{q}")).await;
+    assert!(r.location.is_none() && r.status >= 400, "{}", r.status);
+    assert!(!r.body.contains("evil.example/cb?"), "{}", r.body);
+    s.issuer.shutdown().await.unwrap();
+}
