@@ -1075,6 +1075,13 @@ async fn forms_without_the_csrf_token_are_refused_and_do_nothing() {
         assert_eq!(p.status, 403);
     }
     assert_code_redirect(&b.sign_in(&q, "hank", PASSWORD).await);
+    // A password reset without a token sends no code.
+    let p = b
+        .post_raw(&format!("/forgotPassword?{q}"), &[("username", "hank")])
+        .await;
+    assert_eq!(p.status, 403);
+    let sent = s.issuer.outbox(Some(&s.pool), Some("hank")).unwrap();
+    assert!(sent.iter().all(|m| m.kind != "FORGOT_PASSWORD"), "{sent:?}");
     // With the token, the same sign-up works.
     let p = b.post_raw(&format!("/signup?{q}"), &right).await;
     assert_eq!(p.data_page(), "confirm", "{}", p.body);
