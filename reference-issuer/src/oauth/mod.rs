@@ -7,7 +7,6 @@
 //! rendered as RFC 6749 JSON at the HTTP edge.
 
 pub(crate) mod authorization_code;
-#[allow(dead_code)] // validate and grant are called by the hosted UI's handlers (issue 13)
 pub(crate) mod authorize;
 pub(crate) mod client_auth;
 pub(crate) mod client_credentials;

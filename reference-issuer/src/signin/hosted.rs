@@ -9,7 +9,6 @@ use crate::error::{Error, Result};
 use crate::issuer::Issuer;
 
 /// Signs `username` in with `password` through the hosted UI.
-#[allow(dead_code)] // the hosted UI's login page calls it (issue 13, landing next)
 pub(crate) fn sign_in(
     issuer: &Issuer,
     ctx: &FlowContext,

@@ -118,7 +118,6 @@ impl FlowContext {
 
     /// The context of a hosted-UI sign-in with `client_id`: no Admin API,
     /// no device, and a [`Completion::HostedUi`] ending.
-    #[allow(dead_code)] // the hosted UI's pages call it (issue 13, landing next)
     pub(crate) fn hosted(issuer: &Issuer, client_id: &str) -> Result<Self> {
         Ok(Self {
             completion: Completion::HostedUi,
@@ -181,7 +180,6 @@ pub(crate) enum Outcome {
     /// Signed in.
     Tokens(TokenSet),
     /// Signed in through the hosted UI ([`Completion::HostedUi`]).
-    #[allow(dead_code)] // read by the hosted UI's pages (issue 13, landing next)
     SignedIn(SignedIn),
     /// Another challenge to answer.
     Challenge(Challenge),
