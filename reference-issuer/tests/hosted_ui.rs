@@ -855,6 +855,9 @@ async fn sign_up_confirm_and_forgot_password() {
         confirm.body
     );
     assert!(confirm.text("info").unwrap().contains("g***@e***"));
+    // The confirmation page fills in a username given in the query.
+    let direct = b.get(&format!("/confirm?{q}&username=gina")).await;
+    assert_eq!(direct.field("username").as_deref(), Some("gina"));
     // A new code, then the right one.
     let resent = b
         .submit(

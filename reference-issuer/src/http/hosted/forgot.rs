@@ -83,8 +83,8 @@ async fn get_page(state: AppState, uri: Uri, headers: HeaderMap, confirm: bool) 
     };
     let v = visit.clone();
     let out = blocking(&state, move |issuer| match v.authorize(issuer) {
-        Ok(req) if confirm => confirm_page(&v, &req, "", None, None),
-        Ok(req) => forgot_page(&v, &req, "", None),
+        Ok(req) if confirm => confirm_page(&v, &req, v.query_value("username"), None, None),
+        Ok(req) => forgot_page(&v, &req, v.query_value("username"), None),
         Err(out) => Ok(out),
     })
     .await;

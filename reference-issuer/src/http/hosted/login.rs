@@ -30,6 +30,18 @@ use crate::signin::{self, Outcome, SignedIn};
 struct LoginPage {
     c: Chrome,
     username: String,
+    username_label: &'static str,
+}
+
+/// What the pool signs in with (`UsernameAttributes`).
+fn username_label(attrs: &[String]) -> &'static str {
+    let has = |a: &str| attrs.iter().any(|x| x == a);
+    match (has("email"), has("phone_number")) {
+        (true, true) => "Email or phone number",
+        (true, false) => "Email",
+        (false, true) => "Phone number",
+        (false, false) => "Username",
+    }
 }
 
 /// The login page for `req`, with `username` filled in.
@@ -46,6 +58,7 @@ pub(super) fn page(
     let html = render(&LoginPage {
         c,
         username: username.to_string(),
+        username_label: username_label(&req.ctx.pool.username_attributes),
     })?;
     Ok(Out::page(
         StatusCode::OK,

@@ -164,6 +164,11 @@ impl Visit {
         })
     }
 
+    /// The query parameter `name` (empty when absent).
+    pub(crate) fn query_value(&self, name: &str) -> &str {
+        self.query.get(name).map(String::as_str).unwrap_or_default()
+    }
+
     /// The value of cookie `name`; `None` when absent or repeated.
     pub(crate) fn cookie(&self, name: &str) -> Option<&str> {
         cookie_in(&self.cookies, name)

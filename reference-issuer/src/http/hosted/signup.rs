@@ -150,14 +150,14 @@ pub(super) async fn show(State(state): State<AppState>, uri: Uri, headers: Heade
     .await
 }
 
-/// `GET /confirm`.
+/// `GET /confirm` (`username` in the query fills the field in).
 pub(super) async fn show_confirm(
     State(state): State<AppState>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
     get_page(state, uri, headers, |v, req| {
-        confirm_page(v, req, "", None, None)
+        confirm_page(v, req, v.query_value("username"), None, None)
     })
     .await
 }
