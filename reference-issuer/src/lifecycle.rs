@@ -372,7 +372,13 @@ supported_identity_providers = ["COGNITO"]
 /// The hosted UI sign-in URL of `client` (its default redirect URI, else
 /// its first callback URL; the identity scopes it allows).
 fn login_url(base_url: &str, client: &AppClient) -> Option<String> {
-    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    // Everything but RFC 3986's unreserved characters.
+    const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
     if !client.allows_oauth_flow(OAuthFlow::Code) {
         return None;
     }
@@ -393,7 +399,7 @@ fn login_url(base_url: &str, client: &AppClient) -> Option<String> {
     }
     url.push_str(&format!(
         "&redirect_uri={}",
-        utf8_percent_encode(redirect, NON_ALPHANUMERIC)
+        utf8_percent_encode(redirect, QUERY_VALUE)
     ));
     Some(url)
 }
