@@ -10,7 +10,6 @@
 //! issuer_style = "aws"              # "local" (default) or "aws"
 //! alias_attributes = ["email"]
 //! custom_attributes = ["tenant"]
-//!
 //! domain = "dev-app"                # recorded like CreateUserPoolDomain
 //! ui_customization = { css_file = "brand.css", logo_file = "logo.png" }
 //!
