@@ -5,6 +5,7 @@
 //! * `POST /` — the Cognito JSON API ([`json_api`]);
 //! * `/{pool}/.well-known/*`, `/{pool}/revocations.json` ([`well_known`]);
 //! * `/oauth2/*` ([`oauth2`]);
+//! * `/hosted-ui/{pool}/{client}/*` — customization CSS and logo ([`ui_assets`]);
 //! * `/_issuer/*` — local admin endpoints, loopback only ([`admin`]).
 //!
 //! Every request first passes [`guard`] (Host check, cross-site refusal on
@@ -21,6 +22,7 @@ mod json_api;
 mod oauth2;
 pub(crate) mod server;
 pub(crate) mod sigv4;
+mod ui_assets;
 mod well_known;
 
 #[cfg(feature = "fuzzing")]
@@ -136,6 +138,14 @@ fn router(issuer: Arc<Issuer>, edge: Edge) -> Router {
             get(oauth2::user_info).post(oauth2::user_info),
         )
         .route("/oauth2/revoke", post(oauth2::revoke))
+        .route(
+            "/hosted-ui/{pool_id}/{client_id}/custom.css",
+            get(ui_assets::custom_css),
+        )
+        .route(
+            "/hosted-ui/{pool_id}/{client_id}/logo",
+            get(ui_assets::logo),
+        )
         .merge(admin::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))

@@ -24,6 +24,7 @@ pub(crate) mod refresh;
 pub(crate) mod resource_servers;
 pub(crate) mod sessions;
 pub(crate) mod srp;
+pub(crate) mod ui_customizations;
 pub(crate) mod users;
 
 use std::path::{Path, PathBuf};
@@ -44,6 +45,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_refresh_rotation.sql"),
     include_str!("migrations/0005_devices.sql"),
     include_str!("migrations/0006_pool_domains.sql"),
+    // 0007 and 0008 (authorization codes, hosted sessions) come from parallel branches.
+    include_str!("migrations/0009_ui_customizations.sql"),
 ];
 
 const READERS: usize = 4;
