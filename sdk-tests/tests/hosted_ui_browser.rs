@@ -451,9 +451,9 @@ async fn custom_css_and_logo_on_the_login_page() {
         .client()
         .execute(
             "const [css, logo] = arguments;
-             const sheet = [...document.styleSheets].find(s => (s.href || '').endsWith(css));
+             const sheet = [...document.styleSheets].find(s => (s.href || '').includes(css));
              const rules = sheet ? [...sheet.cssRules].map(r => r.cssText).join('\\n') : null;
-             const img = [...document.images].find(i => i.src.endsWith(logo));
+             const img = [...document.images].find(i => i.src.includes(logo));
              return [rules, img ? img.complete && img.naturalWidth : null];",
             vec![json!(css_url), json!(logo_url)],
         )
