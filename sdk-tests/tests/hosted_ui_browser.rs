@@ -431,6 +431,13 @@ async fn custom_css_and_logo_on_the_login_page() {
     let css = ".background-customizable { background-color: #eef2ff; }\n\
                .banner-customizable { background-color: #1e3a8a; }\n\
                .submitButton-customizable { background-color: #1e3a8a; }";
+    // As in AWS, a pool needs a domain before its look can be customized.
+    call(
+        &h.sdk,
+        "CreateUserPoolDomain",
+        json!({ "UserPoolId": h.pool_id, "Domain": "hosted-ui-test" }),
+    )
+    .await;
     call(
         &h.sdk,
         "SetUICustomization",
@@ -442,6 +449,7 @@ async fn custom_css_and_logo_on_the_login_page() {
     let req = authorize(&h.base, &h.client);
     b.goto(&req.url).await;
     b.expect_page("login").await;
+    b.screenshot("10-custom-login").await;
 
     let css_url = format!("/hosted-ui/{}/{}/custom.css", h.pool_id, h.client.id);
     let logo_url = format!("/hosted-ui/{}/{}/logo", h.pool_id, h.client.id);
@@ -463,7 +471,21 @@ async fn custom_css_and_logo_on_the_login_page() {
         .as_str()
         .expect("the custom stylesheet is applied");
     assert!(rules.contains("banner-customizable"), "{rules}");
+    // Cognito's class names carry the rules to the elements: the button
+    // wears the custom colour.
+    let button = b
+        .client()
+        .execute(
+            "return getComputedStyle(document.getElementById('submit')).backgroundColor",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        button,
+        json!("rgb(30, 58, 138)"),
+        ".submitButton-customizable applies"
+    );
     assert_eq!(loaded[1], json!(96), "the 96x96 logo is shown");
-    b.screenshot("10-custom-login").await;
     b.close().await;
 }
