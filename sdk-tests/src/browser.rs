@@ -114,6 +114,8 @@ impl Browser {
                 "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--disable-quic", size.arg(),
+                // Containers' /dev/shm is often 64 MB, too small for Chromium.
+                "--disable-dev-shm-usage",
                 format!("--user-data-dir={}", profile.path().display()),
             ],
         });
@@ -322,11 +324,12 @@ impl Drop for DriverGuard {
 /// SIGKILL to the process group led by `child` (chromedriver and the
 /// browser it started), by its id only.
 fn kill_group(child: &mut Child) {
-    if let Some(pid) = child.id() {
-        let _ = std::process::Command::new("kill")
-            .args(["-KILL", "--", &format!("-{pid}")])
-            .stderr(Stdio::null())
-            .status();
+    let group = child
+        .id()
+        .and_then(|id| i32::try_from(id).ok())
+        .and_then(rustix::process::Pid::from_raw);
+    if let Some(group) = group {
+        let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
     }
     let _ = child.start_kill();
 }
