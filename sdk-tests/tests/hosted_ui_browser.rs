@@ -489,3 +489,80 @@ async fn custom_css_and_logo_on_the_login_page() {
     assert_eq!(loaded[1], json!(96), "the 96x96 logo is shown");
     b.close().await;
 }
+
+/// A user created with a temporary password chooses a new one
+/// (NEW_PASSWORD_REQUIRED) and is signed in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_temporary_password_is_replaced_on_first_sign_in() {
+    let h = hosted(Mfa::Off).await;
+    let email = "invited@example.com";
+    call(
+        &h.sdk,
+        "AdminCreateUser",
+        json!({ "UserPoolId": h.pool_id, "Username": email, "MessageAction": "SUPPRESS",
+                "TemporaryPassword": PASSWORD,
+                "UserAttributes": [{ "Name": "email", "Value": email },
+                                   { "Name": "email_verified", "Value": "true" }] }),
+    )
+    .await;
+    let b = Browser::start(WindowSize::Phone).await;
+    let req = authorize(&h.base, &h.client);
+
+    b.goto(&req.url).await;
+    log_in(&b, email, PASSWORD).await;
+    b.expect_page("challenge-new-password").await;
+    b.screenshot("11-challenge-new-password").await;
+    b.fill("new_password", NEW_PASSWORD).await;
+    b.submit().await;
+
+    let code = expect_callback(&b, &h, "/callback", &req).await;
+    redeem_and_check(&h, &h.client, &code, &req, email).await;
+    let user = call(
+        &h.sdk,
+        "AdminGetUser",
+        json!({ "UserPoolId": h.pool_id, "Username": email }),
+    )
+    .await;
+    assert_eq!(user["UserStatus"], "CONFIRMED", "{user}");
+    b.close().await;
+}
+
+/// `/logout` with `redirect_uri` + `response_type` leads to the login form
+/// (signed out); with neither nor `logout_uri`, to the signed-out page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logout_to_sign_in_again_and_to_the_signed_out_page() {
+    let h = hosted(Mfa::Off).await;
+    let email = "switching@example.com";
+    create_user(&h.sdk, &h.pool_id, email).await;
+    let b = Browser::start(WindowSize::Phone).await;
+    let req = authorize(&h.base, &h.client);
+    b.goto(&req.url).await;
+    log_in(&b, email, PASSWORD).await;
+    expect_callback(&b, &h, "/callback", &req).await;
+
+    let again = openidconnect::url::Url::parse_with_params(
+        &format!("{}/logout", h.base),
+        [
+            ("client_id", h.client.id.as_str()),
+            ("redirect_uri", h.client.callback.as_str()),
+            ("response_type", "code"),
+            ("state", "after-logout"),
+        ],
+    )
+    .unwrap();
+    b.goto(again.as_str()).await;
+    b.expect_page("login").await;
+    log_in(&b, email, PASSWORD).await;
+    let url = b.url().await;
+    assert!(url.starts_with(&format!("{}?", h.client.callback)), "{url}");
+    assert_eq!(query_param(&url, "state").as_deref(), Some("after-logout"));
+    assert!(query_param(&url, "code").is_some(), "{url}");
+
+    b.goto(&format!("{}/logout?client_id={}", h.base, h.client.id))
+        .await;
+    b.expect_page("signed-out").await;
+    b.screenshot("12-signed-out").await;
+    b.goto(&authorize(&h.base, &h.client).url).await;
+    b.expect_page("login").await;
+    b.close().await;
+}
