@@ -6,6 +6,17 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+# Headless Chromium and its WebDriver for the hosted-UI browser tests
+# (sdk-tests/tests/hosted_ui_browser.rs), from Debian's packages.
+if ! command -v chromedriver >/dev/null; then
+    echo "==> installing chromium and chromium-driver (apt)"
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    $sudo apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        chromium chromium-driver >/dev/null
+fi
+
 echo "==> cargo fmt --all --check"
 cargo fmt --all --check
 

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 import time
+import urllib.request
 
 import botocore.exceptions
 import pytest
@@ -163,6 +164,48 @@ def test_pool_client_group_resource_server_setup(idp):
 
 # --------------------------------------------------------------------------
 # Self-service life cycle
+
+
+# A 1x1 PNG.
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg=="
+)
+
+
+def test_oauth_client_settings_and_ui_customization(idp):
+    pid = idp.create_user_pool(PoolName="hosted")["UserPool"]["Id"]
+    c = idp.create_user_pool_client(
+        UserPoolId=pid, ClientName="web", AllowedOAuthFlows=["code"],
+        AllowedOAuthFlowsUserPoolClient=True, AllowedOAuthScopes=["openid", "email"],
+        CallbackURLs=["http://localhost:3000/callback"], LogoutURLs=["http://localhost:3000/"],
+        DefaultRedirectURI="http://localhost:3000/callback",
+        SupportedIdentityProviders=["COGNITO"],
+    )["UserPoolClient"]
+    assert c["CallbackURLs"] == ["http://localhost:3000/callback"]
+    assert c["DefaultRedirectURI"] == "http://localhost:3000/callback"
+    code, _ = error_of(idp.create_user_pool_client, UserPoolId=pid, ClientName="x",
+                       AllowedOAuthFlows=["client_credentials"],
+                       AllowedOAuthFlowsUserPoolClient=True, AllowedOAuthScopes=["openid"])
+    assert code == "InvalidOAuthFlowException"
+    code, _ = error_of(idp.create_user_pool_client, UserPoolId=pid, ClientName="x",
+                       AllowedOAuthFlows=["code"], AllowedOAuthFlowsUserPoolClient=True,
+                       AllowedOAuthScopes=["openid"], CallbackURLs=["http://example.com/cb"])
+    assert code == "InvalidParameterException"
+
+    code, _ = error_of(idp.set_ui_customization, UserPoolId=pid, CSS="")
+    assert code == "InvalidParameterException"  # no domain yet
+    idp.create_user_pool_domain(UserPoolId=pid, Domain="hosted-conformance")
+    css = ".banner-customizable { background-color: #0b5394; }"
+    ui = idp.set_ui_customization(UserPoolId=pid, ClientId="ALL", CSS=css, ImageFile=PNG)[
+        "UICustomization"]
+    assert ui["CSS"] == css and ui["ClientId"] == "ALL"
+    got = idp.get_ui_customization(UserPoolId=pid, ClientId=c["ClientId"])["UICustomization"]
+    assert got["CSS"] == css and got["ImageUrl"] == ui["ImageUrl"]
+    assert got["CreationDate"] == ui["CreationDate"]
+    with urllib.request.urlopen(ui["ImageUrl"]) as r:
+        assert r.read() == PNG and r.headers["Content-Type"] == "image/png"
+    code, _ = error_of(idp.set_ui_customization, UserPoolId=pid, CSS="@import 'x.css';")
+    assert code == "InvalidParameterException"
 
 
 def test_schema_attributes_list_standard_and_custom(idp):

@@ -55,6 +55,9 @@ pub enum ErrorKind {
     /// A refresh token that rotation replaced, used after its grace period
     /// (`RefreshTokenReuseException`).
     RefreshTokenReuse,
+    /// Inconsistent OAuth settings of an app client
+    /// (`InvalidOAuthFlowException`).
+    InvalidOAuthFlow,
     /// The device is already confirmed (`DeviceKeyExistsException`).
     DeviceKeyExists,
     /// A fault of the issuer itself (storage, crypto): HTTP 500.
@@ -106,6 +109,7 @@ kinds! {
     enable_software_token_mfa => EnableSoftwareTokenMfa,
     refresh_token_reuse => RefreshTokenReuse,
     device_key_exists => DeviceKeyExists,
+    invalid_oauth_flow => InvalidOAuthFlow,
     internal => Internal,
 }
 

@@ -17,6 +17,7 @@ use crate::error::{Error, IssuerError, Result};
 use crate::http::sigv4::Verifier;
 use crate::http::{Edge, Management, cors::CorsOrigins, guard::AllowedHosts};
 use crate::issuer::Issuer;
+use crate::model::{AppClient, OAuthFlow};
 use crate::store::Store;
 use crate::store::outbox::OutboxMessage;
 use crate::tokens::KeyPurpose;
@@ -360,7 +361,48 @@ allowed_first_auth_factors = ["PASSWORD", "EMAIL_OTP"]
 name = "local-client"
 explicit_auth_flows = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_USER_AUTH"]
 prevent_user_existence_errors = true
+allowed_oauth_flows = ["code"]
+allowed_oauth_scopes = ["openid", "email", "phone", "profile", "aws.cognito.signin.user.admin"]
+allowed_oauth_flows_user_pool_client = true
+callback_urls = ["http://localhost:3000/callback"]
+logout_urls = ["http://localhost:3000/"]
+supported_identity_providers = ["COGNITO"]
 "#;
+
+/// The hosted UI sign-in URL of `client` (its default redirect URI, else
+/// its first callback URL; the identity scopes it allows).
+fn login_url(base_url: &str, client: &AppClient) -> Option<String> {
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    // Everything but RFC 3986's unreserved characters.
+    const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    if !client.allows_oauth_flow(OAuthFlow::Code) {
+        return None;
+    }
+    let redirect = client
+        .default_redirect_uri
+        .as_ref()
+        .or(client.callback_urls.as_ref()?.first())?;
+    let scopes: Vec<&str> = ["openid", "email", "profile"]
+        .into_iter()
+        .filter(|s| client.oauth_scopes().iter().any(|a| a == s))
+        .collect();
+    let mut url = format!(
+        "{base_url}/login?client_id={}&response_type=code",
+        client.client_id
+    );
+    if !scopes.is_empty() {
+        url.push_str(&format!("&scope={}", scopes.join("+")));
+    }
+    url.push_str(&format!(
+        "&redirect_uri={}",
+        utf8_percent_encode(redirect, QUERY_VALUE)
+    ));
+    Some(url)
+}
 
 /// Describes a pool for clients and verifiers.
 pub(crate) fn pool_info(issuer: &Issuer, pool_id: &str) -> Result<PoolInfo> {
@@ -404,6 +446,13 @@ impl RunningIssuer {
     /// Default app client id (public, no secret when created by default).
     pub fn client_id(&self) -> &str {
         &self.default_client_id
+    }
+    /// The hosted UI's sign-in URL for the default client
+    /// (`/login?client_id=..&response_type=code&scope=..&redirect_uri=..`),
+    /// when that client allows the code flow and has a callback URL.
+    pub fn hosted_ui_login_url(&self) -> Option<String> {
+        let client = self.state.client(&self.default_client_id).ok()?;
+        login_url(&self.base_url, &client)
     }
     /// The `iss` of the default pool's tokens.
     pub fn issuer(&self) -> &str {

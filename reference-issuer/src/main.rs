@@ -156,6 +156,9 @@ async fn run(cli: Cli) -> Result<(), cognito_issuer::IssuerError> {
     println!("  issuer       : {}", running.issuer());
     println!("  JWKS         : {}", running.jwks_url());
     println!("  discovery    : {}", running.discovery_url());
+    if let Some(login) = running.hosted_ui_login_url() {
+        println!("  hosted UI    : {login}");
+    }
     println!(
         "  outbox       : {}/_issuer/outbox?pool={}",
         running.base_url(),

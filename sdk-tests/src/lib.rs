@@ -4,7 +4,14 @@
 //! client configured explicitly (endpoint, region, static credentials) so
 //! nothing reads the environment or reaches the network.
 //!
-//! The tests live in `tests/`; this library holds only what they share.
+//! The tests live in `tests/`; this library holds only what they share,
+//! including the harness of the hosted-UI tests: [`browser`] (headless
+//! Chromium over WebDriver), [`loopback`] (an application's callback page)
+//! and [`hosted`] (pools, code-grant clients, TOTP, authorize URLs).
+
+pub mod browser;
+pub mod hosted;
+pub mod loopback;
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::config::{BehaviorVersion, Credentials, Region};

@@ -12,7 +12,10 @@
 //!   (`application/x-amz-json-1.1` with `X-Amz-Target`), used by the
 //!   end-to-end tests, the reference issuer's tests and load generators, and
 //!   the demo.
+//! - [`hosted_login`]: a browser-style sign-in through the issuer's hosted
+//!   login page (cookie jar, CSRF token, PKCE), used by the demo and tests.
 
 pub mod cognito_api;
 pub mod conformance;
+pub mod hosted_login;
 pub mod test_issuer;

@@ -14,6 +14,7 @@ use cognito_examples::{ExampleConfig, ServerLimits, actix_app, axum_app, serve_a
 use cognito_issuer::testing::KeyPurpose;
 use cognito_issuer::{IssuerOptions, IssuerServer, RunningIssuer};
 use cognito_test_support::cognito_api::{self, CONTENT_TYPE, TARGET_PREFIX};
+use cognito_test_support::hosted_login;
 use cognito_verifier::gate::{Gate, Preset};
 use serde_json::{Value, json};
 
@@ -107,6 +108,87 @@ fn decisive(body: &str) -> String {
         (Some(user), Some(email)) => format!("claims: cognito:username={user} email={email}"),
         _ => body.chars().take(80).collect(),
     }
+}
+
+/// The web app's callback: never contacted, the demo reads the code from
+/// the redirect as the browser would deliver it.
+const WEB_CALLBACK: &str = "http://localhost:8080/callback";
+
+/// The browser-style step: `/oauth2/authorize` -> the hosted login form
+/// (cookie jar, CSRF token) -> redirect with a code -> `/oauth2/token`
+/// with the PKCE verifier -> the API on both adapters.
+async fn hosted_sign_in(demo: &mut Demo, base: &str, web_id: &str) {
+    let http = hosted_login::browser_client();
+    let pkce = hosted_login::Pkce::new();
+    let query = [
+        ("response_type", "code"),
+        ("client_id", web_id),
+        ("redirect_uri", WEB_CALLBACK),
+        ("scope", "openid email profile"),
+        ("state", "demo-state-1"),
+        ("nonce", "demo-nonce-1"),
+        ("code_challenge", pkce.challenge.as_str()),
+        ("code_challenge_method", "S256"),
+    ];
+    let back = hosted_login::sign_in(&http, base, &query, "alice", "Correct-Horse-42").await;
+    let code = back
+        .as_ref()
+        .ok()
+        .filter(|u| u.as_str().starts_with(WEB_CALLBACK))
+        .filter(|u| hosted_login::query_param(u, "state").as_deref() == Some("demo-state-1"))
+        .and_then(|u| hosted_login::query_param(u, "code"));
+    demo.check(
+        &format!(
+            "GET /oauth2/authorize -> /login form -> POST -> {}",
+            match (&back, &code) {
+                (Ok(u), Some(_)) => format!(
+                    "302 {WEB_CALLBACK}?code=...&state=demo-state-1 ({})",
+                    u.path()
+                ),
+                (Ok(u), None) => format!("unexpected redirect {u}"),
+                (Err(e), _) => e.clone(),
+            }
+        ),
+        code.is_some(),
+    );
+    let Some(code) = code else { return };
+    let tokens =
+        hosted_login::redeem(&http, base, web_id, &code, WEB_CALLBACK, &pkce.verifier).await;
+    let (access, id) = match &tokens {
+        Ok(t) => (
+            t["access_token"].as_str().unwrap_or_default().to_owned(),
+            t["id_token"].as_str().unwrap_or_default().to_owned(),
+        ),
+        Err(_) => Default::default(),
+    };
+    let (ac, ic) = (claims_of(&access), claims_of(&id));
+    demo.check(
+        &format!(
+            "POST /oauth2/token (authorization_code + code_verifier) -> scope \"{}\", nonce {}",
+            ac["scope"].as_str().unwrap_or("?"),
+            ic["nonce"]
+        ),
+        tokens.is_ok() && ic["nonce"] == json!("demo-nonce-1") && ic["at_hash"].is_string(),
+    );
+    demo.expect(
+        "/hello",
+        "alice (hosted-UI access token)",
+        Some(&access),
+        200,
+    )
+    .await;
+    let replay =
+        hosted_login::redeem(&http, base, web_id, &code, WEB_CALLBACK, &pkce.verifier).await;
+    demo.check(
+        &format!(
+            "the same code a second time is refused ({})",
+            replay
+                .as_ref()
+                .err()
+                .map_or("accepted".into(), |(s, b)| format!("{s} {b}"))
+        ),
+        replay.is_err(),
+    );
 }
 
 fn claims_of(token: &str) -> Value {
@@ -227,9 +309,27 @@ async fn run(serve: bool) -> Result<usize, Box<dyn std::error::Error>> {
         .unwrap_or_default()
         .to_owned();
 
+    let web = demo
+        .must(
+            "CreateUserPoolClient",
+            json!({"UserPoolId": pool, "ClientName": "web-app",
+                   "AllowedOAuthFlows": ["code"], "AllowedOAuthFlowsUserPoolClient": true,
+                   "AllowedOAuthScopes": ["openid", "email", "profile"],
+                   "CallbackURLs": [WEB_CALLBACK], "SupportedIdentityProviders": ["COGNITO"]}),
+        )
+        .await;
+    let web_id = web["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+
     let config = ExampleConfig {
         user_pool_id: issuer.pool_id().to_owned(),
-        client_ids: vec![issuer.client_id().to_owned(), m2m_id.clone()],
+        client_ids: vec![
+            issuer.client_id().to_owned(),
+            m2m_id.clone(),
+            web_id.clone(),
+        ],
         jwks_uri: Some(issuer.jwks_url().to_owned()),
         issuer: Some(issuer.issuer().to_owned()),
         preset: Preset::Strict,
@@ -344,6 +444,9 @@ async fn run(serve: bool) -> Result<usize, Box<dyn std::error::Error>> {
         403,
     )
     .await;
+
+    demo.say("alice signs in on the hosted login page, as a browser would (code + PKCE)");
+    hosted_sign_in(&mut demo, issuer.base_url(), &web_id).await;
 
     demo.say("An administrator creates bob in group admin");
     demo.must(

@@ -42,6 +42,7 @@ pub(crate) fn exception_name(kind: ErrorKind) -> &'static str {
         ErrorKind::EnableSoftwareTokenMfa => "EnableSoftwareTokenMFAException",
         ErrorKind::RefreshTokenReuse => "RefreshTokenReuseException",
         ErrorKind::DeviceKeyExists => "DeviceKeyExistsException",
+        ErrorKind::InvalidOAuthFlow => "InvalidOAuthFlowException",
         ErrorKind::Internal => "InternalErrorException",
     }
 }
@@ -140,6 +141,11 @@ mod tests {
                 400,
             ),
             (ErrorKind::DeviceKeyExists, "DeviceKeyExistsException", 400),
+            (
+                ErrorKind::InvalidOAuthFlow,
+                "InvalidOAuthFlowException",
+                400,
+            ),
             (ErrorKind::Internal, "InternalErrorException", 500),
         ];
         for (kind, name, status) in cases {

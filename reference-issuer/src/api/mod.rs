@@ -17,6 +17,7 @@ pub(crate) mod pools;
 pub(crate) mod probe;
 pub(crate) mod resource_servers;
 pub(crate) mod shapes;
+pub(crate) mod ui_customization;
 pub(crate) mod users;
 
 use serde::de::DeserializeOwned;
@@ -74,6 +75,8 @@ fn operation(op: &str) -> Option<(Access, Handler)> {
         "CreateUserPoolDomain" => iam(domains::create_user_pool_domain),
         "DescribeUserPoolDomain" => iam(domains::describe_user_pool_domain),
         "DeleteUserPoolDomain" => iam(domains::delete_user_pool_domain),
+        "SetUICustomization" => iam(ui_customization::set_ui_customization),
+        "GetUICustomization" => iam(ui_customization::get_ui_customization),
         "CreateUserPoolClient" => iam(clients::create_user_pool_client),
         "DescribeUserPoolClient" => iam(clients::describe_user_pool_client),
         "ListUserPoolClients" => iam(clients::list_user_pool_clients),
@@ -304,6 +307,8 @@ mod access_tests {
             "CreateUserPoolDomain",
             "DescribeUserPoolDomain",
             "DeleteUserPoolDomain",
+            "SetUICustomization",
+            "GetUICustomization",
             "DescribeUserPoolClient",
             "CreateGroup",
             "CreateResourceServer",

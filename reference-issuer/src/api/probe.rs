@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::{
     admin_users, auth, clients, decode, devices, domains, groups, mfa, pools, resource_servers,
-    users,
+    ui_customization, users,
 };
 use crate::error::{Error, Result};
 
@@ -25,6 +25,9 @@ pub(crate) fn decode_input(op: &str, input: Value) -> Result<()> {
             .map(drop),
         "CreateUserPoolDomain" | "DescribeUserPoolDomain" | "DeleteUserPoolDomain" => {
             decode::<domains::DomainInput>(input).map(drop)
+        }
+        "SetUICustomization" | "GetUICustomization" => {
+            decode::<ui_customization::UiInput>(input).map(drop)
         }
         "CreateUserPoolClient" => decode::<clients::ClientInput>(input)?.into_spec().map(drop),
         "UpdateUserPoolClient" => {

@@ -3,12 +3,17 @@
 
 use serde_json::{Map, Value};
 
-use super::{ClientConfig, GroupConfig, IssuerConfig, PoolConfig, ResourceServerConfig};
+use super::{
+    ClientConfig, GroupConfig, IssuerConfig, PoolConfig, ResourceServerConfig,
+    UiCustomizationConfig,
+};
 use crate::directory::clients::{self, ClientSpec, RotationSpec};
+use crate::directory::domains::{self, DomainSpec};
 use crate::directory::groups::{self, GroupSpec};
 use crate::directory::pools::{self, PoolSpec, STYLE_TAG};
 use crate::directory::resource_servers::{self, ResourceServerSpec, ScopeSpec};
 use crate::directory::seed::{self, UserSeed};
+use crate::directory::ui_customization::{self, UiSpec};
 use crate::error::{Error, IssuerError};
 use crate::issuer::Issuer;
 use crate::model::{
@@ -132,6 +137,18 @@ fn apply_pool(issuer: &Issuer, pc: &PoolConfig) -> Result<AppliedPool, IssuerErr
         client_ids.push(client.client_id);
     }
 
+    if let Some(domain) = &pc.domain {
+        apply_domain(issuer, &pool.id, domain).map_err(&err)?;
+    }
+    if let Some(ui) = &pc.ui_customization {
+        apply_ui(issuer, &pool.id, None, ui, &pc.name)?;
+    }
+    for (cc, id) in pc.clients.iter().zip(&client_ids) {
+        if let Some(ui) = &cc.ui_customization {
+            apply_ui(issuer, &pool.id, Some(id), ui, &cc.name)?;
+        }
+    }
+
     for gc in &pc.groups {
         groups::create_or_update(issuer, group_spec(&pool.id, gc)).map_err(&err)?;
     }
@@ -207,16 +224,76 @@ fn client_spec(pool_id: &str, cc: &ClientConfig) -> ClientSpec {
             }),
             retry_grace_period_seconds: cc.refresh_token_grace_seconds,
         }),
-        allowed_oauth_flows_user_pool_client: oauth.then_some(true),
+        allowed_oauth_flows_user_pool_client: cc
+            .allowed_oauth_flows_user_pool_client
+            .or(oauth.then_some(true)),
         allowed_oauth_flows: (!cc.allowed_oauth_flows.is_empty())
             .then(|| cc.allowed_oauth_flows.clone()),
         allowed_oauth_scopes: oauth.then(|| cc.allowed_oauth_scopes.clone()),
         callback_urls: (!cc.callback_urls.is_empty()).then(|| cc.callback_urls.clone()),
-        logout_urls: None,
-        default_redirect_uri: None,
-        supported_identity_providers: None,
+        logout_urls: (!cc.logout_urls.is_empty()).then(|| cc.logout_urls.clone()),
+        default_redirect_uri: cc.default_redirect_uri.clone(),
+        supported_identity_providers: cc.supported_identity_providers.clone(),
         extra: Map::new(),
     }
+}
+
+/// Records the pool's domain prefix unless it already has it.
+fn apply_domain(issuer: &Issuer, pool_id: &str, domain: &str) -> Result<(), Error> {
+    if domains::describe(issuer, domain)?.is_some_and(|d| d.user_pool_id == pool_id) {
+        return Ok(());
+    }
+    domains::create(
+        issuer,
+        DomainSpec {
+            domain: domain.to_string(),
+            user_pool_id: pool_id.to_string(),
+            custom_domain_config: None,
+            managed_login_version: None,
+        },
+    )
+    .map(drop)
+}
+
+/// Sets a pool's (`client_id` `None`) or a client's hosted UI look from
+/// its configuration, reading the files it names.
+fn apply_ui(
+    issuer: &Issuer,
+    pool_id: &str,
+    client_id: Option<&str>,
+    ui: &UiCustomizationConfig,
+    owner: &str,
+) -> Result<(), IssuerError> {
+    let read_err = |path: &std::path::Path, e: std::io::Error| {
+        IssuerError::Config(format!(
+            "{owner}: ui_customization: {}: {e}",
+            path.display()
+        ))
+    };
+    let css = match (&ui.css, &ui.css_file) {
+        (Some(_), Some(_)) => {
+            return Err(IssuerError::Config(format!(
+                "{owner}: ui_customization: give css or css_file, not both"
+            )));
+        }
+        (Some(css), None) => Some(css.clone()),
+        (None, Some(path)) => Some(std::fs::read_to_string(path).map_err(|e| read_err(path, e))?),
+        (None, None) => None,
+    };
+    let image = match &ui.logo_file {
+        Some(path) => Some(std::fs::read(path).map_err(|e| read_err(path, e))?),
+        None => None,
+    };
+    ui_customization::set_if_changed(
+        issuer,
+        UiSpec {
+            user_pool_id: pool_id.to_string(),
+            client_id: client_id.map(str::to_string),
+            css,
+            image,
+        },
+    )
+    .map_err(|e| IssuerError::Config(format!("{owner}: ui_customization: {e}")))
 }
 
 /// The auth flows of clients declared without `explicit_auth_flows` and of

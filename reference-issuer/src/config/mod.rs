@@ -10,10 +10,16 @@
 //! issuer_style = "aws"              # "local" (default) or "aws"
 //! alias_attributes = ["email"]
 //! custom_attributes = ["tenant"]
+//! domain = "dev-app"                # recorded like CreateUserPoolDomain
+//! ui_customization = { css_file = "brand.css", logo_file = "logo.png" }
 //!
 //! [[pools.clients]]
 //! name = "web"
 //! explicit_auth_flows = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+//! allowed_oauth_flows = ["code"]
+//! allowed_oauth_scopes = ["openid", "email", "profile"]
+//! callback_urls = ["http://localhost:3000/callback"]
+//! logout_urls = ["http://localhost:3000/"]
 //!
 //! [[pools.users]]
 //! username = "alice"
@@ -37,7 +43,7 @@
 //! ```
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
@@ -196,6 +202,13 @@ pub struct PoolConfig {
     /// Optional cap on authentication requests per second
     /// (`TooManyRequestsException` above it). 0 or absent: unlimited.
     pub auth_rate_limit: Option<u32>,
+    /// The pool's domain prefix (CreateUserPoolDomain; recorded and
+    /// described only: the hosted UI is served on the issuer's own URL).
+    /// Required by `ui_customization`, as in AWS.
+    pub domain: Option<String>,
+    /// The hosted UI look of every client without its own (SetUICustomization
+    /// with `ClientId` `ALL`).
+    pub ui_customization: Option<UiCustomizationConfig>,
     /// App clients.
     #[serde(default)]
     pub clients: Vec<ClientConfig>,
@@ -258,9 +271,50 @@ pub struct ClientConfig {
     /// Allowed OAuth flows.
     #[serde(default)]
     pub allowed_oauth_flows: Vec<crate::model::OAuthFlow>,
-    /// Callback URLs.
+    /// Callback URLs: where the hosted UI may send codes or tokens
+    /// (`https`, or `http` for a loopback host).
     #[serde(default)]
     pub callback_urls: Vec<String>,
+    /// Sign-out URLs (`/logout?logout_uri=`).
+    #[serde(default)]
+    pub logout_urls: Vec<String>,
+    /// `DefaultRedirectURI` (one of `callback_urls`).
+    pub default_redirect_uri: Option<String>,
+    /// `SupportedIdentityProviders` (only `COGNITO` here).
+    pub supported_identity_providers: Option<Vec<String>>,
+    /// `AllowedOAuthFlowsUserPoolClient`; absent: true when
+    /// `allowed_oauth_scopes` is not empty.
+    pub allowed_oauth_flows_user_pool_client: Option<bool>,
+    /// This client's own hosted UI look (replaces the pool's).
+    pub ui_customization: Option<UiCustomizationConfig>,
+}
+
+/// A hosted UI customization (SetUICustomization) in the configuration
+/// file: CSS inline or from a file, and a PNG or JPEG logo. Relative paths
+/// are relative to the configuration file (to the working directory for a
+/// configuration given as text).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UiCustomizationConfig {
+    /// The CSS, inline.
+    pub css: Option<String>,
+    /// A file holding the CSS (instead of `css`).
+    pub css_file: Option<PathBuf>,
+    /// A PNG or JPEG logo file (at most 100 KB).
+    pub logo_file: Option<PathBuf>,
+}
+
+impl UiCustomizationConfig {
+    fn resolve(&mut self, base: &Path) {
+        for p in [&mut self.css_file, &mut self.logo_file]
+            .into_iter()
+            .flatten()
+        {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        }
+    }
 }
 
 /// One group.
@@ -332,7 +386,18 @@ impl IssuerConfig {
     pub fn from_file(path: &Path) -> Result<Self, IssuerError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| IssuerError::Config(format!("{}: {e}", path.display())))?;
-        Self::from_toml_str(&text)
+        let mut cfg = Self::from_toml_str(&text)?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        for pool in &mut cfg.pools {
+            let clients = pool.clients.iter_mut().map(|c| &mut c.ui_customization);
+            for ui in std::iter::once(&mut pool.ui_customization)
+                .chain(clients)
+                .flatten()
+            {
+                ui.resolve(base);
+            }
+        }
+        Ok(cfg)
     }
 }
 

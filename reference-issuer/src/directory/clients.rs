@@ -5,6 +5,7 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use crate::directory::client_oauth;
 use crate::directory::pools::same_ignoring_dates;
 use crate::error::{Error, Result};
 use crate::ids;
@@ -13,15 +14,7 @@ use crate::model::{
     AppClient, ExplicitAuthFlow, OAuthFlow, PreventUserExistenceErrors, RefreshTokenRotation,
     RotationFeature, TimeUnit, TokenValidityUnits,
 };
-use crate::store::{clients as client_rows, resource_servers as rs_rows};
-
-const STANDARD_SCOPES: &[&str] = &[
-    "openid",
-    "email",
-    "phone",
-    "profile",
-    "aws.cognito.signin.user.admin",
-];
+use crate::store::clients as client_rows;
 
 /// An app client's settings (Create/UpdateUserPoolClient, typed). Absent
 /// settings take Cognito's defaults.
@@ -149,13 +142,19 @@ fn build(
     existing: Option<&AppClient>,
     fixed: Option<(String, Option<String>)>,
 ) -> Result<AppClient> {
-    let pool_id = spec.user_pool_id;
+    let pool_id = spec.user_pool_id.clone();
     issuer.pool(&pool_id)?;
     let name = match (&spec.client_name, existing) {
         (Some(n), _) if !n.is_empty() => n.clone(),
         (_, Some(e)) => e.client_name.clone(),
         _ => return Err(missing("clientName")),
     };
+    let has_secret = match (&fixed, existing) {
+        (Some((_, secret)), _) => secret.is_some() || spec.generate_secret,
+        (None, Some(e)) => e.client_secret.is_some(),
+        (None, None) => spec.generate_secret,
+    };
+    client_oauth::check(issuer, &pool_id, &spec, has_secret)?;
     let units = spec.token_validity_units.unwrap_or_default();
     let access = spec
         .access_token_validity
@@ -222,17 +221,6 @@ fn build(
         return Err(Error::invalid_parameter(format!(
             "Invalid PreventUserExistenceErrors value {v}"
         )));
-    }
-    if let Some(scopes) = &spec.allowed_oauth_scopes {
-        let servers = issuer.read(|c| Ok(rs_rows::list_resource_servers(c, &pool_id)?))?;
-        for s in scopes.iter().map(String::as_str) {
-            let custom = servers.iter().any(|rs| rs.has_scope(s));
-            if !STANDARD_SCOPES.contains(&s) && !custom {
-                return Err(Error::scope_does_not_exist(format!(
-                    "Invalid scope requested: {s}"
-                )));
-            }
-        }
     }
     let now = ids::now_f64();
     let (client_id, secret, created) = match (existing, fixed) {

@@ -4,6 +4,7 @@
 pub(crate) mod accounts;
 pub(crate) mod admin_users;
 pub(crate) mod attributes;
+pub(crate) mod client_oauth;
 pub(crate) mod clients;
 pub(crate) mod code_decoys;
 pub(crate) mod codes;
@@ -22,4 +23,5 @@ pub(crate) mod profile;
 pub(crate) mod resource_servers;
 pub(crate) mod seed;
 pub(crate) mod sign_out;
+pub(crate) mod ui_customization;
 pub(crate) mod users;

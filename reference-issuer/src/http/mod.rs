@@ -6,6 +6,7 @@
 //! * `/{pool}/.well-known/*`, `/{pool}/revocations.json` ([`well_known`]);
 //! * `/oauth2/*` ([`oauth2`]);
 //! * the hosted login UI: `/oauth2/authorize`, `/login`, `/logout`, ... ([`hosted`]);
+//! * `/hosted-ui/{pool}/{client}/*` — customization CSS and logo ([`ui_assets`]);
 //! * `/_issuer/*` — local admin endpoints, loopback only ([`admin`]).
 //!
 //! Every request first passes [`guard`] (Host check, cross-site refusal on
@@ -23,6 +24,7 @@ mod json_api;
 mod oauth2;
 pub(crate) mod server;
 pub(crate) mod sigv4;
+mod ui_assets;
 mod well_known;
 
 #[cfg(feature = "fuzzing")]
@@ -139,6 +141,14 @@ fn router(issuer: Arc<Issuer>, edge: Edge) -> Router {
         )
         .route("/oauth2/revoke", post(oauth2::revoke))
         .merge(hosted::routes())
+        .route(
+            "/hosted-ui/{pool_id}/{client_id}/custom.css",
+            get(ui_assets::custom_css),
+        )
+        .route(
+            "/hosted-ui/{pool_id}/{client_id}/logo",
+            get(ui_assets::logo),
+        )
         .merge(admin::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))

@@ -13,6 +13,7 @@ mod mfa;
 mod pool;
 mod resource_server;
 mod schema;
+mod ui_customization;
 mod user;
 
 pub(crate) use client::{
@@ -30,4 +31,5 @@ pub(crate) use pool::{
 };
 pub(crate) use resource_server::{ResourceServer, ResourceServerScope};
 pub(crate) use schema::{STANDARD_ATTRIBUTES, described as described_schema};
+pub(crate) use ui_customization::{ALL_CLIENTS, ImageType, UiCustomization};
 pub(crate) use user::{User, UserStatus};

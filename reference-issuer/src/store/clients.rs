@@ -43,6 +43,7 @@ pub(crate) fn list_clients(conn: &Connection, pool_id: &str) -> Result<Vec<AppCl
 pub(crate) fn delete_client(conn: &Connection, id: &str) -> Result<()> {
     conn.execute("DELETE FROM refresh_tokens WHERE client_id = ?1", [id])?;
     conn.execute("DELETE FROM auth_sessions WHERE client_id = ?1", [id])?;
+    conn.execute("DELETE FROM ui_customizations WHERE client_id = ?1", [id])?;
     conn.execute("DELETE FROM clients WHERE id = ?1", [id])?;
     Ok(())
 }

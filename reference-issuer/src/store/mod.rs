@@ -26,6 +26,7 @@ pub(crate) mod refresh;
 pub(crate) mod resource_servers;
 pub(crate) mod sessions;
 pub(crate) mod srp;
+pub(crate) mod ui_customizations;
 pub(crate) mod users;
 
 use std::path::{Path, PathBuf};
@@ -48,6 +49,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_pool_domains.sql"),
     include_str!("migrations/0007_authorization_codes.sql"),
     include_str!("migrations/0008_hosted_sessions.sql"),
+    include_str!("migrations/0009_ui_customizations.sql"),
 ];
 
 const READERS: usize = 4;

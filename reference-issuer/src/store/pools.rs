@@ -67,6 +67,7 @@ pub(crate) fn delete_pool(conn: &Connection, id: &str) -> Result<()> {
         "devices",
         "device_sign_ins",
         "pool_domains",
+        "ui_customizations",
     ] {
         conn.execute(&format!("DELETE FROM {table} WHERE pool_id = ?1"), [id])?;
     }

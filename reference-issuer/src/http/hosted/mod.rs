@@ -32,6 +32,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use super::AppState;
+use crate::directory::ui_customization;
 use crate::error::{Error, Result};
 use crate::issuer::Issuer;
 use crate::model::AppClient;
@@ -119,6 +120,9 @@ pub(crate) struct Visit {
     pub csrf: String,
     /// Whether the CSRF cookie must be (re)set with this answer.
     new_csrf: bool,
+    /// The issuer, for the pages' custom look (read on the blocking pool,
+    /// where pages are rendered).
+    issuer: std::sync::Arc<crate::issuer::Issuer>,
 }
 
 impl Visit {
@@ -161,6 +165,7 @@ impl Visit {
             csrf: existing.unwrap_or_else(csrf::new_token),
             cookies,
             secure,
+            issuer: state.issuer.clone(),
         })
     }
 
@@ -181,16 +186,32 @@ impl Visit {
         title: &'static str,
         client: &AppClient,
     ) -> Chrome {
+        let base = format!("/hosted-ui/{}/{}", client.user_pool_id, client.client_id);
+        // A look that cannot be read is logged and the default look shown:
+        // the sign-in itself does not depend on it.
+        let look =
+            ui_customization::effective(&self.issuer, &client.user_pool_id, &client.client_id)
+                .unwrap_or_else(|e| {
+                    tracing::warn!(error = %e.message, "UI customization unreadable");
+                    None
+                });
+        let version = look
+            .as_ref()
+            .map(|l| l.css_version.clone())
+            .unwrap_or_default();
         Chrome {
             page,
             title,
             q: self.q.clone(),
             csrf: self.csrf.clone(),
-            custom_css: Some(format!(
-                "/hosted-ui/{}/{}/custom.css",
-                client.user_pool_id, client.client_id
-            )),
-            logo_url: None,
+            custom_css: look
+                .as_ref()
+                .filter(|l| !l.css.is_empty())
+                .map(|_| format!("{base}/custom.css?v={version}")),
+            logo_url: look
+                .as_ref()
+                .filter(|l| l.logo.is_some())
+                .map(|_| format!("{base}/logo?v={version}")),
             error: None,
             info: None,
         }
