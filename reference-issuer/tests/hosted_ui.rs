@@ -293,18 +293,20 @@ async fn login_redirects_with_a_code_and_the_session_serves_the_pool() {
     assert_eq!(login.status, 200);
     assert_eq!(login.field("username").as_deref(), Some("alice"));
     for needle in [
-        "<label for=\"username\">",
-        "<label for=\"password\">",
+        "<label class=\"label-customizable\" for=\"username\">",
+        "<label class=\"label-customizable\" for=\"password\">",
         "autocomplete=\"username\"",
         "autocomplete=\"current-password\"",
         "id=\"submit\"",
         "id=\"signup-link\"",
         "id=\"forgot-link\"",
         "href=\"/hosted-ui/static/style.css\"",
-        &format!("href=\"/hosted-ui/{}/{}/custom.css\"", s.pool, s.client),
+        "class=\"submitButton-customizable\"",
     ] {
         assert!(login.body.contains(needle), "{needle} in {}", login.body);
     }
+    // No customization set: no custom stylesheet and no logo to load.
+    assert!(!login.body.contains("custom.css") && !login.body.contains("/logo"));
     assert!(!login.body.contains("<script"));
     let h = |n: &str| login.headers.get(n).unwrap().to_str().unwrap().to_string();
     assert_eq!(h("cache-control"), "no-store");
@@ -706,7 +708,7 @@ async fn totp_email_otp_and_factor_choice_sign_in() {
             .body
             .contains("type=\"radio\" id=\"factor-SOFTWARE_TOKEN_MFA\"")
     );
-    assert!(select.body.contains("<label for=\"factor-EMAIL_OTP\">"));
+    assert!(select.body.contains("<label class=\"label-customizable\" for=\"factor-EMAIL_OTP\">"));
     let ch = answer(&b, &select, &path, &[("factor", "EMAIL_OTP")]).await;
     assert_eq!(
         ch.field("challenge").as_deref(),
