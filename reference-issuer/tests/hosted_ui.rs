@@ -708,7 +708,11 @@ async fn totp_email_otp_and_factor_choice_sign_in() {
             .body
             .contains("type=\"radio\" id=\"factor-SOFTWARE_TOKEN_MFA\"")
     );
-    assert!(select.body.contains("<label class=\"label-customizable\" for=\"factor-EMAIL_OTP\">"));
+    assert!(
+        select
+            .body
+            .contains("<label class=\"label-customizable\" for=\"factor-EMAIL_OTP\">")
+    );
     let ch = answer(&b, &select, &path, &[("factor", "EMAIL_OTP")]).await;
     assert_eq!(
         ch.field("challenge").as_deref(),
