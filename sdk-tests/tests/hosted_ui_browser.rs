@@ -196,7 +196,7 @@ async fn sign_up_confirm_and_sign_in_redirects_with_a_code() {
     b.screenshot("01-login").await;
     b.click_and_wait("#signup-link").await;
     b.expect_page("signup").await;
-    b.fill("username", email).await;
+    b.fill_if_present("username", email).await;
     b.fill_if_present("email", email).await;
     b.fill("password", PASSWORD).await;
     b.screenshot("03-signup").await;

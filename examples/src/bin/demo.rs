@@ -141,10 +141,7 @@ async fn hosted_sign_in(demo: &mut Demo, base: &str, web_id: &str) {
         &format!(
             "GET /oauth2/authorize -> /login form -> POST -> {}",
             match (&back, &code) {
-                (Ok(u), Some(_)) => format!(
-                    "302 {WEB_CALLBACK}?code=...&state=demo-state-1 ({})",
-                    u.path()
-                ),
+                (Ok(_), Some(_)) => format!("302 {WEB_CALLBACK}?code=...&state=demo-state-1"),
                 (Ok(u), None) => format!("unexpected redirect {u}"),
                 (Err(e), _) => e.clone(),
             }

@@ -31,6 +31,24 @@ struct SignupPage {
     email_required: bool,
     phone_wanted: bool,
     phone_required: bool,
+    /// The pool signs in with email and/or phone (`UsernameAttributes`):
+    /// no username field, as on Cognito's page.
+    alias_username: bool,
+}
+
+/// The username a sign-up form names: the username field, or in a pool
+/// that signs in with `UsernameAttributes`, the email (else the phone).
+fn username_of<'f>(req: &AuthorizeRequest, f: &'f Fields) -> &'f str {
+    if req.ctx.pool.username_attributes.is_empty() {
+        return f.get("username");
+    }
+    let attrs = &req.ctx.pool.username_attributes;
+    let email = f.get("email");
+    if attrs.iter().any(|a| a == "email") && !email.is_empty() {
+        email
+    } else {
+        f.get("phone_number")
+    }
 }
 
 #[derive(Template)]
@@ -54,7 +72,9 @@ fn signup_page(
 ) -> Result<Out> {
     let pool = &req.ctx.pool;
     let required = pool.required_attribute_names();
-    let phone_required = required.iter().any(|a| a == "phone_number");
+    let phone_required = required.iter().any(|a| a == "phone_number")
+        || (pool.username_attributes.iter().any(|a| a == "phone_number")
+            && !pool.username_attributes.iter().any(|a| a == "email"));
     let mut c = v.chrome("signup", "Sign up", &req.ctx.client);
     c.error = error;
     let html = render(&SignupPage {
@@ -62,10 +82,12 @@ fn signup_page(
         username: f.get("username").to_string(),
         email: f.get("email").to_string(),
         phone_number: f.get("phone_number").to_string(),
-        email_required: required.iter().any(|a| a == "email"),
+        email_required: required.iter().any(|a| a == "email")
+            || pool.username_attributes == ["email"],
         phone_wanted: phone_required
             || pool.username_attributes.iter().any(|a| a == "phone_number"),
         phone_required,
+        alias_username: !pool.username_attributes.is_empty(),
     })?;
     Ok(Out::page(
         StatusCode::OK,
@@ -173,7 +195,7 @@ pub(super) async fn submit(
 }
 
 fn sign_up(issuer: &Issuer, v: &Visit, req: &AuthorizeRequest, f: &Fields) -> Result<Out> {
-    let username = f.get("username");
+    let username = username_of(req, f);
     let attrs: Vec<AttributeIn> = ["email", "phone_number"]
         .into_iter()
         .filter(|a| !f.get(a).is_empty())
