@@ -17,8 +17,8 @@ use crate::error::{Error, ErrorKind};
 use crate::ids;
 use crate::issuer::Issuer;
 use crate::model::{AppClient, OAuthFlow};
+use crate::signin::FlowContext;
 use crate::signin::issue::{self, Issue};
-use crate::signin::{Completion, FlowContext};
 use crate::store::{authorization_codes as code_rows, refresh as refresh_rows, users as user_rows};
 use crate::tokens::OAuthGrant;
 
@@ -111,15 +111,9 @@ pub(crate) fn grant_at(
         .map_err(fault)?
         .filter(|u| u.enabled)
         .ok_or_else(|| invalid_grant("User does not exist or is disabled."))?;
-    let (pool, style) = issuer.pool(&row.pool_id).map_err(fault)?;
-    let ctx = FlowContext {
-        pool,
-        style,
-        client: client.clone(),
-        admin: false,
-        device_key: None,
-        completion: Completion::Tokens,
-    };
+    // The code's client is the authenticated one (checked above), so its
+    // pool is the code's.
+    let ctx = FlowContext::for_client(issuer, client.clone()).map_err(fault)?;
     let oauth = OAuthGrant {
         scopes: row.scopes.split_whitespace().map(str::to_string).collect(),
         nonce: row.nonce.clone(),

@@ -15,17 +15,8 @@ pub(crate) fn grant(
     client: &AppClient,
     token: &str,
 ) -> Result<TokenResponse, OAuthError> {
-    let (pool, style) = issuer
-        .pool(&client.user_pool_id)
+    let ctx = FlowContext::for_client(issuer, client.clone())
         .map_err(|_| OAuthError::new(OAuthErrorKind::InvalidClient))?;
-    let ctx = FlowContext {
-        pool,
-        style,
-        client: client.clone(),
-        admin: false,
-        device_key: None,
-        completion: crate::signin::Completion::Tokens,
-    };
     let tokens = refresh::grant(issuer, &ctx, token).map_err(|e| {
         if e.kind == ErrorKind::TooManyRequests {
             OAuthError::new(OAuthErrorKind::InvalidRequest).describe(e.message)

@@ -105,12 +105,22 @@ impl FlowContext {
         if pool_id.is_some_and(|p| p != client.user_pool_id) {
             return Err(client_not_found(client_id));
         }
+        Ok(Self {
+            admin: pool_id.is_some(),
+            ..Self::for_client(issuer, client)?
+        })
+    }
+
+    /// The context of a client already loaded (and, at the OAuth2
+    /// endpoints, authenticated): its pool, no Admin API, no device,
+    /// tokens at the end.
+    pub(crate) fn for_client(issuer: &Issuer, client: AppClient) -> Result<Self> {
         let (pool, style) = issuer.pool(&client.user_pool_id)?;
         Ok(Self {
             pool,
             style,
             client,
-            admin: pool_id.is_some(),
+            admin: false,
             device_key: None,
             completion: Completion::Tokens,
         })

@@ -8,13 +8,14 @@ use askama::Template;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
-use super::signup::{post_form, sent_to};
+use super::run::{get_page, post_form};
+use super::signup::sent_to;
 use super::{Chrome, Fields, Out, Visit, form_action, render};
 use crate::directory::users;
 use crate::error::Result;
-use crate::http::{AppState, blocking};
+use crate::http::AppState;
 use crate::issuer::Issuer;
 use crate::oauth::authorize::AuthorizeRequest;
 
@@ -76,24 +77,12 @@ fn confirm_page(
     ))
 }
 
-async fn get_page(state: AppState, uri: Uri, headers: HeaderMap, confirm: bool) -> Response {
-    let visit = match Visit::new(&state, &uri, &headers) {
-        Ok(v) => v,
-        Err(r) => return r.into_response(),
-    };
-    let v = visit.clone();
-    let out = blocking(&state, move |issuer| match v.authorize(issuer) {
-        Ok(req) if confirm => confirm_page(&v, &req, v.query_value("username"), None, None),
-        Ok(req) => forgot_page(&v, &req, v.query_value("username"), None),
-        Err(out) => Ok(out),
-    })
-    .await;
-    visit.respond(out)
-}
-
 /// `GET /forgotPassword`.
 pub(super) async fn show(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
-    get_page(state, uri, headers, false).await
+    get_page(state, uri, headers, |v, req| {
+        forgot_page(v, req, v.query_value("username"), None)
+    })
+    .await
 }
 
 /// `GET /confirmForgotPassword`.
@@ -102,7 +91,10 @@ pub(super) async fn show_confirm(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    get_page(state, uri, headers, true).await
+    get_page(state, uri, headers, |v, req| {
+        confirm_page(v, req, v.query_value("username"), None, None)
+    })
+    .await
 }
 
 /// `POST /forgotPassword`: ForgotPassword, then the reset page.

@@ -15,11 +15,12 @@ use askama::Template;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
-use super::{Chrome, Out, Visit, form_action, read_form, refused, render, session_cookie};
+use super::run::{get_page, post_form};
+use super::{Chrome, Fields, Out, Visit, form_action, refused, render, session_cookie};
 use crate::error::{Error, ErrorKind, Result};
-use crate::http::{AppState, blocking};
+use crate::http::AppState;
 use crate::issuer::Issuer;
 use crate::oauth::authorize::{AuthorizeRequest, grant};
 use crate::oauth::hosted_session;
@@ -69,21 +70,11 @@ pub(super) fn page(
 
 /// `GET /login`.
 pub(super) async fn show(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
-    let visit = match Visit::new(&state, &uri, &headers) {
-        Ok(v) => v,
-        Err(r) => return r.into_response(),
-    };
-    let v = visit.clone();
-    let out = blocking(&state, move |issuer| {
-        let req = match v.authorize(issuer) {
-            Ok(r) => r,
-            Err(out) => return Ok(out),
-        };
+    get_page(state, uri, headers, |v, req| {
         let hint = req.login_hint.clone().unwrap_or_default();
-        page(&v, &req, &hint, None, None)
+        page(v, req, &hint, None, None)
     })
-    .await;
-    visit.respond(out)
+    .await
 }
 
 /// `POST /login`: `signin::hosted::sign_in` with the form's username and
@@ -94,41 +85,25 @@ pub(super) async fn submit(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let visit = match Visit::new(&state, &uri, &headers) {
-        Ok(v) => v,
-        Err(r) => return r.into_response(),
-    };
-    let fields = match read_form(&visit, &headers, body).await {
-        Ok(f) => f,
-        Err(r) => return r.into_response(),
-    };
-    let v = visit.clone();
-    let out = blocking(&state, move |issuer| {
-        let req = match v.authorize(issuer) {
-            Ok(r) => r,
-            Err(out) => return Ok(out),
-        };
-        let username = fields.get("username");
-        let result = signin::hosted::sign_in(issuer, &req.ctx, username, fields.get("password"));
-        match result {
-            Ok(outcome) => proceed(issuer, &v, &req, outcome),
-            Err(e) if e.is_internal() => Err(e),
-            Err(e) if e.kind == ErrorKind::UserNotConfirmed => {
-                super::signup::confirm_page(&v, &req, username, Some(e.message), None)
-            }
-            Err(e) if e.kind == ErrorKind::PasswordResetRequired => {
-                match super::forgot::send_reset_code(issuer, &v, &req, username) {
-                    Err(sent) if !sent.is_internal() => {
-                        page(&v, &req, username, Some(e.message), None)
-                    }
-                    other => other,
-                }
-            }
-            Err(e) => page(&v, &req, username, Some(e.message), None),
+    post_form(state, uri, headers, body, sign_in).await
+}
+
+fn sign_in(issuer: &Issuer, v: &Visit, req: &AuthorizeRequest, fields: &Fields) -> Result<Out> {
+    let username = fields.get("username");
+    match signin::hosted::sign_in(issuer, &req.ctx, username, fields.get("password")) {
+        Ok(outcome) => proceed(issuer, v, req, outcome),
+        Err(e) if e.is_internal() => Err(e),
+        Err(e) if e.kind == ErrorKind::UserNotConfirmed => {
+            super::signup::confirm_page(v, req, username, Some(e.message), None)
         }
-    })
-    .await;
-    visit.respond(out)
+        Err(e) if e.kind == ErrorKind::PasswordResetRequired => {
+            match super::forgot::send_reset_code(issuer, v, req, username) {
+                Err(sent) if !sent.is_internal() => page(v, req, username, Some(e.message), None),
+                other => other,
+            }
+        }
+        Err(e) => page(v, req, username, Some(e.message), None),
+    }
 }
 
 /// What a sign-in step leads to: signed in (session + grant), or the next
@@ -167,22 +142,5 @@ pub(super) async fn challenge(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let visit = match Visit::new(&state, &uri, &headers) {
-        Ok(v) => v,
-        Err(r) => return r.into_response(),
-    };
-    let fields = match read_form(&visit, &headers, body).await {
-        Ok(f) => f,
-        Err(r) => return r.into_response(),
-    };
-    let v = visit.clone();
-    let out = blocking(&state, move |issuer| {
-        let req = match v.authorize(issuer) {
-            Ok(r) => r,
-            Err(out) => return Ok(out),
-        };
-        super::challenge::answer(issuer, &v, &req, &fields)
-    })
-    .await;
-    visit.respond(out)
+    post_form(state, uri, headers, body, super::challenge::answer).await
 }

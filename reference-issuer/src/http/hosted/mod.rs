@@ -21,6 +21,7 @@ mod error_page;
 mod forgot;
 mod form;
 mod login;
+mod run;
 mod session_cookie;
 mod signup;
 

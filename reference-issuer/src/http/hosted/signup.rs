@@ -10,14 +10,15 @@ use askama::Template;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
-use super::{Chrome, Fields, Out, Visit, form_action, read_form, render};
+use super::run::{get_page, post_form};
+use super::{Chrome, Fields, Out, Visit, form_action, render};
 use crate::directory::attributes::AttributeIn;
 use crate::directory::outbox::{Destination, mask};
 use crate::directory::users;
 use crate::error::Result;
-use crate::http::{AppState, blocking};
+use crate::http::AppState;
 use crate::issuer::Issuer;
 use crate::oauth::authorize::AuthorizeRequest;
 
@@ -116,52 +117,6 @@ pub(super) fn confirm_page(
         html,
         form_action(&req.ctx.client),
     ))
-}
-
-/// Runs `page` for a GET of this family.
-async fn get_page(
-    state: AppState,
-    uri: Uri,
-    headers: HeaderMap,
-    page: fn(&Visit, &AuthorizeRequest) -> Result<Out>,
-) -> Response {
-    let visit = match Visit::new(&state, &uri, &headers) {
-        Ok(v) => v,
-        Err(r) => return r.into_response(),
-    };
-    let v = visit.clone();
-    let out = blocking(&state, move |issuer| match v.authorize(issuer) {
-        Ok(req) => page(&v, &req),
-        Err(out) => Ok(out),
-    })
-    .await;
-    visit.respond(out)
-}
-
-/// Runs `action` for a form POST of the hosted UI (query, form and CSRF
-/// checked first; nothing runs for a refused request).
-pub(super) async fn post_form(
-    state: AppState,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
-    action: fn(&Issuer, &Visit, &AuthorizeRequest, &Fields) -> Result<Out>,
-) -> Response {
-    let visit = match Visit::new(&state, &uri, &headers) {
-        Ok(v) => v,
-        Err(r) => return r.into_response(),
-    };
-    let fields = match read_form(&visit, &headers, body).await {
-        Ok(f) => f,
-        Err(r) => return r.into_response(),
-    };
-    let v = visit.clone();
-    let out = blocking(&state, move |issuer| match v.authorize(issuer) {
-        Ok(req) => action(issuer, &v, &req, &fields),
-        Err(out) => Ok(out),
-    })
-    .await;
-    visit.respond(out)
 }
 
 /// `GET /signup`.
