@@ -26,6 +26,22 @@ async fn me(claims: Option<Claims>) -> HttpResponse {
     }
 }
 
+/// The `x-amzn-oidc-*` headers the handler received (ALB mode).
+async fn oidc(request: actix_web::HttpRequest) -> HttpResponse {
+    let header = |name: &str| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    HttpResponse::Ok().json(serde_json::json!({
+        "accesstoken": header("x-amzn-oidc-accesstoken"),
+        "identity": header("x-amzn-oidc-identity"),
+        "data": header("x-amzn-oidc-data"),
+    }))
+}
+
 async fn apigw(ApiGatewayClaims(context): ApiGatewayClaims) -> HttpResponse {
     HttpResponse::Ok().json(context)
 }
@@ -43,6 +59,7 @@ pub async fn serve(gate: Gate) -> SocketAddr {
                     .route("/hello", web::get().to(hello))
                     .route("/me", web::get().to(me))
                     .route("/apigw", web::get().to(apigw))
+                    .route("/oidc", web::get().to(oidc))
                     .service(
                         web::resource("/admin")
                             .wrap(require_group("admin"))

@@ -28,6 +28,20 @@ pub fn app(gate: Gate) -> Router {
             None => axum::Json(serde_json::json!({"guest": true})).into_response(),
         }
     }
+    /// The `x-amzn-oidc-*` headers the handler received (ALB mode).
+    async fn oidc(headers: axum::http::HeaderMap) -> axum::Json<serde_json::Value> {
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        axum::Json(serde_json::json!({
+            "accesstoken": header("x-amzn-oidc-accesstoken"),
+            "identity": header("x-amzn-oidc-identity"),
+            "data": header("x-amzn-oidc-data"),
+        }))
+    }
     async fn apigw(ApiGatewayClaims(context): ApiGatewayClaims) -> axum::Json<serde_json::Value> {
         axum::Json(context)
     }
@@ -56,6 +70,7 @@ pub fn app(gate: Gate) -> Router {
             get(hello).route_layer(require_owner("sub")),
         )
         .route("/apigw", get(apigw))
+        .route("/oidc", get(oidc))
         .layer(CognitoAuthLayer::from_gate(gate))
 }
 
