@@ -21,6 +21,7 @@
 //! # }
 //! ```
 
+pub mod alb;
 mod apigw;
 mod guard;
 mod request;
