@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::{Error, HttpMessage};
-use cognito_verifier::gate::{Gate, Preset};
+use cognito_verifier::gate::{Admitted, Gate, HeaderView, Preset, RequestHead};
 use cognito_verifier::{CognitoVerifier, Requirement};
 
 use crate::response::to_response;
@@ -128,14 +128,25 @@ where
 
     forward_ready!(service);
 
-    fn call(&self, request: ServiceRequest) -> Self::Future {
-        // A token already in the verified-token cache is decided right here.
-        let (token_header, cookies) = token_inputs(&self.gate, &request);
-        match self.gate.authenticate_now(token_header, cookies) {
-            Some(Ok(auth)) => {
-                request.extensions_mut().insert(auth);
+    fn call(&self, mut request: ServiceRequest) -> Self::Future {
+        if self.gate.strips_any() {
+            strip(&self.gate, request.headers_mut());
+        }
+        // A token already in the verified-token cache (or a live session) is decided right here.
+        let decided = self.gate.admit_now(&RequestHead::new(
+            request.method().as_str(),
+            target(&request),
+            &Headers(request.headers()),
+        ));
+        match decided {
+            Some(Ok(admitted)) => {
+                let response_headers = admit(&mut request, admitted);
                 let response = self.service.call(request);
-                Box::pin(async move { Ok(response.await?.map_into_left_body()) })
+                Box::pin(async move {
+                    let mut response = response.await?;
+                    append(response.headers_mut(), response_headers);
+                    Ok(response.map_into_left_body())
+                })
             }
             Some(Err(rejection)) => {
                 let response = request
@@ -147,11 +158,19 @@ where
                 let service = self.service.clone();
                 let gate = self.gate.clone();
                 Box::pin(async move {
-                    let (token_header, cookies) = token_inputs(&gate, &request);
-                    match gate.authenticate(token_header, cookies).await {
-                        Ok(auth) => {
-                            request.extensions_mut().insert(auth);
-                            Ok(service.call(request).await?.map_into_left_body())
+                    let decided = gate
+                        .admit(&RequestHead::new(
+                            request.method().as_str(),
+                            target(&request),
+                            &Headers(request.headers()),
+                        ))
+                        .await;
+                    match decided {
+                        Ok(admitted) => {
+                            let response_headers = admit(&mut request, admitted);
+                            let mut response = service.call(request).await?;
+                            append(response.headers_mut(), response_headers);
+                            Ok(response.map_into_left_body())
                         }
                         Err(rejection) => Ok(request
                             .into_response(to_response(rejection))
@@ -163,23 +182,57 @@ where
     }
 }
 
-/// Every raw value of the token header and of `Cookie`, in request order:
-/// the gate decides what they mean (including that two are one too many).
-fn token_inputs<'r>(
-    gate: &Gate,
-    request: &'r ServiceRequest,
-) -> (
-    impl Iterator<Item = &'r [u8]> + 'r,
-    impl Iterator<Item = &'r [u8]> + 'r,
-) {
-    let headers = request.headers();
-    (
-        headers
-            .get_all(gate.source().header_name())
-            .map(HeaderValue::as_bytes),
-        // Looked up only if the gate reads a cookie (it iterates lazily).
-        std::iter::once(headers)
-            .flat_map(|headers| headers.get_all(header::COOKIE))
-            .map(HeaderValue::as_bytes),
-    )
+/// The gate's view of an actix-web header map.
+struct Headers<'r>(&'r HeaderMap);
+
+impl HeaderView for Headers<'_> {
+    fn values<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s [u8]> + 's {
+        self.0.get_all(name).map(HeaderValue::as_bytes)
+    }
+}
+
+/// The request target in origin form (path and query).
+fn target(request: &ServiceRequest) -> &str {
+    request
+        .uri()
+        .path_and_query()
+        .map_or("/", |target| target.as_str())
+}
+
+/// Deletes every header the gate says a client may not send.
+fn strip(gate: &Gate, headers: &mut HeaderMap) {
+    let names: Vec<HeaderName> = headers
+        .keys()
+        .filter(|name| gate.strips(name.as_str()))
+        .cloned()
+        .collect();
+    for name in names {
+        headers.remove(name);
+    }
+}
+
+/// Sets the gate's request headers and identity on `request`; returns the
+/// headers for the response.
+fn admit(request: &mut ServiceRequest, admitted: Admitted) -> Vec<(&'static str, String)> {
+    let headers = request.headers_mut();
+    for (name, value) in admitted.request_headers {
+        match HeaderValue::try_from(value) {
+            Ok(value) => {
+                headers.insert(HeaderName::from_static(name), value);
+            }
+            Err(_) => tracing::error!(header = name, "the gate produced an invalid header value"),
+        }
+    }
+    request.extensions_mut().insert(admitted.auth);
+    admitted.response_headers
+}
+
+/// Appends the gate's response headers.
+fn append(headers: &mut HeaderMap, extra: Vec<(&'static str, String)>) {
+    for (name, value) in extra {
+        match HeaderValue::try_from(value) {
+            Ok(value) => headers.append(HeaderName::from_static(name), value),
+            Err(_) => tracing::error!(header = name, "the gate produced an invalid header value"),
+        }
+    }
 }

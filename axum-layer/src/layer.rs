@@ -8,8 +8,8 @@ use std::task::{Context, Poll};
 use axum::body::Body;
 use cognito_verifier::CognitoVerifier;
 use cognito_verifier::Requirement;
-use cognito_verifier::gate::{Gate, Preset};
-use http::{HeaderValue, Request, Response, header};
+use cognito_verifier::gate::{Admitted, Gate, HeaderView, Preset, RequestHead};
+use http::{HeaderMap, HeaderName, HeaderValue, Request, Response};
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -146,10 +146,12 @@ pin_project_lite::pin_project! {
     #[project = ResponseFutureProj]
     #[allow(missing_docs)] // variant fields: the inner future, or the refusal
     pub enum ResponseFuture<F, E> {
-        /// Admitted without waiting: the inner service's future.
+        /// Admitted without waiting: the inner service's future, and the
+        /// headers the gate adds to its response (usually none).
         Inner {
             #[pin]
             future: F,
+            response_headers: Vec<(&'static str, String)>,
         },
         /// Refused without waiting.
         Refused {
@@ -173,7 +175,14 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project() {
-            ResponseFutureProj::Inner { future } => future.poll(cx).map_ok(|r| r.map(Body::new)),
+            ResponseFutureProj::Inner {
+                future,
+                response_headers,
+            } => future.poll(cx).map_ok(|response| {
+                let mut response = response.map(Body::new);
+                append(response.headers_mut(), std::mem::take(response_headers));
+                response
+            }),
             ResponseFutureProj::Refused { response } => Poll::Ready(Ok(response
                 .take()
                 .expect("ResponseFuture polled after completion"))),
@@ -199,12 +208,20 @@ where
     }
 
     fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
-        let (token_header, cookies) = token_inputs(&self.gate, &request);
-        match self.gate.authenticate_now(token_header, cookies) {
-            Some(Ok(auth)) => {
-                request.extensions_mut().insert(auth);
+        if self.gate.strips_any() {
+            strip(&self.gate, request.headers_mut());
+        }
+        let decided = self.gate.admit_now(&RequestHead::new(
+            request.method().as_str(),
+            target(&request),
+            &Headers(request.headers()),
+        ));
+        match decided {
+            Some(Ok(admitted)) => {
+                let response_headers = admit(&mut request, admitted);
                 ResponseFuture::Inner {
                     future: self.inner.call(request),
+                    response_headers,
                 }
             }
             Some(Err(rejection)) => ResponseFuture::Refused {
@@ -217,12 +234,19 @@ where
                 let gate = self.gate.clone();
                 ResponseFuture::Waiting {
                     future: BoxResponseFuture::new(async move {
-                        let (token_header, cookies) = token_inputs(&gate, &request);
-                        match gate.authenticate(token_header, cookies).await {
-                            Ok(auth) => {
-                                request.extensions_mut().insert(auth);
-                                let response = inner.call(request).await?;
-                                Ok(response.map(Body::new))
+                        let decided = gate
+                            .admit(&RequestHead::new(
+                                request.method().as_str(),
+                                target(&request),
+                                &Headers(request.headers()),
+                            ))
+                            .await;
+                        match decided {
+                            Ok(admitted) => {
+                                let response_headers = admit(&mut request, admitted);
+                                let mut response = inner.call(request).await?.map(Body::new);
+                                append(response.headers_mut(), response_headers);
+                                Ok(response)
                             }
                             Err(rejection) => Ok(to_response(rejection)),
                         }
@@ -233,24 +257,59 @@ where
     }
 }
 
-/// Every raw value of the token header and of `Cookie`, in request order:
-/// the gate decides what they mean (including that two are one too many).
-fn token_inputs<'r, B>(
-    gate: &Gate,
-    request: &'r Request<B>,
-) -> (
-    impl Iterator<Item = &'r [u8]> + Send + 'r,
-    impl Iterator<Item = &'r [u8]> + Send + 'r,
-) {
-    let headers = request.headers();
-    (
-        headers
-            .get_all(gate.source().header_name())
-            .into_iter()
-            .map(HeaderValue::as_bytes),
-        // Looked up only if the gate reads a cookie (it iterates lazily).
-        std::iter::once(headers)
-            .flat_map(|headers| headers.get_all(header::COOKIE))
-            .map(HeaderValue::as_bytes),
-    )
+/// The gate's view of an `http` header map.
+struct Headers<'r>(&'r HeaderMap);
+
+impl HeaderView for Headers<'_> {
+    fn values<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s [u8]> + 's {
+        self.0.get_all(name).into_iter().map(HeaderValue::as_bytes)
+    }
+}
+
+/// The request target in origin form (path and query).
+fn target<B>(request: &Request<B>) -> &str {
+    request
+        .uri()
+        .path_and_query()
+        .map_or("/", |target| target.as_str())
+}
+
+/// Deletes every header the gate says a client may not send.
+fn strip(gate: &Gate, headers: &mut HeaderMap) {
+    let names: Vec<HeaderName> = headers
+        .keys()
+        .filter(|name| gate.strips(name.as_str()))
+        .cloned()
+        .collect();
+    for name in names {
+        headers.remove(name);
+    }
+}
+
+/// Sets the gate's request headers and identity on `request`; returns the
+/// headers for the response.
+fn admit<B>(request: &mut Request<B>, admitted: Admitted) -> Vec<(&'static str, String)> {
+    let headers = request.headers_mut();
+    for (name, value) in admitted.request_headers {
+        match HeaderValue::try_from(value) {
+            Ok(value) => {
+                headers.insert(HeaderName::from_static(name), value);
+            }
+            Err(_) => tracing::error!(header = name, "the gate produced an invalid header value"),
+        }
+    }
+    request.extensions_mut().insert(admitted.auth);
+    admitted.response_headers
+}
+
+/// Appends the gate's response headers.
+fn append(headers: &mut HeaderMap, extra: Vec<(&'static str, String)>) {
+    for (name, value) in extra {
+        match HeaderValue::try_from(value) {
+            Ok(value) => {
+                headers.append(HeaderName::from_static(name), value);
+            }
+            Err(_) => tracing::error!(header = name, "the gate produced an invalid header value"),
+        }
+    }
 }

@@ -23,12 +23,14 @@
 
 mod apigw;
 mod guard;
+mod request;
 mod response;
 mod token_source;
 mod unconfigured;
 
 pub use apigw::{HttpAuthorizer, HttpJwt, RestAuthorizer, java_date_utc};
 pub use guard::Guard;
+pub use request::{Admitted, HeaderView, RequestHead};
 pub use response::{Denial, Rejection, describe};
 pub use token_source::{Presented, TokenSource};
 pub use unconfigured::{Installation, NOT_CONFIGURED_STATUS, not_configured, require_context};
@@ -110,6 +112,14 @@ pub struct Gate {
     scopes: Option<Requirement>,
     retry_after_secs: u64,
     policy: Policy,
+    mode: Mode,
+}
+
+/// What the gate reads a request's identity from.
+#[derive(Debug, Clone)]
+enum Mode {
+    /// A bearer token from the [`TokenSource`].
+    Token,
 }
 
 impl Gate {
@@ -123,6 +133,7 @@ impl Gate {
             scopes: None,
             retry_after_secs: 10,
             policy: Policy::NONE,
+            mode: Mode::Token,
         }
         .with_policy()
     }
@@ -222,15 +233,8 @@ impl Gate {
         headers: impl IntoIterator<Item = &'a [u8]>,
         cookies: impl IntoIterator<Item = &'a [u8]>,
     ) -> Result<AuthContext, Rejection> {
-        let verdict = match self.source.find(headers, cookies) {
-            Presented::Token(token) => {
-                Verdict::Verified(self.verifier.verify_with(token, &self.policy).await)
-            }
-            Presented::Missing => Verdict::Missing,
-            Presented::Malformed => Verdict::Malformed,
-            Presented::Ambiguous => Verdict::Ambiguous,
-        };
-        self.decide(verdict)
+        let presented = self.source.find(headers, cookies);
+        self.decide(self.verdict(presented).await)
     }
 
     /// [`authenticate`](Self::authenticate) without waiting: `None` when
@@ -252,6 +256,75 @@ impl Gate {
             Presented::Ambiguous => Verdict::Ambiguous,
         };
         Some(self.decide(verdict))
+    }
+
+    /// Decides on a request without waiting: `None` when deciding needs
+    /// something asynchronous (a full token verification, a key fetch, a
+    /// call to the identity provider). Adapters call this first and fall
+    /// back to [`admit`](Self::admit), which keeps the common case free of
+    /// allocation and task switching.
+    pub fn admit_now<H: HeaderView>(
+        &self,
+        head: &RequestHead<'_, H>,
+    ) -> Option<Result<Admitted, Rejection>> {
+        match &self.mode {
+            Mode::Token => self
+                .authenticate_now(
+                    head.headers.values(self.source.header_name()),
+                    head.headers.values("cookie"),
+                )
+                .map(|result| result.map(Admitted::plain)),
+        }
+    }
+
+    /// Decides on a request: the identity and headers to attach, or the
+    /// answer to send instead (a refusal or a redirect).
+    pub async fn admit<H: HeaderView + Sync>(
+        &self,
+        head: &RequestHead<'_, H>,
+    ) -> Result<Admitted, Rejection> {
+        match &self.mode {
+            Mode::Token => {
+                // Found before the await: no header iterator lives across it.
+                let presented = self.source.find(
+                    head.headers.values(self.source.header_name()),
+                    head.headers.values("cookie"),
+                );
+                self.decide(self.verdict(presented).await)
+                    .map(Admitted::plain)
+            }
+        }
+    }
+
+    /// Whether an adapter must delete request header `lower_case_name`
+    /// before the inner service sees it (a client must not be able to send
+    /// headers the gate itself sets).
+    pub fn strips(&self, lower_case_name: &str) -> bool {
+        match &self.mode {
+            Mode::Token => {
+                let _ = lower_case_name;
+                false
+            }
+        }
+    }
+
+    /// Whether [`strips`](Self::strips) can name any header at all, so an
+    /// adapter can skip the walk over the header names.
+    pub fn strips_any(&self) -> bool {
+        match &self.mode {
+            Mode::Token => false,
+        }
+    }
+
+    async fn verdict(&self, presented: Presented<'_>) -> Verdict {
+        match presented {
+            Presented::Token(token) => {
+                Verdict::Verified(self.verifier.verify_with(token, &self.policy).await)
+            }
+            Presented::Missing => Verdict::Missing,
+            Presented::Malformed => Verdict::Malformed,
+            Presented::Ambiguous => Verdict::Ambiguous,
+        }
     }
 
     /// Turns what the request carried into the answer, recorded in a span.
