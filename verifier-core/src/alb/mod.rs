@@ -26,7 +26,7 @@
 //! # Ok(()) }
 //! ```
 
-mod arn;
+pub(crate) mod arn;
 mod claims;
 mod keys;
 
