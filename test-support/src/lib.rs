@@ -16,9 +16,12 @@
 //!   the demo.
 //! - [`hosted_login`]: a browser-style sign-in through the issuer's hosted
 //!   login page (cookie jar, CSRF token, PKCE), used by the demo and tests.
+//! - [`test_idp`]: a loopback OpenID Connect identity provider (instant
+//!   login, code and refresh grants, userInfo) for the ALB-mode tests.
 
 pub mod alb_tokens;
 pub mod cognito_api;
 pub mod conformance;
 pub mod hosted_login;
+pub mod test_idp;
 pub mod test_issuer;

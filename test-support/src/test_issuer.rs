@@ -66,6 +66,17 @@ impl TestKey {
         })
     }
 
+    /// A signer of claim sets with this key, for servers that mint tokens
+    /// on their own tasks (see [`TestIdp`](crate::test_idp::TestIdp)).
+    pub fn minter(&self) -> crate::test_idp::Minter {
+        let (kid, encoding) = (self.kid.clone(), self.encoding.clone());
+        std::sync::Arc::new(move |claims: &Value| {
+            let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+            header.kid = Some(kid.clone());
+            jsonwebtoken::encode(&header, claims, &encoding).expect("encode")
+        })
+    }
+
     /// An RS256 token with the standard header, encoded by `jsonwebtoken`.
     pub fn mint(&self, claims: &Value) -> String {
         let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
