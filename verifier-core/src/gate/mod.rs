@@ -22,6 +22,7 @@
 //! ```
 
 mod apigw;
+mod behind_alb;
 mod guard;
 mod request;
 mod response;
@@ -120,6 +121,8 @@ pub struct Gate {
 enum Mode {
     /// A bearer token from the [`TokenSource`].
     Token,
+    /// `x-amzn-oidc-data` (and optionally the access token) from an ALB.
+    BehindAlb(std::sync::Arc<behind_alb::BehindAlb>),
 }
 
 impl Gate {
@@ -274,6 +277,7 @@ impl Gate {
                     head.headers.values("cookie"),
                 )
                 .map(|result| result.map(Admitted::plain)),
+            Mode::BehindAlb(alb) => self.admit_behind_alb_now(alb, head),
         }
     }
 
@@ -293,6 +297,7 @@ impl Gate {
                 self.decide(self.verdict(presented).await)
                     .map(Admitted::plain)
             }
+            Mode::BehindAlb(alb) => self.admit_behind_alb(alb, head).await,
         }
     }
 
@@ -301,7 +306,8 @@ impl Gate {
     /// headers the gate itself sets).
     pub fn strips(&self, lower_case_name: &str) -> bool {
         match &self.mode {
-            Mode::Token => {
+            // Behind an ALB nothing is stripped: the ALB sets the headers.
+            Mode::Token | Mode::BehindAlb(_) => {
                 let _ = lower_case_name;
                 false
             }
@@ -312,7 +318,7 @@ impl Gate {
     /// adapter can skip the walk over the header names.
     pub fn strips_any(&self) -> bool {
         match &self.mode {
-            Mode::Token => false,
+            Mode::Token | Mode::BehindAlb(_) => false,
         }
     }
 
