@@ -42,6 +42,16 @@
 //! - [`CognitoVerifier::verify_sync`] runs the same synchronous steps as
 //!   [`CognitoVerifier::verify`], with keys from the cache only.
 //!
+//! # Behind an Application Load Balancer
+//! The [`alb`] module verifies the `x-amzn-oidc-data` header an ALB's
+//! `authenticate-cognito` / `authenticate-oidc` action adds (ES256, padded
+//! base64url segments signed as sent, a PEM key per kid from the region's
+//! key server), and [`gate::Gate::behind_alb`] makes it a gate's identity.
+//! The load balancer ARN is mandatory and checked against the token's
+//! `signer`: every ALB of a region publishes its keys on the same server, so
+//! without that check a token minted by someone else's ALB would verify
+//! ("ALBeast"). See the [`alb`] module for an example.
+//!
 //! # Crypto backend
 //! Signatures are verified with `aws-lc-rs` (the backend the workspace pins
 //! `jsonwebtoken` to), with each key parsed once when the JWKS is loaded.
@@ -49,6 +59,7 @@
 //! selection (which panics when both or neither backend is enabled) can
 //! never be triggered through us.
 
+pub mod alb;
 mod builder;
 mod checks;
 mod claims;
@@ -57,6 +68,7 @@ mod fetch;
 pub mod gate;
 mod jwk;
 mod jwks_cache;
+mod jws;
 mod jwt;
 mod policy;
 mod pool;
@@ -69,6 +81,7 @@ mod verifier;
 pub use checks::CustomCheck;
 pub use claims::CognitoClaims;
 pub use error::{Cause, ConfigError, ErrorCategory, Malformed, VerifyError};
+pub use fetch::FetchLimits;
 pub use policy::{ClientMatch, ExpectedTokenUse, Policy, Requirement, TokenUse};
 pub use pool::{PoolConfig, UserPoolId};
 pub use verifier::{

@@ -21,7 +21,9 @@
 //! # }
 //! ```
 
+pub mod alb;
 mod apigw;
+mod behind_alb;
 mod guard;
 mod request;
 mod response;
@@ -120,6 +122,10 @@ pub struct Gate {
 enum Mode {
     /// A bearer token from the [`TokenSource`].
     Token,
+    /// Being the ALB: sessions, the login flow, `x-amzn-oidc-*` headers.
+    Authenticate(std::sync::Arc<alb::AlbAuth>),
+    /// `x-amzn-oidc-data` (and optionally the access token) from an ALB.
+    BehindAlb(std::sync::Arc<behind_alb::BehindAlb>),
 }
 
 impl Gate {
@@ -136,6 +142,27 @@ impl Gate {
             mode: Mode::Token,
         }
         .with_policy()
+    }
+
+    /// Authenticate mode: the gate does what an ALB `authenticate-oidc` /
+    /// `authenticate-cognito` action does (login redirect, callback,
+    /// encrypted session cookie, refresh, `x-amzn-oidc-*` request headers);
+    /// see [`alb`]. The verifier checks the session's access token (unless
+    /// [`AlbAuthBuilder::verify_access_token`](alb::AlbAuthBuilder::verify_access_token)
+    /// is off) and bearer tokens (with
+    /// [`AlbAuthBuilder::accept_bearer`](alb::AlbAuthBuilder::accept_bearer)).
+    pub fn alb_authenticate(mut self, auth: impl Into<std::sync::Arc<alb::AlbAuth>>) -> Self {
+        self.mode = Mode::Authenticate(auth.into());
+        self
+    }
+
+    /// The authenticate-mode configuration, if the gate is in that mode
+    /// (e.g. to serve [`AlbAuth::public_key_pem`](alb::AlbAuth::public_key_pem)).
+    pub fn alb_auth(&self) -> Option<&alb::AlbAuth> {
+        match &self.mode {
+            Mode::Authenticate(auth) => Some(auth),
+            Mode::Token | Mode::BehindAlb(_) => None,
+        }
     }
 
     /// Behaves like `preset`.
@@ -274,6 +301,8 @@ impl Gate {
                     head.headers.values("cookie"),
                 )
                 .map(|result| result.map(Admitted::plain)),
+            Mode::Authenticate(auth) => alb::flow::admit_now(self, auth, head),
+            Mode::BehindAlb(alb) => self.admit_behind_alb_now(alb, head),
         }
     }
 
@@ -293,6 +322,8 @@ impl Gate {
                 self.decide(self.verdict(presented).await)
                     .map(Admitted::plain)
             }
+            Mode::Authenticate(auth) => alb::flow::admit(self, auth, head).await,
+            Mode::BehindAlb(alb) => self.admit_behind_alb(alb, head).await,
         }
     }
 
@@ -301,10 +332,12 @@ impl Gate {
     /// headers the gate itself sets).
     pub fn strips(&self, lower_case_name: &str) -> bool {
         match &self.mode {
-            Mode::Token => {
+            // Behind an ALB nothing is stripped: the ALB sets the headers.
+            Mode::Token | Mode::BehindAlb(_) => {
                 let _ = lower_case_name;
                 false
             }
+            Mode::Authenticate(_) => lower_case_name.starts_with("x-amzn-oidc-"),
         }
     }
 
@@ -312,7 +345,8 @@ impl Gate {
     /// adapter can skip the walk over the header names.
     pub fn strips_any(&self) -> bool {
         match &self.mode {
-            Mode::Token => false,
+            Mode::Token | Mode::BehindAlb(_) => false,
+            Mode::Authenticate(_) => true,
         }
     }
 
