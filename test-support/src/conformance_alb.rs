@@ -14,12 +14,10 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use cognito_verifier::CognitoVerifier;
 use cognito_verifier::alb::AlbVerifier;
 use cognito_verifier::gate::Gate;
-use cognito_verifier::gate::alb::{
-    AlbAuth, AlbSigner, IdentityProvider, OnUnauthenticated, SessionKeys,
-};
-use cognito_verifier::{CognitoVerifier, FetchLimits};
+use cognito_verifier::gate::alb::{AlbAuth, IdentityProvider, OnUnauthenticated, SessionKeys};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -30,8 +28,7 @@ use crate::test_idp::{IdpUser, TestIdp};
 /// The client the ALB-mode apps authenticate as at the IdP.
 const CLIENT_SECRET: &str = "alb-client-secret";
 /// The ALB ARN the apps sign `x-amzn-oidc-data` as, and the behind-ALB verifier expects.
-pub const SIGNER: &str =
-    "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/conformance/50dc6c495c0c9188";
+pub const SIGNER: &str = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/conformance/50dc6c495c0c9188";
 
 /// One ALB row of the table.
 #[derive(Debug, Clone, Deserialize)]
@@ -143,7 +140,6 @@ pub struct AlbFixture {
     /// Serves the mint's public key.
     pub keys: AlbKeyServer,
     provider: IdentityProvider,
-    signer: AlbSigner,
 }
 
 impl AlbFixture {
@@ -157,9 +153,17 @@ impl AlbFixture {
             CLIENT_SECRET,
         )
         .await;
-        let provider = IdentityProvider::discover(&idp.url(), &FetchLimits::default())
-            .await
-            .expect("discovery");
+        // Endpoints given as an ALB is configured (no discovery): the IdP's
+        // tokens carry the fixture pool's `iss`, not the IdP's base URL.
+        let base = idp.url();
+        let provider = IdentityProvider::from_endpoints(
+            &issuer.issuer,
+            &format!("{base}/oauth2/authorize"),
+            &format!("{base}/oauth2/token"),
+            &format!("{base}/oauth2/userInfo"),
+            Some(&format!("{base}/logout")),
+        )
+        .expect("IdP endpoints");
         let mint = AlbMint::new(SIGNER, &issuer.client_id, &issuer.issuer);
         let keys = AlbKeyServer::serving(&mint).await;
         AlbFixture {
@@ -167,7 +171,6 @@ impl AlbFixture {
             mint,
             keys,
             provider,
-            signer: AlbSigner::generate(),
         }
     }
 
@@ -179,7 +182,7 @@ impl AlbFixture {
                     .alb_arn(SIGNER)
                     .client_id(client_id)
                     .issuer(&self.mint.issuer)
-                    .key_base_url(self.keys.url())
+                    .key_base_url(&self.keys.url())
                     .build()
                     .expect("behind-ALB verifier");
                 if app.with_access_token {
@@ -203,7 +206,6 @@ impl AlbFixture {
                     .on_unauthenticated(on_unauthenticated)
                     .session_keys(SessionKeys::new(vec![key]).expect("session key"))
                     .signer(SIGNER)
-                    .signing_key(self.signer.clone())
                     .accept_bearer(app.accept_bearer)
                     .api_requests_get_401(app.api_401)
                     .verify_access_token(!app.userinfo_identity);
@@ -213,7 +215,7 @@ impl AlbFixture {
                 if app.logout {
                     auth = auth.logout_path("/logout", Some("http://localhost/bye"));
                 }
-                Gate::new(verifier).authenticate(auth.build().expect("ALB configuration"))
+                Gate::new(verifier).alb_authenticate(auth.build().expect("ALB configuration"))
             }
             other => panic!("unknown ALB mode {other:?}"),
         }
@@ -257,7 +259,9 @@ impl Jar {
         for value in response.headers().get_all("set-cookie") {
             let Ok(value) = value.to_str() else { continue };
             let pair = value.split(';').next().unwrap_or("");
-            let Some((name, v)) = pair.split_once('=') else { continue };
+            let Some((name, v)) = pair.split_once('=') else {
+                continue;
+            };
             let gone = value.contains("Max-Age=0") || value.contains("1970");
             if gone {
                 self.0.remove(name.trim());
@@ -305,7 +309,11 @@ struct Login {
     callback: String,
 }
 
-async fn start_login(client: &reqwest::Client, addr: SocketAddr, path: &str) -> Result<Login, String> {
+async fn start_login(
+    client: &reqwest::Client,
+    addr: SocketAddr,
+    path: &str,
+) -> Result<Login, String> {
     let mut jar = Jar::default();
     let first = navigation(client.get(format!("http://{addr}{path}")), &jar)
         .send()
@@ -315,8 +323,15 @@ async fn start_login(client: &reqwest::Client, addr: SocketAddr, path: &str) -> 
         return Err(format!("login did not start: {}", first.status()));
     }
     jar.take(&first);
-    let authorize = first.headers()["location"].to_str().unwrap_or("").to_owned();
-    let idp = client.get(&authorize).send().await.map_err(|e| e.to_string())?;
+    let authorize = first.headers()["location"]
+        .to_str()
+        .unwrap_or("")
+        .to_owned();
+    let idp = client
+        .get(&authorize)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
     let callback = idp
         .headers()
         .get("location")
@@ -326,7 +341,11 @@ async fn start_login(client: &reqwest::Client, addr: SocketAddr, path: &str) -> 
     Ok(Login { jar, callback })
 }
 
-async fn finish_login(client: &reqwest::Client, addr: SocketAddr, login: &mut Login) -> Result<reqwest::Response, String> {
+async fn finish_login(
+    client: &reqwest::Client,
+    addr: SocketAddr,
+    login: &mut Login,
+) -> Result<reqwest::Response, String> {
     let response = navigation(client.get(local(addr, &login.callback)), &login.jar)
         .send()
         .await
@@ -348,7 +367,11 @@ fn tamper(jar: &mut Jar, how: &str) {
         "flip" => {
             let value = jar.0.get_mut(&first).expect("a session shard");
             let mid = value.len() / 2;
-            let flipped = if &value[mid..mid + 1] == "A" { "B" } else { "A" };
+            let flipped = if &value[mid..mid + 1] == "A" {
+                "B"
+            } else {
+                "A"
+            };
             value.replace_range(mid..mid + 1, flipped);
         }
         "truncate" => {
@@ -394,14 +417,22 @@ where
             }
         };
         let addr = addr_of(&case.app).await;
-        let login_addr = if case.tamper == "wrong_key" {
-            addr_of(&AlbApp {
-                key: Some("a".to_owned()),
-                ..case.app.clone()
-            })
-            .await
-        } else {
+        // Sessions come from a gate that logs in (a `deny` gate never
+        // does; an ALB shares the cookie between rules), with key `a` for
+        // `wrong_key`.
+        let login_app = AlbApp {
+            key: if case.tamper == "wrong_key" {
+                Some("a".to_owned())
+            } else {
+                case.app.key.clone()
+            },
+            on_unauthenticated: None,
+            ..case.app.clone()
+        };
+        let login_addr = if login_app == case.app {
             addr
+        } else {
+            addr_of(&login_app).await
         };
         alb.reset();
         if let Err(problem) = run_case(&client, &alb, fixture, addr, login_addr, case).await {
@@ -439,7 +470,9 @@ fn data_token(alb: &AlbFixture, variant: &str) -> String {
             ..Knobs::default()
         },
         "tampered" => Knobs {
-            tampered_payload: Some(json!({"sub": "mallory", "exp": 4_000_000_000_i64, "iss": mint.issuer})),
+            tampered_payload: Some(
+                json!({"sub": "mallory", "exp": 4_000_000_000_i64, "iss": mint.issuer}),
+            ),
             ..Knobs::default()
         },
         "expired" => {
@@ -466,7 +499,11 @@ async fn run_case(
         let mut login = start_login(client, login_addr, &case.path).await?;
         let done = finish_login(client, login_addr, &mut login).await?;
         if done.status() != 302 {
-            return Err(format!("login did not finish: {} {:?}", done.status(), done.text().await.ok()));
+            return Err(format!(
+                "login did not finish: {} {:?}",
+                done.status(),
+                done.text().await.ok()
+            ));
         }
         jar = login.jar;
     }
@@ -491,19 +528,30 @@ async fn run_case(
             .send()
             .await
         }
-        "spoof" => navigation(client.get(&url), &jar)
-            .header("x-amzn-oidc-identity", "mallory")
-            .header("x-amzn-oidc-accesstoken", "forged")
-            .header("x-amzn-oidc-data", "forged.forged.forged")
-            .send()
-            .await,
+        "spoof" => {
+            navigation(client.get(&url), &jar)
+                .header("x-amzn-oidc-identity", "mallory")
+                .header("x-amzn-oidc-accesstoken", "forged")
+                .header("x-amzn-oidc-data", "forged.forged.forged")
+                .send()
+                .await
+        }
         "callback_forged_state" | "callback_no_nonce" | "callback_refused" => {
             let mut login = start_login(client, addr, &case.path).await?;
             if case.request == "callback_forged_state" {
                 let mut parsed = url::Url::parse(&login.callback).map_err(|e| e.to_string())?;
                 let pairs: Vec<(String, String)> = parsed
                     .query_pairs()
-                    .map(|(k, v)| (k.into_owned(), if k == "state" { "forged".to_owned() } else { v.into_owned() }))
+                    .map(|(k, v)| {
+                        (
+                            k.to_string(),
+                            if k == "state" {
+                                "forged".to_owned()
+                            } else {
+                                v.into_owned()
+                            },
+                        )
+                    })
                     .collect();
                 parsed.query_pairs_mut().clear().extend_pairs(pairs);
                 login.callback = parsed.to_string();
@@ -514,7 +562,11 @@ async fn run_case(
             let url = local(addr, &login.callback);
             navigation(client.get(url), &login.jar).send().await
         }
-        "logout" => navigation(client.get(format!("http://{addr}/logout")), &jar).send().await,
+        "logout" => {
+            navigation(client.get(format!("http://{addr}/logout")), &jar)
+                .send()
+                .await
+        }
         "after_logout" => {
             let logout = navigation(client.get(format!("http://{addr}/logout")), &jar)
                 .send()
@@ -548,11 +600,13 @@ async fn run_case(
                 let token = crate::conformance::Recipes::token(fixture, recipe).unwrap_or_default();
                 client.get(&url).bearer_auth(token).send().await
             }
-            Some(("data", variant)) => client
-                .get(&url)
-                .header("x-amzn-oidc-data", data_token(alb, variant))
-                .send()
-                .await,
+            Some(("data", variant)) => {
+                client
+                    .get(&url)
+                    .header("x-amzn-oidc-data", data_token(alb, variant))
+                    .send()
+                    .await
+            }
             _ => return Err(format!("unknown request {other:?}")),
         },
     }
@@ -573,7 +627,10 @@ async fn compare(
     let body = response.text().await.map_err(|e| e.to_string())?;
     let mut problems = Vec::new();
     if status != case.status {
-        problems.push(format!("status {status}, expected {} (body {body:?})", case.status));
+        problems.push(format!(
+            "status {status}, expected {} (body {body:?})",
+            case.status
+        ));
     }
     if let Some(expected) = &case.body
         && &body != expected
@@ -600,9 +657,14 @@ async fn compare(
     }
     if let Some(prefix) = &case.location_prefix {
         let prefix = prefix.replace("{idp}", &alb.idp.url());
-        let location = headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or("");
+        let location = headers
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
         if !location.starts_with(&prefix) {
-            problems.push(format!("location {location:?} does not start with {prefix:?}"));
+            problems.push(format!(
+                "location {location:?} does not start with {prefix:?}"
+            ));
         }
     }
     for name in &case.expires {

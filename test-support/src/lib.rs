@@ -9,7 +9,8 @@
 //!   for each bad variant, and a loopback PEM key server.
 //! - [`conformance`]: the adapter conformance table
 //!   (`test-support/conformance/cases.json`) and its runner, which drives any
-//!   HTTP adapter over real loopback HTTP.
+//!   HTTP adapter over real loopback HTTP; [`conformance_alb`] runs its ALB
+//!   rows (being an ALB, and behind one).
 //! - [`cognito_api`]: the one client of the Cognito JSON API
 //!   (`application/x-amz-json-1.1` with `X-Amz-Target`), used by the
 //!   end-to-end tests, the reference issuer's tests and load generators, and
@@ -22,6 +23,7 @@
 pub mod alb_tokens;
 pub mod cognito_api;
 pub mod conformance;
+pub mod conformance_alb;
 pub mod hosted_login;
 pub mod test_idp;
 pub mod test_issuer;
