@@ -324,6 +324,47 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn oidc_claims_need_sub_iss_and_a_numeric_exp() {
+        let oidc =
+            |value: Value| CognitoClaims::from_oidc_claims(value.as_object().unwrap().clone());
+        let c = oidc(json!({
+            "sub": "u-1", "iss": "https://idp", "exp": 2000000000,
+            "email_verified": "false", "username": "alice"
+        }))
+        .unwrap();
+        assert_eq!(
+            (c.sub(), c.issuer(), c.exp()),
+            ("u-1", "https://idp", 2000000000)
+        );
+        assert_eq!(c.email_verified(), Some(false));
+        let cases = [
+            (
+                json!({"iss": "i", "exp": 1}),
+                Malformed::MissingClaim("sub"),
+            ),
+            (
+                json!({"sub": "u", "exp": 1}),
+                Malformed::MissingClaim("iss"),
+            ),
+            (
+                json!({"sub": "u", "iss": "i"}),
+                Malformed::MissingClaim("exp"),
+            ),
+            (
+                json!({"sub": "u", "iss": "i", "exp": "1"}),
+                Malformed::InvalidClaim("exp"),
+            ),
+            (
+                json!({"sub": "u", "iss": 5, "exp": 1}),
+                Malformed::InvalidClaim("iss"),
+            ),
+        ];
+        for (value, want) in cases {
+            assert_eq!(oidc(value.clone()).err(), Some(want.into()), "{value}");
+        }
+    }
+
+    #[test]
     fn reads_an_id_token() {
         let c = claims(json!({
             "sub": "u-1", "cognito:username": "alice", "cognito:groups": ["admin", "dev"],
