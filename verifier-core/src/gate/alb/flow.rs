@@ -178,23 +178,23 @@ fn step(gate: &Gate, auth: &AlbAuth, visit: &Visit<'_>) -> Step {
         return Step::Bearer;
     }
     let text = match &visit.session {
-        Joined::Missing => return Step::Done(unauthenticated(auth, visit, false, false)),
-        Joined::Broken => return Step::Done(unauthenticated(auth, visit, false, true)),
+        Joined::Missing => return Step::Done(unauthenticated(gate, auth, visit, false, false)),
+        Joined::Broken => return Step::Done(unauthenticated(gate, auth, visit, false, true)),
         Joined::Value(text) => text,
     };
     let Some(session) = Session::open(&auth.keys, &auth.session_cookie, text) else {
-        return Step::Done(unauthenticated(auth, visit, false, true));
+        return Step::Done(unauthenticated(gate, auth, visit, false, true));
     };
     if auth.revoked.contains_key(&session.sid) {
-        return Step::Done(unauthenticated(auth, visit, false, true));
+        return Step::Done(unauthenticated(gate, auth, visit, false, true));
     }
     if session.expires <= visit.now {
-        return Step::Done(unauthenticated(auth, visit, true, true));
+        return Step::Done(unauthenticated(gate, auth, visit, true, true));
     }
     if session.access_exp <= visit.now {
         return match session.refresh_token {
             Some(_) => Step::Refresh(session),
-            None => Step::Done(unauthenticated(auth, visit, true, true)),
+            None => Step::Done(unauthenticated(gate, auth, visit, true, true)),
         };
     }
     match identity_now(gate, auth, &session) {
@@ -268,7 +268,7 @@ fn admit_session(
         Ok(claims) => claims,
         // The token itself is refused (revoked, ...): the session is over.
         Err(error) if error.category() == ErrorCategory::Authentication => {
-            return unauthenticated(auth, visit, true, true);
+            return unauthenticated(gate, auth, visit, true, true);
         }
         Err(error) => {
             return Err(gate
@@ -312,13 +312,13 @@ async fn refreshed(
 ) -> Result<Admitted, Rejection> {
     let session = match auth.refreshes.refresh(auth, &session).await {
         Ok(session) => session,
-        Err(RefreshFailure::Refused) => return unauthenticated(auth, visit, true, true),
+        Err(RefreshFailure::Refused) => return unauthenticated(gate, auth, visit, true, true),
         Err(RefreshFailure::Unavailable) => {
             return Err(plain(500, "alb_idp_unavailable", "Internal Server Error"));
         }
     };
     let Ok(set_cookies) = session_cookies(auth, &session, &visit.attrs()) else {
-        return unauthenticated(auth, visit, true, true);
+        return unauthenticated(gate, auth, visit, true, true);
     };
     let identity = identity(gate, auth, &session).await;
     let headers = set_cookies.into_iter().map(|c| ("set-cookie", c)).collect();
@@ -356,6 +356,7 @@ pub(crate) fn session_cookies(
 /// which redirects even when the action is `deny`, as ALB does. `expire`:
 /// the request carried session shards to delete.
 fn unauthenticated(
+    gate: &Gate,
     auth: &AlbAuth,
     visit: &Visit<'_>,
     ended: bool,
@@ -375,7 +376,7 @@ fn unauthenticated(
         OnUnauthenticated::Allow => Ok(Admitted {
             auth: AuthContext {
                 claims: None,
-                preset: crate::gate::Preset::Strict,
+                preset: gate.preset,
             },
             request_headers: Vec::new(),
             response_headers: expired.into_iter().map(|c| ("set-cookie", c)).collect(),
