@@ -18,15 +18,16 @@ const ARN: &str =
     "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/my-alb/50dc6c495c0c9188";
 const ORIGIN: &str = "http://app.test";
 
-/// Headers as an adapter's map would hold them.
+/// Headers as an adapter's map would hold them (looked up without
+/// allocating, as `http::HeaderMap::get_all` does).
 struct Headers(Vec<(&'static str, Vec<u8>)>);
 
 impl HeaderView for Headers {
     fn values<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s [u8]> + 's {
-        let name = name.to_owned();
+        let name: Option<&'static str> = self.0.iter().map(|(n, _)| *n).find(|n| *n == name);
         self.0
             .iter()
-            .filter(move |(n, _)| *n == name)
+            .filter(move |(n, _)| Some(*n) == name)
             .map(|(_, v)| v.as_slice())
     }
 }

@@ -565,6 +565,8 @@ async fn logout_expires_shards_revokes_and_redirects_to_the_idp() {
     );
     let mut jar = Jar::default();
     login(&setup, &gate, &mut jar, "/").await;
+    let (cached, fast) = send(&gate, &mut jar, "/", &[]).await;
+    assert!(cached.is_ok() && fast, "served from the opened sessions");
     let copy = jar.clone();
     let r = send(&gate, &mut jar, "/logout", &[]).await.0.unwrap_err();
     assert_eq!((r.status, r.reason), (302, "alb_logout"));
@@ -621,6 +623,15 @@ async fn bearer_opt_in_and_userinfo_identity() {
     let claims = admitted.auth.claims().unwrap();
     assert_eq!(claims.sub(), "11111111-2222-3333-4444-555555555555");
     assert!(claims.groups().is_empty(), "userInfo carries no groups");
+    // Later requests come from the opened-session cache, same identity and headers.
+    let (again, fast) = send(&userinfo, &mut jar, "/", &[]).await;
+    let again = again.unwrap();
+    assert!(fast);
+    assert_eq!(
+        again.auth.claims().unwrap().sub(),
+        "11111111-2222-3333-4444-555555555555"
+    );
+    assert_eq!(again.request_headers, admitted.request_headers);
 }
 
 #[tokio::test]
