@@ -10,7 +10,7 @@ use cognito_verifier::alb::AlbVerifier;
 use cognito_verifier::gate::alb::{
     AlbAuth, AlbAuthBuilder, IdentityProvider, OnUnauthenticated, SessionKeys,
 };
-use cognito_verifier::gate::{Admitted, Gate, HeaderView, Rejection, RequestHead};
+use cognito_verifier::gate::{Admitted, Gate, HeaderView, Preset, Rejection, RequestHead};
 use cognito_verifier::{CognitoVerifier, FetchLimits, PoolConfig};
 
 const ARN: &str =
@@ -99,6 +99,10 @@ impl Setup {
     }
 
     fn gate(&self, auth: AlbAuthBuilder) -> Gate {
+        self.gate_with(Preset::Strict, auth)
+    }
+
+    fn gate_with(&self, preset: Preset, auth: AlbAuthBuilder) -> Gate {
         let verifier = CognitoVerifier::builder()
             .pool(
                 PoolConfig::new(&self.issuer.pool_id)
@@ -107,7 +111,9 @@ impl Setup {
             )
             .build()
             .unwrap();
-        Gate::new(verifier).alb_authenticate(auth.build().unwrap())
+        Gate::new(verifier)
+            .preset(preset)
+            .alb_authenticate(auth.build().unwrap())
     }
 }
 
@@ -420,6 +426,35 @@ async fn deny_allow_and_api_requests() {
 }
 
 #[tokio::test]
+async fn guests_and_sessions_carry_the_gate_preset() {
+    let setup = Setup::start().await;
+    let gate = setup.gate_with(
+        Preset::ApiGatewayHttp,
+        setup.builder().on_unauthenticated(OnUnauthenticated::Allow),
+    );
+    let (guest, fast) = send(&gate, &mut Jar::default(), "/", &[]).await;
+    let guest = guest.unwrap();
+    assert!(fast && guest.auth.claims().is_none());
+    assert_eq!(guest.auth.preset(), Preset::ApiGatewayHttp, "guest");
+    // A broken session is a guest too (its shards expired).
+    let mut broken = Jar::default();
+    broken
+        .0
+        .insert("AWSELBAuthSessionCookie-0".into(), "not-sealed".into());
+    let (guest, _) = send(&gate, &mut broken, "/", &[]).await;
+    assert_eq!(guest.unwrap().auth.preset(), Preset::ApiGatewayHttp);
+    assert!(broken.0.is_empty(), "shards expired");
+    // A signed-in request (logged in through an authenticating gate, same keys).
+    let login_gate = setup.gate(setup.builder());
+    let mut jar = Jar::default();
+    login(&setup, &login_gate, &mut jar, "/").await;
+    let (admitted, _) = send(&gate, &mut jar, "/", &[]).await;
+    let admitted = admitted.unwrap();
+    assert!(admitted.auth.claims().is_some());
+    assert_eq!(admitted.auth.preset(), Preset::ApiGatewayHttp, "session");
+}
+
+#[tokio::test]
 async fn tampered_and_broken_sessions_are_expired_and_redirected() {
     let setup = Setup::start().await;
     let gate = setup.gate(setup.builder().on_unauthenticated(OnUnauthenticated::Deny));
@@ -530,6 +565,8 @@ async fn logout_expires_shards_revokes_and_redirects_to_the_idp() {
     );
     let mut jar = Jar::default();
     login(&setup, &gate, &mut jar, "/").await;
+    let (cached, fast) = send(&gate, &mut jar, "/", &[]).await;
+    assert!(cached.is_ok() && fast, "served from the opened sessions");
     let copy = jar.clone();
     let r = send(&gate, &mut jar, "/logout", &[]).await.0.unwrap_err();
     assert_eq!((r.status, r.reason), (302, "alb_logout"));
@@ -586,6 +623,15 @@ async fn bearer_opt_in_and_userinfo_identity() {
     let claims = admitted.auth.claims().unwrap();
     assert_eq!(claims.sub(), "11111111-2222-3333-4444-555555555555");
     assert!(claims.groups().is_empty(), "userInfo carries no groups");
+    // Later requests come from the opened-session cache, same identity and headers.
+    let (again, fast) = send(&userinfo, &mut jar, "/", &[]).await;
+    let again = again.unwrap();
+    assert!(fast);
+    assert_eq!(
+        again.auth.claims().unwrap().sub(),
+        "11111111-2222-3333-4444-555555555555"
+    );
+    assert_eq!(again.request_headers, admitted.request_headers);
 }
 
 #[tokio::test]

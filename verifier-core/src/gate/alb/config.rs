@@ -7,6 +7,7 @@ use moka::sync::Cache;
 
 use super::data_cache::DataCache;
 use super::oidc::{IdentityProvider, OidcClient};
+use super::opened::OpenedSessions;
 use super::refresh::Refreshes;
 use super::seal::SessionKeys;
 use super::signer::AlbSigner;
@@ -72,6 +73,8 @@ pub struct AlbAuth {
     /// Session ids ended by logout, until their session timeout.
     pub(crate) revoked: Cache<String, ()>,
     pub(crate) refreshes: Refreshes,
+    /// Sessions already opened, by sealed cookie text.
+    pub(crate) opened: OpenedSessions,
 }
 
 impl std::fmt::Debug for AlbAuth {
@@ -355,6 +358,7 @@ impl AlbAuthBuilder {
                 .time_to_live(Duration::from_secs(timeout))
                 .build(),
             refreshes: Refreshes::new(),
+            opened: OpenedSessions::new(),
         })
     }
 }

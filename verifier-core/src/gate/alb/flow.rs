@@ -11,6 +11,7 @@ use super::config::{AlbAuth, NONCE_COOKIE, OnUnauthenticated};
 use super::cookies::{self, CookieAttrs, Joined};
 use super::logout;
 use super::oidc::{IdpError, unix_now};
+use super::opened::Opened;
 use super::refresh::RefreshFailure;
 use super::session::Session;
 use super::signer::DataHeader;
@@ -46,11 +47,7 @@ impl<'a> Visit<'a> {
         };
         let mut nonce = None;
         let mut nonces = 0;
-        for pair in headers
-            .values("cookie")
-            .flat_map(|c| c.split(|b| *b == b';'))
-        {
-            let pair = pair.trim_ascii();
+        for pair in headers.values("cookie").flat_map(cookies::pairs) {
             if let Some(value) = pair
                 .strip_prefix(NONCE_COOKIE.as_bytes())
                 .and_then(|rest| rest.strip_prefix(b"="))
@@ -154,7 +151,11 @@ pub(crate) async fn admit<H: HeaderView + Sync>(
         Step::Callback => super::callback::run(auth, &visit_parts(&visit)).await,
         Step::Verify(session) => {
             let identity = identity(gate, auth, &session).await;
-            admit_session(gate, auth, &visit, session, identity, Vec::new())
+            let text = match &visit.session {
+                Joined::Value(text) => Some(text.as_str()),
+                Joined::Missing | Joined::Broken => None,
+            };
+            admit_session(gate, auth, &visit, (session, text), identity, Vec::new())
         }
         Step::Refresh(session) => refreshed(gate, auth, &visit, session).await,
     }
@@ -178,23 +179,26 @@ fn step(gate: &Gate, auth: &AlbAuth, visit: &Visit<'_>) -> Step {
         return Step::Bearer;
     }
     let text = match &visit.session {
-        Joined::Missing => return Step::Done(unauthenticated(auth, visit, false, false)),
-        Joined::Broken => return Step::Done(unauthenticated(auth, visit, false, true)),
+        Joined::Missing => return Step::Done(unauthenticated(gate, auth, visit, false, false)),
+        Joined::Broken => return Step::Done(unauthenticated(gate, auth, visit, false, true)),
         Joined::Value(text) => text,
     };
+    if let Some(result) = from_cache(gate, auth, visit, text) {
+        return Step::Done(result);
+    }
     let Some(session) = Session::open(&auth.keys, &auth.session_cookie, text) else {
-        return Step::Done(unauthenticated(auth, visit, false, true));
+        return Step::Done(unauthenticated(gate, auth, visit, false, true));
     };
     if auth.revoked.contains_key(&session.sid) {
-        return Step::Done(unauthenticated(auth, visit, false, true));
+        return Step::Done(unauthenticated(gate, auth, visit, false, true));
     }
     if session.expires <= visit.now {
-        return Step::Done(unauthenticated(auth, visit, true, true));
+        return Step::Done(unauthenticated(gate, auth, visit, true, true));
     }
     if session.access_exp <= visit.now {
         return match session.refresh_token {
             Some(_) => Step::Refresh(session),
-            None => Step::Done(unauthenticated(auth, visit, true, true)),
+            None => Step::Done(unauthenticated(gate, auth, visit, true, true)),
         };
     }
     match identity_now(gate, auth, &session) {
@@ -202,12 +206,46 @@ fn step(gate: &Gate, auth: &AlbAuth, visit: &Visit<'_>) -> Step {
             gate,
             auth,
             visit,
-            session,
+            (session, Some(text)),
             identity,
             Vec::new(),
         )),
         None => Step::Verify(session),
     }
+}
+
+/// A session request answered from the opened sessions: no decryption, no
+/// parsing, no signature. `None` takes the full path, which also decides
+/// every refusal (revoked, access token refused, ended).
+fn from_cache(
+    gate: &Gate,
+    auth: &AlbAuth,
+    visit: &Visit<'_>,
+    text: &str,
+) -> Option<Result<Admitted, Rejection>> {
+    let opened = auth.opened.get(text, visit.now)?;
+    if auth.revoked.contains_key(&*opened.sid) {
+        return None;
+    }
+    let claims = match &opened.userinfo {
+        Some(claims) => claims.clone(),
+        None => gate
+            .verifier
+            .verify_cached(&opened.access_token, &gate.policy)?
+            .ok()?,
+    };
+    Some(Ok(Admitted {
+        auth: AuthContext {
+            claims: Some(claims),
+            preset: gate.preset,
+        },
+        request_headers: vec![
+            ("x-amzn-oidc-accesstoken", opened.access_token.to_string()),
+            ("x-amzn-oidc-identity", opened.sub.to_string()),
+            ("x-amzn-oidc-data", opened.data.to_string()),
+        ],
+        response_headers: Vec::new(),
+    }))
 }
 
 /// The claims of a session without waiting; `None` when the access token
@@ -255,12 +293,13 @@ fn data_payload(auth: &AlbAuth, session: &Session) -> serde_json::Map<String, Va
     payload
 }
 
-/// An admitted session request: the three `x-amzn-oidc-*` headers.
+/// An admitted session request: the three `x-amzn-oidc-*` headers. The
+/// session is remembered as opened under its cookie text, when given.
 fn admit_session(
     gate: &Gate,
     auth: &AlbAuth,
     visit: &Visit<'_>,
-    session: Session,
+    (session, text): (Session, Option<&str>),
     identity: Result<CognitoClaims, VerifyError>,
     response_headers: Vec<(&'static str, String)>,
 ) -> Result<Admitted, Rejection> {
@@ -268,7 +307,7 @@ fn admit_session(
         Ok(claims) => claims,
         // The token itself is refused (revoked, ...): the session is over.
         Err(error) if error.category() == ErrorCategory::Authentication => {
-            return unauthenticated(auth, visit, true, true);
+            return unauthenticated(gate, auth, visit, true, true);
         }
         Err(error) => {
             return Err(gate
@@ -290,6 +329,19 @@ fn admit_session(
     let Ok(data) = data else {
         return Err(plain(500, "alb_internal_error", "Internal Server Error"));
     };
+    if let Some(text) = text {
+        auth.opened.insert(
+            text,
+            Opened {
+                sid: session.sid.as_str().into(),
+                until: session.access_exp.min(session.expires),
+                access_token: session.access_token.as_str().into(),
+                sub: session.sub.as_str().into(),
+                data: data.clone(),
+                userinfo: (!auth.verify_access_token).then(|| claims.clone()),
+            },
+        );
+    }
     Ok(Admitted {
         auth: AuthContext {
             claims: Some(claims),
@@ -312,17 +364,18 @@ async fn refreshed(
 ) -> Result<Admitted, Rejection> {
     let session = match auth.refreshes.refresh(auth, &session).await {
         Ok(session) => session,
-        Err(RefreshFailure::Refused) => return unauthenticated(auth, visit, true, true),
+        Err(RefreshFailure::Refused) => return unauthenticated(gate, auth, visit, true, true),
         Err(RefreshFailure::Unavailable) => {
             return Err(plain(500, "alb_idp_unavailable", "Internal Server Error"));
         }
     };
     let Ok(set_cookies) = session_cookies(auth, &session, &visit.attrs()) else {
-        return unauthenticated(auth, visit, true, true);
+        return unauthenticated(gate, auth, visit, true, true);
     };
     let identity = identity(gate, auth, &session).await;
     let headers = set_cookies.into_iter().map(|c| ("set-cookie", c)).collect();
-    admit_session(gate, auth, visit, session, identity, headers)
+    // Not cached: the request carried the old cookie, not this session's.
+    admit_session(gate, auth, visit, (session, None), identity, headers)
 }
 
 /// `Set-Cookie` values storing `session`: its shards, then the expiry of
@@ -356,6 +409,7 @@ pub(crate) fn session_cookies(
 /// which redirects even when the action is `deny`, as ALB does. `expire`:
 /// the request carried session shards to delete.
 fn unauthenticated(
+    gate: &Gate,
     auth: &AlbAuth,
     visit: &Visit<'_>,
     ended: bool,
@@ -375,7 +429,7 @@ fn unauthenticated(
         OnUnauthenticated::Allow => Ok(Admitted {
             auth: AuthContext {
                 claims: None,
-                preset: crate::gate::Preset::Strict,
+                preset: gate.preset,
             },
             request_headers: Vec::new(),
             response_headers: expired.into_iter().map(|c| ("set-cookie", c)).collect(),

@@ -23,6 +23,7 @@ pub(crate) fn answer(
     {
         auth.revoked.insert(session.sid.clone(), ());
         auth.data_cache.invalidate(&session.sid);
+        auth.opened.invalidate(text);
     }
     let location = match (auth.oidc.idp.end_session_endpoint(), logout_uri) {
         (Some(end), uri) => {

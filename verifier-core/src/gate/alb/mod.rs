@@ -133,6 +133,7 @@ pub mod data_cache;
 pub(crate) mod flow;
 mod logout;
 mod oidc;
+mod opened;
 mod refresh;
 pub mod seal;
 pub mod session;
