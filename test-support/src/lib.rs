@@ -5,6 +5,8 @@
 //! - [`test_issuer`]: RSA keys generated at run time, tokens with Cognito's
 //!   claim sets, and a real JWKS HTTP server on loopback whose behaviour
 //!   tests can change.
+//! - [`alb_tokens`]: ALB `x-amzn-oidc-data` tokens (ES256, padded) with knobs
+//!   for each bad variant, and a loopback PEM key server.
 //! - [`conformance`]: the adapter conformance table
 //!   (`test-support/conformance/cases.json`) and its runner, which drives any
 //!   HTTP adapter over real loopback HTTP.
@@ -17,6 +19,7 @@
 //! - [`test_idp`]: a loopback OpenID Connect identity provider (instant
 //!   login, code and refresh grants, userInfo) for the ALB-mode tests.
 
+pub mod alb_tokens;
 pub mod cognito_api;
 pub mod conformance;
 pub mod hosted_login;

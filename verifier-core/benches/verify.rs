@@ -1,12 +1,15 @@
 //! Full verification with and without the verified-token cache, against the
-//! backend's raw RSA-2048 verify as the floor.
+//! backend's raw RSA-2048 verify as the floor; and (group `alb`) an ALB's
+//! `x-amzn-oidc-data` with its key cached.
 //!
 //! `cargo bench -p cognito-verifier`
 
 use aws_lc_rs::signature::{RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use cognito_test_support::alb_tokens::{AlbKeyServer, AlbMint, TEST_ALB_ARN};
 use cognito_test_support::test_issuer::TestIssuer;
+use cognito_verifier::alb::AlbVerifier;
 use cognito_verifier::{CognitoVerifier, PoolConfig};
 use criterion::{Criterion, Throughput, criterion_main};
 use std::hint::black_box;
@@ -73,6 +76,25 @@ fn bench(c: &mut Criterion) {
                 .iter(|| gate.authenticate([black_box(header.as_bytes())], []))
         },
     );
+    group.finish();
+
+    // An ALB's x-amzn-oidc-data: decode (padded), signer/issuer, ES256, claims.
+    let mint = AlbMint::new(TEST_ALB_ARN, "albclient", &issuer.issuer);
+    let key_server = runtime.block_on(AlbKeyServer::serving(&mint));
+    let alb = AlbVerifier::builder()
+        .alb_arn(TEST_ALB_ARN)
+        .client_id("albclient")
+        .issuer(&issuer.issuer)
+        .key_base_url(&key_server.url())
+        .build()
+        .unwrap();
+    let data = mint.mint(&mint.claims("11111111-2222-3333-4444-555555555555"));
+    runtime.block_on(alb.verify(&data)).unwrap();
+    let mut group = c.benchmark_group("alb");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("verify_cached (key cached, ES256 every time)", |b| {
+        b.iter(|| alb.verify_cached(black_box(&data)).unwrap().unwrap())
+    });
     group.finish();
 
     // Two threads hitting the same cached token, as a 2-worker server does.

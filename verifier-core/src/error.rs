@@ -160,6 +160,12 @@ pub enum Cause {
     /// Revocation checking is on but the list could not be loaded.
     #[error("revocation status unavailable: {0}")]
     RevocationUnavailable(String),
+    /// An ALB's `x-amzn-oidc-data` was signed by a load balancer that is not
+    /// one of the configured ARNs (or names none). Any ALB can sign a token
+    /// whose key the regional key server publishes ("ALBeast"), so this check
+    /// is what ties the token to your load balancer.
+    #[error("signer {0:?} is not an accepted load balancer")]
+    WrongSigner(String),
 }
 
 impl Cause {
@@ -198,6 +204,7 @@ impl Cause {
             Cause::JwksUnavailable(_) => "jwks_unavailable",
             Cause::Revoked => "revoked",
             Cause::RevocationUnavailable(_) => "revocation_unavailable",
+            Cause::WrongSigner(_) => "wrong_signer",
         }
     }
 }
@@ -307,4 +314,15 @@ pub enum ConfigError {
     /// A numeric setting is out of range.
     #[error("invalid setting {0}")]
     InvalidSetting(&'static str),
+    /// A mandatory setting was not given.
+    #[error("{0} is required")]
+    Missing(&'static str),
+    /// A load balancer ARN is not an Application Load Balancer's.
+    #[error("invalid load balancer ARN {arn:?}: {reason}")]
+    InvalidAlbArn {
+        /// The rejected value.
+        arn: String,
+        /// Why.
+        reason: &'static str,
+    },
 }

@@ -3,10 +3,13 @@
 
 use std::time::Duration;
 
-/// The bounds of every fetch. Set through
-/// [`CognitoVerifierBuilder`](crate::CognitoVerifierBuilder).
+/// The bounds of every fetch: connect timeout (default 2 s), total timeout
+/// (5 s) and body size (64 KiB). Set through
+/// [`CognitoVerifierBuilder`](crate::CognitoVerifierBuilder)'s `jwks_*`
+/// methods, or given whole to
+/// [`AlbVerifierBuilder::fetch_limits`](crate::alb::AlbVerifierBuilder::fetch_limits).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct FetchLimits {
+pub struct FetchLimits {
     pub(crate) connect_timeout: Duration,
     /// Covers connecting, the headers and a slow body.
     pub(crate) timeout: Duration,
@@ -20,6 +23,21 @@ impl Default for FetchLimits {
             timeout: Duration::from_secs(5),
             max_bytes: 64 * 1024,
         }
+    }
+}
+
+impl FetchLimits {
+    /// These connect and total timeouts (both must be positive).
+    pub fn with_timeouts(mut self, connect: Duration, total: Duration) -> Self {
+        self.connect_timeout = connect;
+        self.timeout = total;
+        self
+    }
+
+    /// At most this many body bytes (must be positive).
+    pub fn with_max_bytes(mut self, bytes: usize) -> Self {
+        self.max_bytes = bytes;
+        self
     }
 }
 
@@ -41,11 +59,21 @@ pub(crate) async fn bounded_get(
     uri: &str,
     limits: &FetchLimits,
 ) -> Result<Vec<u8>, String> {
+    bounded_get_as(http, uri, limits, "application/json").await
+}
+
+/// [`bounded_get`] asking for `accept` (an ALB key server answers PEM).
+pub(crate) async fn bounded_get_as(
+    http: &reqwest::Client,
+    uri: &str,
+    limits: &FetchLimits,
+    accept: &str,
+) -> Result<Vec<u8>, String> {
     let max = limits.max_bytes;
     let fetch = async {
         let mut response = http
             .get(uri)
-            .header(reqwest::header::ACCEPT, "application/json")
+            .header(reqwest::header::ACCEPT, accept)
             .send()
             .await
             .map_err(|e| describe(uri, &e))?;

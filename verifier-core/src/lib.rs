@@ -49,6 +49,7 @@
 //! selection (which panics when both or neither backend is enabled) can
 //! never be triggered through us.
 
+pub mod alb;
 mod builder;
 mod checks;
 mod claims;
@@ -57,6 +58,7 @@ mod fetch;
 pub mod gate;
 mod jwk;
 mod jwks_cache;
+mod jws;
 mod jwt;
 mod policy;
 mod pool;
@@ -69,6 +71,7 @@ mod verifier;
 pub use checks::CustomCheck;
 pub use claims::CognitoClaims;
 pub use error::{Cause, ConfigError, ErrorCategory, Malformed, VerifyError};
+pub use fetch::FetchLimits;
 pub use policy::{ClientMatch, ExpectedTokenUse, Policy, Requirement, TokenUse};
 pub use pool::{PoolConfig, UserPoolId};
 pub use verifier::{

@@ -73,9 +73,19 @@ struct Inner {
 }
 
 impl CognitoClaims {
+    /// Claims from an OpenID Connect claim set (an ID token's payload, a
+    /// userInfo answer plus `iss` and `exp`): `sub`, `iss` and a numeric
+    /// `exp` are required, and types are checked by the same rules as a
+    /// token's (`email_verified` a boolean or `"true"`/`"false"`).
+    #[allow(dead_code)]
+    pub(crate) fn from_oidc_claims(claims: Map<String, Value>) -> Result<Self, Cause> {
+        let claims = Self::from_map(claims)?;
+        claims.0.payload.issuer()?;
+        Ok(claims)
+    }
+
     /// Reads the claims every Cognito token shares from a claim map, checking
     /// their types.
-    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn from_map(raw: Map<String, Value>) -> Result<Self, Cause> {
         let text = serde_json::to_vec(&raw).map_err(|_| Malformed::Json)?;
         Self::from_payload(Payload::parse(text).ok_or(Malformed::Json)?)

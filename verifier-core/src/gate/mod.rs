@@ -21,6 +21,7 @@
 //! # }
 //! ```
 
+pub mod alb;
 mod apigw;
 mod guard;
 mod request;
@@ -120,6 +121,8 @@ pub struct Gate {
 enum Mode {
     /// A bearer token from the [`TokenSource`].
     Token,
+    /// Being the ALB: sessions, the login flow, `x-amzn-oidc-*` headers.
+    Authenticate(std::sync::Arc<alb::AlbAuth>),
 }
 
 impl Gate {
@@ -136,6 +139,27 @@ impl Gate {
             mode: Mode::Token,
         }
         .with_policy()
+    }
+
+    /// Authenticate mode: the gate does what an ALB `authenticate-oidc` /
+    /// `authenticate-cognito` action does (login redirect, callback,
+    /// encrypted session cookie, refresh, `x-amzn-oidc-*` request headers);
+    /// see [`alb`]. The verifier checks the session's access token (unless
+    /// [`AlbAuthBuilder::verify_access_token`](alb::AlbAuthBuilder::verify_access_token)
+    /// is off) and bearer tokens (with
+    /// [`AlbAuthBuilder::accept_bearer`](alb::AlbAuthBuilder::accept_bearer)).
+    pub fn alb_authenticate(mut self, auth: impl Into<std::sync::Arc<alb::AlbAuth>>) -> Self {
+        self.mode = Mode::Authenticate(auth.into());
+        self
+    }
+
+    /// The authenticate-mode configuration, if the gate is in that mode
+    /// (e.g. to serve [`AlbAuth::public_key_pem`](alb::AlbAuth::public_key_pem)).
+    pub fn alb_auth(&self) -> Option<&alb::AlbAuth> {
+        match &self.mode {
+            Mode::Authenticate(auth) => Some(auth),
+            Mode::Token => None,
+        }
     }
 
     /// Behaves like `preset`.
@@ -274,6 +298,7 @@ impl Gate {
                     head.headers.values("cookie"),
                 )
                 .map(|result| result.map(Admitted::plain)),
+            Mode::Authenticate(auth) => alb::flow::admit_now(self, auth, head),
         }
     }
 
@@ -293,6 +318,7 @@ impl Gate {
                 self.decide(self.verdict(presented).await)
                     .map(Admitted::plain)
             }
+            Mode::Authenticate(auth) => alb::flow::admit(self, auth, head).await,
         }
     }
 
@@ -305,6 +331,7 @@ impl Gate {
                 let _ = lower_case_name;
                 false
             }
+            Mode::Authenticate(_) => lower_case_name.starts_with("x-amzn-oidc-"),
         }
     }
 
@@ -313,6 +340,7 @@ impl Gate {
     pub fn strips_any(&self) -> bool {
         match &self.mode {
             Mode::Token => false,
+            Mode::Authenticate(_) => true,
         }
     }
 

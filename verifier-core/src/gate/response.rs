@@ -67,6 +67,7 @@ pub fn describe(cause: &Cause) -> &'static str {
         Cause::JwksUnavailable(_) => "signing keys are unavailable",
         Cause::Revoked => "the token has been revoked",
         Cause::RevocationUnavailable(_) => "revocation status is unavailable",
+        Cause::WrongSigner(_) => "the token was signed by another load balancer",
     }
 }
 
