@@ -331,6 +331,7 @@ async fn run(serve: bool) -> Result<usize, Box<dyn std::error::Error>> {
         issuer: Some(issuer.issuer().to_owned()),
         preset: Preset::Strict,
         port: 0,
+        alb: None,
     };
     let gate = config.gate()?;
     gate.verifier().hydrate().await?;
