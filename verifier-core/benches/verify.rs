@@ -81,19 +81,32 @@ fn bench(c: &mut Criterion) {
     // An ALB's x-amzn-oidc-data: decode (padded), signer/issuer, ES256, claims.
     let mint = AlbMint::new(TEST_ALB_ARN, "albclient", &issuer.issuer);
     let key_server = runtime.block_on(AlbKeyServer::serving(&mint));
-    let alb = AlbVerifier::builder()
-        .alb_arn(TEST_ALB_ARN)
-        .client_id("albclient")
-        .issuer(&issuer.issuer)
-        .key_base_url(&key_server.url())
+    let alb = |cache: bool| {
+        let builder = AlbVerifier::builder()
+            .alb_arn(TEST_ALB_ARN)
+            .client_id("albclient")
+            .issuer(&issuer.issuer)
+            .key_base_url(&key_server.url());
+        if cache {
+            builder
+        } else {
+            builder.disable_token_cache()
+        }
         .build()
-        .unwrap();
+        .unwrap()
+    };
+    let (alb_cold, alb_hot) = (alb(false), alb(true));
     let data = mint.mint(&mint.claims("11111111-2222-3333-4444-555555555555"));
-    runtime.block_on(alb.verify(&data)).unwrap();
+    runtime.block_on(alb_cold.verify(&data)).unwrap();
+    runtime.block_on(alb_hot.verify(&data)).unwrap();
     let mut group = c.benchmark_group("alb");
     group.throughput(Throughput::Elements(1));
-    group.bench_function("verify_cached (key cached, ES256 every time)", |b| {
-        b.iter(|| alb.verify_cached(black_box(&data)).unwrap().unwrap())
+    group.bench_function(
+        "verify_cached cold (key cached, decode + ES256 every time)",
+        |b| b.iter(|| alb_cold.verify_cached(black_box(&data)).unwrap().unwrap()),
+    );
+    group.bench_function("verify_cached hot (verified-token cache hit)", |b| {
+        b.iter(|| alb_hot.verify_cached(black_box(&data)).unwrap().unwrap())
     });
     group.finish();
 

@@ -166,6 +166,10 @@ pub enum Cause {
     /// is what ties the token to your load balancer.
     #[error("signer {0:?} is not an accepted load balancer")]
     WrongSigner(String),
+    /// Behind an ALB, the access token and the ALB's user claims
+    /// (`x-amzn-oidc-data`) name different users (`sub`).
+    #[error("the access token and the ALB's user claims name different users")]
+    IdentityMismatch,
 }
 
 impl Cause {
@@ -205,6 +209,7 @@ impl Cause {
             Cause::Revoked => "revoked",
             Cause::RevocationUnavailable(_) => "revocation_unavailable",
             Cause::WrongSigner(_) => "wrong_signer",
+            Cause::IdentityMismatch => "identity_mismatch",
         }
     }
 }

@@ -70,7 +70,7 @@ pub(crate) struct JwsRules {
 pub(crate) const COGNITO_RULES: JwsRules = JwsRules {
     alg: Alg::Rs256,
     encoding: SegmentEncoding::Unpadded,
-    max_len: 16 * 1024,
+    max_len: crate::DEFAULT_MAX_TOKEN_SIZE,
     kid: KidRule::Any,
 };
 
@@ -78,7 +78,7 @@ pub(crate) const COGNITO_RULES: JwsRules = JwsRules {
 pub(crate) const ALB_RULES: JwsRules = JwsRules {
     alg: Alg::Es256,
     encoding: SegmentEncoding::Padded,
-    max_len: 16 * 1024,
+    max_len: crate::DEFAULT_MAX_TOKEN_SIZE,
     kid: KidRule::Uuid,
 };
 

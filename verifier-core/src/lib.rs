@@ -42,6 +42,16 @@
 //! - [`CognitoVerifier::verify_sync`] runs the same synchronous steps as
 //!   [`CognitoVerifier::verify`], with keys from the cache only.
 //!
+//! # Behind an Application Load Balancer
+//! The [`alb`] module verifies the `x-amzn-oidc-data` header an ALB's
+//! `authenticate-cognito` / `authenticate-oidc` action adds (ES256, padded
+//! base64url segments signed as sent, a PEM key per kid from the region's
+//! key server), and [`gate::Gate::behind_alb`] makes it a gate's identity.
+//! The load balancer ARN is mandatory and checked against the token's
+//! `signer`: every ALB of a region publishes its keys on the same server, so
+//! without that check a token minted by someone else's ALB would verify
+//! ("ALBeast"). See the [`alb`] module for an example.
+//!
 //! # Crypto backend
 //! Signatures are verified with `aws-lc-rs` (the backend the workspace pins
 //! `jsonwebtoken` to), with each key parsed once when the JWKS is loaded.

@@ -419,3 +419,46 @@ fn configuration_is_checked() {
         Err(ConfigError::InvalidUrl { .. })
     ));
 }
+
+#[tokio::test]
+async fn abandoned_fetches_free_their_place() {
+    let f = fixture().await;
+    f.keys.set_delay(Duration::from_secs(5));
+    // More abandoned fetches of distinct kids than may be in flight at once.
+    for _ in 0..12 {
+        let other = AlbMint::new(TEST_ALB_ARN, CLIENT, ISSUER);
+        f.keys.publish(&other);
+        let verifier = f.verifier.clone();
+        let token = other.mint(&other.claims("u"));
+        let task = tokio::spawn(async move { verifier.verify(&token).await });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        task.abort();
+        assert!(task.await.unwrap_err().is_cancelled());
+    }
+    f.keys.set_delay(Duration::ZERO);
+    let token = f.mint.mint(&f.mint.claims("user-1"));
+    f.verifier.verify(&token).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_failed_kid_is_fetched_again_after_the_cool_down() {
+    let mint = AlbMint::new(TEST_ALB_ARN, CLIENT, ISSUER);
+    let keys = AlbKeyServer::start().await;
+    let verifier = AlbVerifier::builder()
+        .alb_arn(TEST_ALB_ARN)
+        .client_id(CLIENT)
+        .issuer(ISSUER)
+        .key_base_url(&keys.url())
+        .key_cooldown(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let token = mint.mint(&mint.claims("u"));
+    verifier.verify(&token).await.unwrap_err();
+    verifier.verify(&token).await.unwrap_err();
+    assert_eq!(keys.fetches(), 1, "within the cool-down");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    keys.publish(&mint);
+    assert!(verifier.verify_cached(&token).is_none(), "cool-down over");
+    verifier.verify(&token).await.unwrap();
+    assert_eq!(keys.fetches(), 2);
+}

@@ -128,15 +128,15 @@ impl AlbKeys {
                 None => state.flights.entry(kid.to_owned()).or_default().clone(),
             }
         };
+        // Removes the flight however this call ends, cancelled included, so an
+        // abandoned fetch never holds one of the MAX_FLIGHTS places.
+        let _guard = FlightGuard {
+            keys: self,
+            kid,
+            flight: flight.clone(),
+        };
         let result = flight.get_or_init(|| self.fetch(kid)).await.clone();
         let mut state = self.state();
-        if state
-            .flights
-            .get(kid)
-            .is_some_and(|f| Arc::ptr_eq(f, &flight))
-        {
-            state.flights.remove(kid);
-        }
         match &result {
             Ok(key) => {
                 state.failed.remove(kid);
@@ -155,10 +155,11 @@ impl AlbKeys {
                 }
                 state
                     .failed
-                    .entry(kid.to_owned())
-                    .or_insert_with(|| (Instant::now(), error.clone()));
+                    .insert(kid.to_owned(), (Instant::now(), error.clone()));
             }
         }
+        // Before the guard takes the lock again.
+        drop(state);
         result.map_err(Cause::JwksUnavailable)
     }
 
@@ -175,6 +176,26 @@ impl AlbKeys {
         let key = AlbKey::from_pem(&body).map_err(|e| format!("{uri}: {e}"))?;
         tracing::debug!(%uri, "fetched ALB public key");
         Ok(Arc::new(key))
+    }
+}
+
+/// Takes a kid's flight out of the map when its caller is done or dropped.
+struct FlightGuard<'a> {
+    keys: &'a AlbKeys,
+    kid: &'a str,
+    flight: Flight,
+}
+
+impl Drop for FlightGuard<'_> {
+    fn drop(&mut self) {
+        let mut state = self.keys.state();
+        if state
+            .flights
+            .get(self.kid)
+            .is_some_and(|f| Arc::ptr_eq(f, &self.flight))
+        {
+            state.flights.remove(self.kid);
+        }
     }
 }
 

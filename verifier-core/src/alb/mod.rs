@@ -27,6 +27,7 @@
 //! ```
 
 pub(crate) mod arn;
+mod cache;
 mod claims;
 mod keys;
 
@@ -40,6 +41,7 @@ use crate::fetch::{self, FetchLimits};
 use crate::jws::{self, ALB_RULES, DecodedJws, HeaderDate, JwsRules};
 use crate::token_cache::unix_now;
 use arn::AlbArn;
+use cache::{DataCache, Verified};
 use keys::{AlbKey, AlbKeys};
 
 /// Verifies `x-amzn-oidc-data` tokens of the configured load balancers.
@@ -55,6 +57,7 @@ struct Inner {
     keys: AlbKeys,
     leeway: i64,
     rules: JwsRules,
+    cache: Option<DataCache>,
 }
 
 impl std::fmt::Debug for AlbVerifier {
@@ -76,22 +79,38 @@ impl AlbVerifier {
     /// Verifies `data` (the value of `x-amzn-oidc-data`), fetching its key
     /// once if needed. Key fetch failures are [`Cause::JwksUnavailable`] (503).
     pub async fn verify(&self, data: &str) -> Result<AlbClaims, VerifyError> {
+        if let Some(hit) = self.cached(data) {
+            return hit;
+        }
         let decoded = self.start(data)?;
         let key = self.0.keys.key(&decoded.kid).await?;
-        Ok(self.finish(decoded, &key)?)
+        Ok(self.finish(data, decoded, &key)?)
     }
 
     /// [`verify`](Self::verify) without waiting: `None` when the token's key
     /// is not cached yet (and no recent failure is remembered for its kid).
     pub fn verify_cached(&self, data: &str) -> Option<Result<AlbClaims, VerifyError>> {
+        if let Some(hit) = self.cached(data) {
+            return Some(hit);
+        }
         let decoded = match self.start(data) {
             Ok(decoded) => decoded,
             Err(error) => return Some(Err(error)),
         };
         Some(match self.0.keys.key_cached(&decoded.kid)? {
-            Ok(key) => self.finish(decoded, &key).map_err(VerifyError::from),
+            Ok(key) => self.finish(data, decoded, &key).map_err(VerifyError::from),
             Err(cause) => Err(cause.into()),
         })
+    }
+
+    /// A token verified before: only its expiry is checked again.
+    fn cached(&self, data: &str) -> Option<Result<AlbClaims, VerifyError>> {
+        let hit = self.0.cache.as_ref()?.get(data)?;
+        let now = unix_now();
+        if now >= hit.exp.saturating_add(self.0.leeway) {
+            return Some(Err(Cause::Expired { exp: hit.exp, now }.into()));
+        }
+        Some(Ok(hit.claims))
     }
 
     /// Decoding and the checks that decide whether a key is worth fetching:
@@ -115,8 +134,13 @@ impl AlbVerifier {
         Ok(decoded)
     }
 
-    /// Signature, claim types, client and expiry.
-    fn finish(&self, decoded: DecodedJws<'_>, key: &AlbKey) -> Result<AlbClaims, Cause> {
+    /// Signature, claim types, client and expiry; the verified token is cached.
+    fn finish(
+        &self,
+        data: &str,
+        decoded: DecodedJws<'_>,
+        key: &AlbKey,
+    ) -> Result<AlbClaims, Cause> {
         if !key.verify(decoded.signing_input, &decoded.signature) {
             return Err(Cause::BadSignature);
         }
@@ -137,6 +161,15 @@ impl AlbVerifier {
         if now >= exp.saturating_add(self.0.leeway) {
             return Err(Cause::Expired { exp, now });
         }
+        if let Some(cache) = &self.0.cache {
+            cache.insert(
+                data,
+                Verified {
+                    claims: claims.clone(),
+                    exp,
+                },
+            );
+        }
         Ok(claims)
     }
 }
@@ -153,6 +186,7 @@ pub struct AlbVerifierBuilder {
     cooldown: Duration,
     leeway: Duration,
     http: Option<reqwest::Client>,
+    cache_capacity: u64,
 }
 
 impl Default for AlbVerifierBuilder {
@@ -167,6 +201,7 @@ impl Default for AlbVerifierBuilder {
             cooldown: Duration::from_secs(10),
             leeway: Duration::ZERO,
             http: None,
+            cache_capacity: crate::DEFAULT_TOKEN_CACHE_CAPACITY,
         }
     }
 }
@@ -225,6 +260,20 @@ impl AlbVerifierBuilder {
     /// Uses this HTTP client for key fetches (each fetch is still bounded).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
+        self
+    }
+
+    /// Most verified tokens remembered (default
+    /// [`DEFAULT_TOKEN_CACHE_CAPACITY`](crate::DEFAULT_TOKEN_CACHE_CAPACITY));
+    /// a remembered token skips decoding and the signature check until its `exp`.
+    pub fn token_cache_capacity(mut self, entries: u64) -> Self {
+        self.cache_capacity = entries;
+        self
+    }
+
+    /// Verifies every token in full, every time.
+    pub fn disable_token_cache(mut self) -> Self {
+        self.cache_capacity = 0;
         self
     }
 
@@ -292,6 +341,7 @@ impl AlbVerifierBuilder {
             keys: AlbKeys::new(&base, http, self.limits, self.cooldown),
             leeway: i64::try_from(self.leeway.as_secs()).unwrap_or(3600),
             rules: ALB_RULES,
+            cache: (self.cache_capacity > 0).then(|| DataCache::new(self.cache_capacity)),
         })))
     }
 }

@@ -23,6 +23,7 @@
 
 pub mod alb;
 mod apigw;
+mod behind_alb;
 mod guard;
 mod request;
 mod response;
@@ -123,6 +124,8 @@ enum Mode {
     Token,
     /// Being the ALB: sessions, the login flow, `x-amzn-oidc-*` headers.
     Authenticate(std::sync::Arc<alb::AlbAuth>),
+    /// `x-amzn-oidc-data` (and optionally the access token) from an ALB.
+    BehindAlb(std::sync::Arc<behind_alb::BehindAlb>),
 }
 
 impl Gate {
@@ -158,7 +161,7 @@ impl Gate {
     pub fn alb_auth(&self) -> Option<&alb::AlbAuth> {
         match &self.mode {
             Mode::Authenticate(auth) => Some(auth),
-            Mode::Token => None,
+            Mode::Token | Mode::BehindAlb(_) => None,
         }
     }
 
@@ -299,6 +302,7 @@ impl Gate {
                 )
                 .map(|result| result.map(Admitted::plain)),
             Mode::Authenticate(auth) => alb::flow::admit_now(self, auth, head),
+            Mode::BehindAlb(alb) => self.admit_behind_alb_now(alb, head),
         }
     }
 
@@ -319,6 +323,7 @@ impl Gate {
                     .map(Admitted::plain)
             }
             Mode::Authenticate(auth) => alb::flow::admit(self, auth, head).await,
+            Mode::BehindAlb(alb) => self.admit_behind_alb(alb, head).await,
         }
     }
 
@@ -327,7 +332,8 @@ impl Gate {
     /// headers the gate itself sets).
     pub fn strips(&self, lower_case_name: &str) -> bool {
         match &self.mode {
-            Mode::Token => {
+            // Behind an ALB nothing is stripped: the ALB sets the headers.
+            Mode::Token | Mode::BehindAlb(_) => {
                 let _ = lower_case_name;
                 false
             }
@@ -339,7 +345,7 @@ impl Gate {
     /// adapter can skip the walk over the header names.
     pub fn strips_any(&self) -> bool {
         match &self.mode {
-            Mode::Token => false,
+            Mode::Token | Mode::BehindAlb(_) => false,
             Mode::Authenticate(_) => true,
         }
     }

@@ -68,6 +68,7 @@ pub fn describe(cause: &Cause) -> &'static str {
         Cause::Revoked => "the token has been revoked",
         Cause::RevocationUnavailable(_) => "revocation status is unavailable",
         Cause::WrongSigner(_) => "the token was signed by another load balancer",
+        Cause::IdentityMismatch => "the access token belongs to another user",
     }
 }
 

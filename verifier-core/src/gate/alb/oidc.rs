@@ -419,7 +419,7 @@ mod tests {
             }
         }
         assert!(check_id_token("not-a-jwt", iss, "c", "n", 1000).is_err());
-        let mut no_nonce = good.clone();
+        let mut no_nonce = good;
         no_nonce.as_object_mut().unwrap().remove("nonce");
         assert_eq!(
             check_id_token(&jwt(&no_nonce), iss, "c", "n", 1000),
