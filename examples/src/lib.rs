@@ -31,4 +31,4 @@ pub mod apps;
 pub mod server;
 
 pub use apps::{ExampleConfig, actix_app, axum_app};
-pub use server::{ServerLimits, serve_axum};
+pub use server::{ServerLimits, serve_axum, spawn_actix};

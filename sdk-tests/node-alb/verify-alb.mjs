@@ -71,6 +71,6 @@ try {
   const payload = await verifier.verify(args.token);
   console.log(JSON.stringify(payload));
 } catch (e) {
-  console.error(`refused: ${e.name}: ${e.message}`);
+  console.error(`refused: ${e.constructor?.name ?? e.name}: ${e.message}`);
   process.exit(1);
 }

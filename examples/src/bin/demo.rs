@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use cognito_examples::{ExampleConfig, ServerLimits, actix_app, axum_app, serve_axum};
+use cognito_examples::{ExampleConfig, ServerLimits, actix_app, axum_app, serve_axum, spawn_actix};
 use cognito_issuer::testing::KeyPurpose;
 use cognito_issuer::{IssuerOptions, IssuerServer, RunningIssuer};
 use cognito_test_support::cognito_api::{self, CONTENT_TYPE, TARGET_PREFIX};
@@ -211,37 +211,7 @@ async fn start_axum(gate: Gate) -> std::io::Result<SocketAddr> {
 fn start_actix(gate: Gate) -> std::io::Result<SocketAddr> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;
-    let routes = actix_app(gate);
-    let limits = ServerLimits::default();
-    let (started_tx, started) = std::sync::mpsc::channel();
-    // actix-web servers are built on the thread whose runtime drives them.
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            match actix_web::HttpServer::new(move || {
-                actix_web::App::new().configure(routes.clone())
-            })
-            .workers(1)
-            .client_request_timeout(limits.header_read_timeout)
-            .keep_alive(actix_web::http::KeepAlive::Timeout(
-                limits.header_read_timeout,
-            ))
-            .max_connections(limits.max_connections)
-            .listen(listener)
-            {
-                Ok(server) => {
-                    let _ = started_tx.send(Ok(()));
-                    server.run().await
-                }
-                Err(e) => {
-                    let _ = started_tx.send(Err(e));
-                    Ok(())
-                }
-            }
-        })
-    });
-    started
-        .recv()
-        .map_err(|_| std::io::Error::other("actix server thread exited"))??;
+    spawn_actix(actix_app(gate), vec![listener], ServerLimits::default())?;
     Ok(addr)
 }
 
