@@ -2,8 +2,11 @@
 //! behind both adapters, and a client that signs up, signs in and calls it.
 //!
 //! `cargo run -p cognito-examples --bin demo` prints a narrated transcript and
-//! exits 0 only if every step behaved as expected. `--serve` keeps the
-//! servers running afterwards and prints curl lines to try by hand.
+//! exits 0 only if every step behaved as expected (the ALB-mode login walk
+//! is in [`alb`]). `--serve` keeps the servers running afterwards and
+//! prints curl lines to try by hand.
+
+mod alb;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -416,6 +419,11 @@ async fn run(serve: bool) -> Result<usize, Box<dyn std::error::Error>> {
     demo.say("alice signs in on the hosted login page, as a browser would (code + PKCE)");
     hosted_sign_in(&mut demo, issuer.base_url(), &web_id).await;
 
+    demo.say(
+        "Both apps as an ALB (COGNITO_MODE=alb): alice signs in through them, cookie jar, no browser",
+    );
+    let alb_apps = alb::alb_sign_in(&mut demo, &issuer).await?;
+
     demo.say("An administrator creates bob in group admin");
     demo.must(
         "AdminCreateUser",
@@ -604,6 +612,9 @@ async fn run(serve: bool) -> Result<usize, Box<dyn std::error::Error>> {
         println!("  curl -i -H 'Authorization: Bearer {renewed_access}' http://{axum_addr}/hello");
         println!("  curl -i -H 'Authorization: Bearer {id}' http://{actix_addr}/me");
         println!("  curl -i -H 'Authorization: Bearer {bob_id}' http://{actix_addr}/admin");
+        for (name, origin) in &alb_apps {
+            println!("  open {origin}/me in a browser (the {name} app as an ALB; bob or alice)");
+        }
         println!(
             "  curl -s -H 'content-type: {CONTENT_TYPE}' -H 'x-amz-target: {TARGET_PREFIX}InitiateAuth' \
              -d '{{\"ClientId\":\"{client}\",\"AuthFlow\":\"USER_PASSWORD_AUTH\",\"AuthParameters\":{{\"USERNAME\":\"bob\",\"PASSWORD\":\"Bobs-Password-42\"}}}}' {}/",
