@@ -23,6 +23,15 @@ cargo fmt --all --check
 echo "==> cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
+# aws-jwt-verify for the ALB browser test's Node check (sdk-tests/tests/alb_browser.rs
+# runs sdk-tests/node-alb/verify-alb.mjs), pinned by its package-lock.json.
+node_alb=sdk-tests/node-alb
+if ! cmp -s "$node_alb/package-lock.json" "$node_alb/node_modules/.alb-package-lock.json" 2>/dev/null; then
+    echo "==> npm ci ($node_alb)"
+    (cd "$node_alb" && npm ci --no-audit --no-fund --loglevel=error \
+        && cp package-lock.json node_modules/.alb-package-lock.json)
+fi
+
 echo "==> cargo test --workspace"
 cargo test --workspace
 

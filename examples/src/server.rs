@@ -70,3 +70,46 @@ pub async fn serve_axum(listener: TcpListener, app: axum::Router, limits: Server
         });
     }
 }
+
+/// Serves the actix-web `routes` on `listeners` (one worker, `limits`) from
+/// a thread of its own, as actix-web servers run on the thread whose
+/// runtime drives them; returns once it listens, with the handle that stops it.
+pub fn spawn_actix<F>(
+    routes: F,
+    listeners: Vec<std::net::TcpListener>,
+    limits: ServerLimits,
+) -> std::io::Result<actix_web::dev::ServerHandle>
+where
+    F: Fn(&mut actix_web::web::ServiceConfig) + Clone + Send + 'static,
+{
+    let (started_tx, started) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let mut server =
+                actix_web::HttpServer::new(move || actix_web::App::new().configure(routes.clone()))
+                    .workers(1)
+                    .client_request_timeout(limits.header_read_timeout)
+                    .keep_alive(actix_web::http::KeepAlive::Timeout(
+                        limits.header_read_timeout,
+                    ))
+                    .max_connections(limits.max_connections);
+            for listener in listeners {
+                server = match server.listen(listener) {
+                    Ok(server) => server,
+                    Err(e) => {
+                        let _ = started_tx.send(Err(e));
+                        return;
+                    }
+                };
+            }
+            let server = server.run();
+            let _ = started_tx.send(Ok(server.handle()));
+            if let Err(error) = server.await {
+                tracing::warn!(%error, "actix server stopped");
+            }
+        });
+    });
+    started
+        .recv()
+        .map_err(|_| std::io::Error::other("actix server thread exited"))?
+}

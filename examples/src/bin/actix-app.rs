@@ -1,7 +1,8 @@
 //! The example API protected by `cognito-actix`; same routes and environment
-//! variables as `axum-app`, and the same limits, set explicitly: a 5 s
-//! deadline for request headers and for idle keep-alive connections, and at
-//! most 1024 connections per worker ([`ServerLimits`]).
+//! variables as `axum-app` (`COGNITO_MODE=alb` included), and the same
+//! limits, set explicitly: a 5 s deadline for request headers and for idle
+//! keep-alive connections, and at most 1024 connections per worker
+//! ([`ServerLimits`]).
 
 use actix_web::http::KeepAlive;
 use actix_web::{App, HttpServer};

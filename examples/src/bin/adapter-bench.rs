@@ -12,13 +12,26 @@
 //! verified-token cache off, so every request pays the signature check;
 //! `--tokens same` writes one token (every request is a cache hit).
 //! Used by `scripts/bench-adapters.sh`.
+//!
+//! `--auth alb`: the gate in ALB authenticate mode in front of a loopback
+//! OIDC IdP (test-support's `TestIdp`); once serving, the bench signs in
+//! through its own login redirect and callback and writes the session's
+//! `Cookie` header value to `--tokens-file` (one line), so every request is
+//! a session request (decrypt + cached signed `x-amzn-oidc-data`). Used by
+//! `scripts/bench/alb-wrk.sh`.
 
 use std::io::Write;
 
 use clap::{Parser, ValueEnum};
+use cognito_examples::alb_mode::DEFAULT_SIGNER;
+use cognito_test_support::test_idp::TestIdp;
 use cognito_test_support::test_issuer::TestIssuer;
 use cognito_verifier::gate::Gate;
+use cognito_verifier::gate::alb::{AlbAuth, IdentityProvider, SessionKeys};
 use cognito_verifier::{CognitoVerifier, PoolConfig};
+
+/// The bench IdP's client secret.
+const SECRET: &str = "bench-secret";
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Framework {
@@ -30,6 +43,8 @@ enum Framework {
 enum OnOff {
     On,
     Off,
+    /// ALB authenticate mode with a session cookie.
+    Alb,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -57,9 +72,10 @@ struct Args {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
-    // The JWKS server lives on its own runtime thread for the whole run.
+    // The JWKS server (and the IdP) live on their own runtime thread for the whole run.
     let (setup_tx, setup) = std::sync::mpsc::channel();
-    let tokens = args.tokens;
+    let (tokens, mode) = (args.tokens, args.auth);
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], args.port));
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -85,21 +101,55 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             let verifier = builder.build().unwrap();
             verifier.hydrate().await.unwrap();
-            setup_tx.send((verifier, minted)).unwrap();
+            let gate = Gate::new(verifier);
+            let mut idp = None;
+            let (gate, minted) = if mode == OnOff::Alb {
+                let started = TestIdp::start(
+                    issuer.key.minter(),
+                    &issuer.issuer,
+                    &issuer.client_id,
+                    SECRET,
+                )
+                .await;
+                let base = started.url();
+                idp = Some(started);
+                let provider = IdentityProvider::from_endpoints(
+                    &issuer.issuer,
+                    &format!("{base}/oauth2/authorize"),
+                    &format!("{base}/oauth2/token"),
+                    &format!("{base}/oauth2/userInfo"),
+                    None,
+                )
+                .unwrap();
+                let auth = AlbAuth::builder(provider, &issuer.client_id, SECRET)
+                    .session_keys(SessionKeys::generate().unwrap())
+                    .signer(DEFAULT_SIGNER)
+                    .public_origin(format!("http://{addr}"))
+                    .build()
+                    .unwrap();
+                (gate.alb_authenticate(auth), Vec::new())
+            } else {
+                (gate, minted)
+            };
+            setup_tx.send((gate, minted)).unwrap();
             std::future::pending::<()>().await;
+            drop(idp);
         })
     });
-    let (verifier, minted) = setup.recv()?;
+    let (gate, minted) = setup.recv()?;
     let mut file = std::fs::File::create(&args.tokens_file)?;
     for token in &minted {
         writeln!(file, "{token}")?;
     }
     drop(file);
-    let gate = Gate::new(verifier);
-    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], args.port));
+    if args.auth == OnOff::Alb {
+        let path = args.tokens_file.clone();
+        std::thread::spawn(move || alb_session(addr, &path));
+    }
+    let auth = args.auth != OnOff::Off;
     match args.framework {
-        Framework::Axum => serve_axum(addr, args.auth == OnOff::On, gate, args.workers),
-        Framework::Actix => serve_actix(addr, args.auth == OnOff::On, gate, args.workers),
+        Framework::Axum => serve_axum(addr, auth, gate, args.workers),
+        Framework::Actix => serve_actix(addr, auth, gate, args.workers),
     }
 }
 
@@ -148,4 +198,80 @@ fn serve_actix(
         server.run().await
     })?;
     Ok(())
+}
+
+/// Signs in through the served app (login redirect, the IdP's instant
+/// login, callback) and writes the session's `Cookie` value to `path`;
+/// exits the process if that fails.
+fn alb_session(addr: std::net::SocketAddr, path: &std::path::Path) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let cookie = runtime.block_on(async {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .build()
+            .map_err(|e| e.to_string())?;
+        let mut jar = std::collections::BTreeMap::new();
+        let mut url = format!("http://{addr}/");
+        // Bounded: the server may still be starting, then three hops.
+        for _ in 0..100 {
+            let header: Vec<String> = jar.iter().map(|(n, v)| format!("{n}={v}")).collect();
+            let response = match http
+                .get(&url)
+                .header("cookie", header.join("; "))
+                .send()
+                .await
+            {
+                Ok(r) => r,
+                Err(_) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
+            for set in response.headers().get_all("set-cookie") {
+                let pair = set
+                    .to_str()
+                    .unwrap_or_default()
+                    .split(';')
+                    .next()
+                    .unwrap_or_default();
+                if let Some((name, value)) = pair.split_once('=') {
+                    if value.is_empty() {
+                        jar.remove(name);
+                    } else {
+                        jar.insert(name.to_owned(), value.to_owned());
+                    }
+                }
+            }
+            if response.status() == 200 {
+                return Ok(jar
+                    .iter()
+                    .filter(|(n, _)| n.starts_with("AWSELBAuthSessionCookie-"))
+                    .map(|(n, v)| format!("{n}={v}"))
+                    .collect::<Vec<_>>()
+                    .join("; "));
+            }
+            let location = response
+                .headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .ok_or(format!("{url}: {} without a redirect", response.status()))?;
+            url = if location.starts_with('/') {
+                format!("http://{addr}{location}")
+            } else {
+                location.to_owned()
+            };
+        }
+        Err("no session after 100 requests".to_owned())
+    });
+    match cookie.and_then(|c| std::fs::write(path, format!("{c}\n")).map_err(|e| e.to_string())) {
+        Ok(()) => {}
+        Err(e) => {
+            eprintln!("adapter-bench: ALB sign-in failed: {e}");
+            std::process::exit(1);
+        }
+    }
 }

@@ -7,6 +7,18 @@
 //!   cargo run -p cognito-examples --bin axum-app
 //! ```
 //!
+//! As the load balancer's `authenticate` action (`COGNITO_MODE=alb`, see
+//! `cognito_examples::alb_mode`), with a confidential client whose callback
+//! URL is `http://localhost:8080/oauth2/idpresponse`:
+//!
+//! ```text
+//! COGNITO_MODE=alb COGNITO_OIDC_ISSUER=http://127.0.0.1:9229/us-east-1_AbC123xyz \
+//! COGNITO_CLIENT_ID=... COGNITO_CLIENT_SECRET=... \
+//! COGNITO_ALB_SESSION_KEY=$(openssl rand -base64 32) \
+//! COGNITO_ALB_PUBLIC_URL=http://localhost:8080 PORT=8080 \
+//!   cargo run -p cognito-examples --bin axum-app
+//! ```
+//!
 //! Served with a 5 s header-read / idle timeout and at most 1024 open
 //! connections ([`ServerLimits`]), not `axum::serve`, which has neither.
 

@@ -2,15 +2,18 @@
 //! behind both adapters, and a client that signs up, signs in and calls it.
 //!
 //! `cargo run -p cognito-examples --bin demo` prints a narrated transcript and
-//! exits 0 only if every step behaved as expected. `--serve` keeps the
-//! servers running afterwards and prints curl lines to try by hand.
+//! exits 0 only if every step behaved as expected (the ALB-mode login walk
+//! is in [`alb`]). `--serve` keeps the servers running afterwards and
+//! prints curl lines to try by hand.
+
+mod alb;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use cognito_examples::{ExampleConfig, ServerLimits, actix_app, axum_app, serve_axum};
+use cognito_examples::{ExampleConfig, ServerLimits, actix_app, axum_app, serve_axum, spawn_actix};
 use cognito_issuer::testing::KeyPurpose;
 use cognito_issuer::{IssuerOptions, IssuerServer, RunningIssuer};
 use cognito_test_support::cognito_api::{self, CONTENT_TYPE, TARGET_PREFIX};
@@ -211,37 +214,7 @@ async fn start_axum(gate: Gate) -> std::io::Result<SocketAddr> {
 fn start_actix(gate: Gate) -> std::io::Result<SocketAddr> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;
-    let routes = actix_app(gate);
-    let limits = ServerLimits::default();
-    let (started_tx, started) = std::sync::mpsc::channel();
-    // actix-web servers are built on the thread whose runtime drives them.
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            match actix_web::HttpServer::new(move || {
-                actix_web::App::new().configure(routes.clone())
-            })
-            .workers(1)
-            .client_request_timeout(limits.header_read_timeout)
-            .keep_alive(actix_web::http::KeepAlive::Timeout(
-                limits.header_read_timeout,
-            ))
-            .max_connections(limits.max_connections)
-            .listen(listener)
-            {
-                Ok(server) => {
-                    let _ = started_tx.send(Ok(()));
-                    server.run().await
-                }
-                Err(e) => {
-                    let _ = started_tx.send(Err(e));
-                    Ok(())
-                }
-            }
-        })
-    });
-    started
-        .recv()
-        .map_err(|_| std::io::Error::other("actix server thread exited"))??;
+    spawn_actix(actix_app(gate), vec![listener], ServerLimits::default())?;
     Ok(addr)
 }
 
@@ -331,6 +304,7 @@ async fn run(serve: bool) -> Result<usize, Box<dyn std::error::Error>> {
         issuer: Some(issuer.issuer().to_owned()),
         preset: Preset::Strict,
         port: 0,
+        alb: None,
     };
     let gate = config.gate()?;
     gate.verifier().hydrate().await?;
@@ -444,6 +418,11 @@ async fn run(serve: bool) -> Result<usize, Box<dyn std::error::Error>> {
 
     demo.say("alice signs in on the hosted login page, as a browser would (code + PKCE)");
     hosted_sign_in(&mut demo, issuer.base_url(), &web_id).await;
+
+    demo.say(
+        "Both apps as an ALB (COGNITO_MODE=alb): alice signs in through them, cookie jar, no browser",
+    );
+    let alb_apps = alb::alb_sign_in(&mut demo, &issuer).await?;
 
     demo.say("An administrator creates bob in group admin");
     demo.must(
@@ -633,6 +612,9 @@ async fn run(serve: bool) -> Result<usize, Box<dyn std::error::Error>> {
         println!("  curl -i -H 'Authorization: Bearer {renewed_access}' http://{axum_addr}/hello");
         println!("  curl -i -H 'Authorization: Bearer {id}' http://{actix_addr}/me");
         println!("  curl -i -H 'Authorization: Bearer {bob_id}' http://{actix_addr}/admin");
+        for (name, origin) in &alb_apps {
+            println!("  open {origin}/me in a browser (the {name} app as an ALB; bob or alice)");
+        }
         println!(
             "  curl -s -H 'content-type: {CONTENT_TYPE}' -H 'x-amz-target: {TARGET_PREFIX}InitiateAuth' \
              -d '{{\"ClientId\":\"{client}\",\"AuthFlow\":\"USER_PASSWORD_AUTH\",\"AuthParameters\":{{\"USERNAME\":\"bob\",\"PASSWORD\":\"Bobs-Password-42\"}}}}' {}/",
