@@ -50,7 +50,11 @@
 //!    `{typ,kid,alg,iss,client,signer,exp}`, payload = the userInfo claims
 //!    plus `iss` and `exp` = the access token's expiry; signed once per
 //!    access token and cached). This is synchronous (`Gate::admit_now`)
-//!    once the access token is in the verifier's cache.
+//!    once the access token is in the verifier's cache. An opened session
+//!    is kept by its exact cookie text with the header values ready (until
+//!    its access token expires or the session ends, whichever is first), so
+//!    later requests neither decrypt nor parse it; logout and the
+//!    verifier's answer on the access token are still checked each time.
 //! 4. **Refresh**: an expired access token is refreshed with the refresh
 //!    token (`grant_type=refresh_token`), then userInfo is read again; the
 //!    new session cookie is appended to the response. One refresh runs per
@@ -121,8 +125,8 @@
 //!   `ELBAuthUserClaimsSizeExceeded`).
 //! - Login state: 15 minutes. Used states, logged-out session ids, signed
 //!   data tokens and refresh outcomes are kept in bounded memory
-//!   (100 000 entries each) of this process: a logout is not seen by other
-//!   instances.
+//!   (100 000 entries each), opened sessions in at most 64 MiB, all in
+//!   this process: a logout is not seen by other instances.
 //! - IdP calls: `FetchLimits` of the [`IdentityProvider`] (default 2 s
 //!   connect, 5 s total, 64 KiB), no redirects.
 
