@@ -17,6 +17,8 @@
 //!   the demo.
 //! - [`hosted_login`]: a browser-style sign-in through the issuer's hosted
 //!   login page (cookie jar, CSRF token, PKCE), used by the demo and tests.
+//! - [`headers`]: `PairHeaders`, a request's headers for driving the gate
+//!   without a web framework.
 //! - [`test_idp`]: a loopback OpenID Connect identity provider (instant
 //!   login, code and refresh grants, userInfo) for the ALB-mode tests.
 
@@ -24,6 +26,7 @@ pub mod alb_tokens;
 pub mod cognito_api;
 pub mod conformance;
 pub mod conformance_alb;
+pub mod headers;
 pub mod hosted_login;
 pub mod test_idp;
 pub mod test_issuer;

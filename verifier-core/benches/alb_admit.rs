@@ -6,10 +6,11 @@
 
 use std::collections::BTreeMap;
 
+use cognito_test_support::headers::PairHeaders;
 use cognito_test_support::test_idp::{IdpUser, TestIdp};
 use cognito_test_support::test_issuer::TestIssuer;
 use cognito_verifier::gate::alb::{AlbAuth, IdentityProvider, SessionKeys};
-use cognito_verifier::gate::{Gate, HeaderView, RequestHead};
+use cognito_verifier::gate::{Gate, RequestHead};
 use cognito_verifier::{CognitoVerifier, PoolConfig};
 use criterion::{Criterion, Throughput, criterion_main};
 use std::hint::black_box;
@@ -17,20 +18,6 @@ use std::hint::black_box;
 const ARN: &str =
     "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/my-alb/50dc6c495c0c9188";
 const ORIGIN: &str = "http://app.test";
-
-/// Headers as an adapter's map would hold them (looked up without
-/// allocating, as `http::HeaderMap::get_all` does).
-struct Headers(Vec<(&'static str, Vec<u8>)>);
-
-impl HeaderView for Headers {
-    fn values<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s [u8]> + 's {
-        let name: Option<&'static str> = self.0.iter().map(|(n, _)| *n).find(|n| *n == name);
-        self.0
-            .iter()
-            .filter(move |(n, _)| Some(*n) == name)
-            .map(|(_, v)| v.as_slice())
-    }
-}
 
 struct Setup {
     issuer: TestIssuer,
@@ -72,7 +59,7 @@ impl Setup {
 
 /// One request through the gate (fast path first); applies `set-cookie`s to `jar`.
 async fn send(gate: &Gate, jar: &mut BTreeMap<String, String>, target: &str) -> Option<String> {
-    let headers = Headers(vec![
+    let headers = PairHeaders(vec![
         ("host", b"app.test".to_vec()),
         ("accept", b"text/html".to_vec()),
         ("cookie", cookie_header(jar).into_bytes()),
@@ -169,7 +156,7 @@ fn bench(c: &mut Criterion) {
         let shard_count = cookie.matches("AWSELBAuthSessionCookie-").count();
         assert_eq!(shard_count, shards, "{label}");
         eprintln!("{label}: Cookie header of {} bytes", cookie.len());
-        let headers = Headers(vec![
+        let headers = PairHeaders(vec![
             ("host", b"app.test".to_vec()),
             ("accept", b"text/html,application/xhtml+xml".to_vec()),
             ("user-agent", b"Mozilla/5.0 (X11; Linux x86_64)".to_vec()),
@@ -187,7 +174,7 @@ fn bench(c: &mut Criterion) {
     let token = setup
         .issuer
         .mint(&setup.issuer.access_claims("openid profile", &["admin"]));
-    let headers = Headers(vec![
+    let headers = PairHeaders(vec![
         ("host", b"app.test".to_vec()),
         ("accept", b"application/json".to_vec()),
         ("authorization", format!("Bearer {token}").into_bytes()),

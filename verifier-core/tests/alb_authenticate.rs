@@ -4,30 +4,19 @@
 use std::collections::BTreeMap;
 
 use cognito_test_support::alb_tokens::{AlbKeyServer, KeyBehaviour};
+use cognito_test_support::headers::PairHeaders;
 use cognito_test_support::test_idp::{IdpUser, TestIdp};
 use cognito_test_support::test_issuer::TestIssuer;
 use cognito_verifier::alb::AlbVerifier;
 use cognito_verifier::gate::alb::{
     AlbAuth, AlbAuthBuilder, IdentityProvider, OnUnauthenticated, SessionKeys,
 };
-use cognito_verifier::gate::{Admitted, Gate, HeaderView, Preset, Rejection, RequestHead};
+use cognito_verifier::gate::{Admitted, Gate, Preset, Rejection, RequestHead};
 use cognito_verifier::{CognitoVerifier, FetchLimits, PoolConfig};
 
 const ARN: &str =
     "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/my-alb/50dc6c495c0c9188";
 const ORIGIN: &str = "http://app.test";
-
-struct Headers(Vec<(String, Vec<u8>)>);
-
-impl HeaderView for Headers {
-    fn values<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s [u8]> + 's {
-        let name = name.to_owned();
-        self.0
-            .iter()
-            .filter(move |(n, _)| *n == name)
-            .map(|(_, v)| v.as_slice())
-    }
-}
 
 /// A browser's cookie jar (name -> value), updated from `set-cookie`.
 #[derive(Default, Clone)]
@@ -150,7 +139,7 @@ async fn send(
     for (n, v) in extra {
         headers.push(((*n).to_owned(), v.as_bytes().to_vec()));
     }
-    let headers = Headers(headers);
+    let headers = PairHeaders(headers);
     let head = RequestHead::new("GET", target, &headers);
     let (result, fast) = match gate.admit_now(&head) {
         Some(result) => (result, true),

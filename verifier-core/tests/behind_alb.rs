@@ -5,26 +5,15 @@
 use std::time::Duration;
 
 use cognito_test_support::alb_tokens::{AlbKeyServer, AlbMint, Knobs, TEST_ALB_ARN};
+use cognito_test_support::headers::PairHeaders;
 use cognito_test_support::test_issuer::TestIssuer;
 use cognito_verifier::alb::AlbVerifier;
-use cognito_verifier::gate::{Admitted, Gate, HeaderView, Rejection, RequestHead};
+use cognito_verifier::gate::{Admitted, Gate, Rejection, RequestHead};
 use cognito_verifier::{CognitoVerifier, FetchLimits, PoolConfig, Requirement};
 use serde_json::json;
 
 const SUB: &str = "11111111-2222-3333-4444-555555555555";
 const ALB_CLIENT: &str = "albclient0123";
-
-struct Headers(Vec<(&'static str, Vec<u8>)>);
-
-impl HeaderView for Headers {
-    fn values<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s [u8]> + 's {
-        let name = name.to_owned();
-        self.0
-            .iter()
-            .filter(move |(n, _)| *n == name)
-            .map(|(_, v)| v.as_slice())
-    }
-}
 
 struct World {
     issuer: TestIssuer,
@@ -71,7 +60,7 @@ impl World {
 }
 
 async fn admit(gate: &Gate, headers: Vec<(&'static str, Vec<u8>)>) -> Result<Admitted, Rejection> {
-    let headers = Headers(headers);
+    let headers = PairHeaders(headers);
     let head = RequestHead::new("GET", "/orders?x=1", &headers);
     gate.admit(&head).await
 }
@@ -80,7 +69,7 @@ fn admit_now(
     gate: &Gate,
     headers: Vec<(&'static str, Vec<u8>)>,
 ) -> Option<Result<Admitted, Rejection>> {
-    let headers = Headers(headers);
+    let headers = PairHeaders(headers);
     let head = RequestHead::new("GET", "/orders", &headers);
     gate.admit_now(&head)
 }
