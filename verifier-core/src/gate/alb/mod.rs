@@ -132,7 +132,11 @@
 
 mod callback;
 mod config;
+// The session's building blocks are public for the benches and fuzz targets
+// (which use only the public API) but are not part of the stable API.
+#[doc(hidden)]
 pub mod cookies;
+#[doc(hidden)]
 pub mod data_cache;
 pub(crate) mod flow;
 mod logout;
@@ -140,18 +144,24 @@ mod oidc;
 mod opened;
 mod refresh;
 pub mod seal;
+#[doc(hidden)]
 pub mod session;
 pub mod signer;
+#[doc(hidden)]
 pub mod state;
 
 pub use config::{
     AlbAuth, AlbAuthBuilder, DEFAULT_CALLBACK_PATH, DEFAULT_SESSION_COOKIE,
     DEFAULT_SESSION_TIMEOUT, NONCE_COOKIE, OnUnauthenticated,
 };
+#[doc(hidden)]
 pub use cookies::{CookieAttrs, Joined, TooLarge};
+#[doc(hidden)]
 pub use data_cache::DataCache;
 pub use oidc::{IdentityProvider, IdpError};
 pub use seal::{CryptoError, SessionKeys};
+#[doc(hidden)]
 pub use session::Session;
 pub use signer::{AlbSigner, DataHeader};
+#[doc(hidden)]
 pub use state::LoginState;
