@@ -279,7 +279,15 @@ impl AlbKeyServer {
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("local addr");
-        let task = tokio::spawn(accept_loop(listener, state.clone()));
+        let served = state.clone();
+        let task = tokio::spawn(crate::loopback::serve(
+            listener,
+            move |request: hyper::Request<hyper::body::Incoming>| {
+                let state = served.clone();
+                let path = request.uri().path().to_owned();
+                async move { serve_key(&state, &path).await }
+            },
+        ));
         AlbKeyServer { addr, state, task }
     }
 
@@ -323,27 +331,6 @@ impl AlbKeyServer {
 impl Drop for AlbKeyServer {
     fn drop(&mut self) {
         self.task.abort();
-    }
-}
-
-async fn accept_loop(listener: tokio::net::TcpListener, state: Arc<KeyServerState>) {
-    loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-            continue;
-        };
-        let state = state.clone();
-        tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |request: hyper::Request<_>| {
-                let state = state.clone();
-                let path = request.uri().path().to_owned();
-                async move { Ok::<_, std::convert::Infallible>(serve_key(&state, &path).await) }
-            });
-            hyper::server::conn::http1::Builder::new()
-                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                .await
-                .ok();
-        });
     }
 }
 

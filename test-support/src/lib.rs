@@ -28,5 +28,6 @@ pub mod conformance;
 pub mod conformance_alb;
 pub mod headers;
 pub mod hosted_login;
+mod loopback;
 pub mod test_idp;
 pub mod test_issuer;

@@ -138,7 +138,11 @@ impl TestIdp {
             counter: AtomicU64::new(0),
             calls: Default::default(),
         });
-        let task = tokio::spawn(accept_loop(listener, state.clone()));
+        let served = state.clone();
+        let task = tokio::spawn(crate::loopback::serve(listener, move |request| {
+            let state = served.clone();
+            async move { serve(&state, request).await }
+        }));
         TestIdp { state, addr, task }
     }
 
@@ -203,26 +207,6 @@ impl TestIdp {
 impl Drop for TestIdp {
     fn drop(&mut self) {
         self.task.abort();
-    }
-}
-
-async fn accept_loop(listener: tokio::net::TcpListener, state: Arc<State>) {
-    loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-            continue;
-        };
-        let state = state.clone();
-        tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |request| {
-                let state = state.clone();
-                async move { Ok::<_, std::convert::Infallible>(serve(&state, request).await) }
-            });
-            hyper::server::conn::http1::Builder::new()
-                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                .await
-                .ok();
-        });
     }
 }
 

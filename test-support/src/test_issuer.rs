@@ -173,7 +173,11 @@ impl JwksServer {
         });
         let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
         let addr = listener.local_addr().unwrap();
-        let task = tokio::spawn(accept_loop(listener, state.clone()));
+        let served = state.clone();
+        let task = tokio::spawn(crate::loopback::serve(listener, move |_request| {
+            let state = served.clone();
+            async move { serve_jwks(&state).await }
+        }));
         JwksServer { addr, state, task }
     }
 
@@ -211,38 +215,6 @@ impl JwksServer {
 impl Drop for JwksServer {
     fn drop(&mut self) {
         self.task.abort();
-    }
-}
-
-/// Accepts connections until the task is aborted; each connection is served
-/// (HTTP/1.1, keep-alive) on its own task. When the accept loop stops, every
-/// connection shuts down gracefully: idle keep-alive connections close at
-/// once, a request in flight is answered first (as `axum::serve` does).
-async fn accept_loop(listener: tokio::net::TcpListener, state: Arc<ServerState>) {
-    // Dropped with this task; connections watch for that.
-    let (stopped, _running) = tokio::sync::watch::channel(());
-    loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            // Out of file descriptors or similar: back off instead of spinning.
-            tokio::time::sleep(Duration::from_millis(10)).await;
-            continue;
-        };
-        let state = state.clone();
-        let stopped = stopped.clone();
-        tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |_request| {
-                let state = state.clone();
-                async move { Ok::<_, std::convert::Infallible>(serve_jwks(&state).await) }
-            });
-            let connection = hyper::server::conn::http1::Builder::new()
-                .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
-            let mut connection = std::pin::pin!(connection);
-            tokio::select! {
-                _ = connection.as_mut() => return,
-                _ = stopped.closed() => connection.as_mut().graceful_shutdown(),
-            }
-            connection.await.ok();
-        });
     }
 }
 
