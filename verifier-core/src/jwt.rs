@@ -124,35 +124,6 @@ mod tests {
     }
 
     #[test]
-    fn base64url_is_exactly_as_strict_as_the_base64_crate() {
-        use base64::Engine;
-        let reference = |s: &str| {
-            base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(s)
-                .ok()
-        };
-        let alphabet: Vec<char> = "AQgw_-+/=. \u{e9}".chars().collect();
-        let mut inputs = vec![String::new()];
-        for _ in 0..4 {
-            let longer: Vec<String> = inputs
-                .iter()
-                .flat_map(|p| alphabet.iter().map(move |c| format!("{p}{c}")))
-                .collect();
-            inputs.extend(longer);
-        }
-        inputs.push(enc(r#"{"alg":"RS256","kid":"k"}"#));
-        for input in &inputs {
-            let ours = b64(input).ok();
-            assert_eq!(ours, reference(input), "{input:?}");
-            let mut buf = [0u8; 64];
-            let into = jws::b64_into(input, SegmentEncoding::Unpadded, &mut buf)
-                .ok()
-                .map(|n| buf[..n].to_vec());
-            assert_eq!(into, reference(input), "{input:?} (into a slice)");
-        }
-    }
-
-    #[test]
     fn bounds_input_size() {
         let t = token(H, &format!(r#"{{"x":"{}"}}"#, "a".repeat(100)));
         assert!(matches!(
