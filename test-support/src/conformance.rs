@@ -40,16 +40,71 @@ pub struct Case {
     pub send: String,
     /// Request path.
     pub path: String,
+    /// The answer expected.
+    #[serde(flatten)]
+    pub expected: Expected,
+}
+
+/// The answer a row of the table expects (shared by the token and the ALB rows).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Expected {
     /// Expected status.
     pub status: u16,
     /// Expected exact body.
     pub body: Option<String>,
-    /// Substrings the body must contain.
+    /// Substrings the body must contain (`{sub}`: the case token's `sub`).
     #[serde(default)]
     pub body_contains: Vec<String>,
+    /// Substrings the body must not contain.
+    #[serde(default)]
+    pub body_lacks: Vec<String>,
     /// Expected header values (`null`: must be absent).
     #[serde(default)]
     pub headers: HashMap<String, Option<String>>,
+}
+
+impl Expected {
+    /// Every way the answer differs from the expected one.
+    pub(crate) fn problems(
+        &self,
+        status: u16,
+        headers: &reqwest::header::HeaderMap,
+        body: &str,
+        sub: &str,
+    ) -> Vec<String> {
+        let mut problems = Vec::new();
+        if status != self.status {
+            problems.push(format!(
+                "status {status}, expected {} (body {body:?})",
+                self.status
+            ));
+        }
+        if let Some(expected) = &self.body
+            && body != expected
+        {
+            problems.push(format!("body {body:?}, expected {expected:?}"));
+        }
+        for needle in &self.body_contains {
+            let needle = needle.replace("{sub}", sub);
+            if !body.contains(needle.as_str()) {
+                problems.push(format!("body {body:?} lacks {needle:?}"));
+            }
+        }
+        for needle in &self.body_lacks {
+            if body.contains(needle.as_str()) {
+                problems.push(format!("body {body:?} contains {needle:?}"));
+            }
+        }
+        for (name, expected) in &self.headers {
+            let got = headers
+                .get(name)
+                .map(|v| v.to_str().unwrap_or("<binary>").to_owned());
+            if &got != expected {
+                problems.push(format!("header {name}: {got:?}, expected {expected:?}"));
+            }
+        }
+        problems
+    }
 }
 
 /// The gate configuration of a case.
@@ -332,29 +387,7 @@ async fn run_case(
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let body = response.text().await.map_err(|e| e.to_string())?;
-    let mut problems = Vec::new();
-    if status != case.status {
-        problems.push(format!("status {status}, expected {}", case.status));
-    }
-    if let Some(expected) = &case.body
-        && &body != expected
-    {
-        problems.push(format!("body {body:?}, expected {expected:?}"));
-    }
-    for needle in &case.body_contains {
-        let needle = needle.replace("{sub}", &sub);
-        if !body.contains(needle.as_str()) {
-            problems.push(format!("body {body:?} lacks {needle:?}"));
-        }
-    }
-    for (name, expected) in &case.headers {
-        let got = headers
-            .get(name)
-            .map(|v| v.to_str().unwrap_or("<binary>").to_owned());
-        if &got != expected {
-            problems.push(format!("header {name}: {got:?}, expected {expected:?}"));
-        }
-    }
+    let problems = case.expected.problems(status, &headers, &body, &sub);
     if problems.is_empty() {
         Ok(())
     } else {

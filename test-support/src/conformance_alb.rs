@@ -22,7 +22,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::alb_tokens::{AlbKeyServer, AlbMint, Knobs};
-use crate::conformance::{CASES_JSON, Fixture};
+use crate::conformance::{CASES_JSON, Expected, Fixture};
 use crate::test_idp::{IdpUser, TestIdp};
 
 /// The client the ALB-mode apps authenticate as at the IdP.
@@ -61,19 +61,9 @@ pub struct AlbCase {
     pub request: String,
     /// Request path (the target a login returns to).
     pub path: String,
-    /// Expected status.
-    pub status: u16,
-    /// Expected exact body.
-    pub body: Option<String>,
-    /// Substrings the body must contain.
-    #[serde(default)]
-    pub body_contains: Vec<String>,
-    /// Substrings the body must not contain.
-    #[serde(default)]
-    pub body_lacks: Vec<String>,
-    /// Expected header values (`null`: must be absent).
-    #[serde(default)]
-    pub headers: HashMap<String, Option<String>>,
+    /// The answer expected.
+    #[serde(flatten)]
+    pub expected: Expected,
     /// Expected start of `Location` (`{idp}` = the IdP's URL).
     pub location_prefix: Option<String>,
     /// Cookie names the answer must expire.
@@ -625,36 +615,7 @@ async fn compare(
     let mut jar = Jar::default();
     let (set, expired) = jar.take(&response);
     let body = response.text().await.map_err(|e| e.to_string())?;
-    let mut problems = Vec::new();
-    if status != case.status {
-        problems.push(format!(
-            "status {status}, expected {} (body {body:?})",
-            case.status
-        ));
-    }
-    if let Some(expected) = &case.body
-        && &body != expected
-    {
-        problems.push(format!("body {body:?}, expected {expected:?}"));
-    }
-    for needle in &case.body_contains {
-        if !body.contains(needle.as_str()) {
-            problems.push(format!("body {body:?} lacks {needle:?}"));
-        }
-    }
-    for needle in &case.body_lacks {
-        if body.contains(needle.as_str()) {
-            problems.push(format!("body {body:?} contains {needle:?}"));
-        }
-    }
-    for (name, expected) in &case.headers {
-        let got = headers
-            .get(name)
-            .map(|v| v.to_str().unwrap_or("<binary>").to_owned());
-        if &got != expected {
-            problems.push(format!("header {name}: {got:?}, expected {expected:?}"));
-        }
-    }
+    let mut problems = case.expected.problems(status, &headers, &body, "");
     if let Some(prefix) = &case.location_prefix {
         let prefix = prefix.replace("{idp}", &alb.idp.url());
         let location = headers
