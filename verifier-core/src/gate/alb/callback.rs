@@ -51,7 +51,7 @@ pub(crate) async fn run(auth: &AlbAuth, visit: &CallbackVisit<'_>) -> Result<Adm
     if !fresh {
         return Err(refuse("alb_state_replayed", 401));
     }
-    let (Some(code), Some(origin)) = (params.code, visit.origin) else {
+    let (Some(code), Some(origin)) = (params.code, visit.origin.as_deref()) else {
         return Err(refuse("alb_code_missing", 401));
     };
     let redirect_uri = format!("{origin}{}", auth.callback_path);

@@ -26,8 +26,10 @@ struct Visit<'a> {
     target: &'a str,
     path: &'a str,
     query: Option<&'a str>,
-    /// `scheme://host[:port]` of the site, `None` without a usable `Host`.
-    origin: Option<Cow<'a, str>>,
+    /// The configured public origin, if any.
+    public_origin: Option<&'a str>,
+    /// The `Host` header, if there is exactly one and it is well formed.
+    host: Option<&'a str>,
     session: Joined,
     /// The only `AWSALBAuthNonce` cookie, if exactly one.
     nonce: Option<&'a str>,
@@ -38,12 +40,10 @@ struct Visit<'a> {
 impl<'a> Visit<'a> {
     fn read<H: HeaderView>(auth: &'a AlbAuth, head: &RequestHead<'a, H>) -> Self {
         let headers = head.headers;
-        let origin = match &auth.public_origin {
-            Some(origin) => Some(Cow::Borrowed(origin.as_str())),
-            None => head
-                .single("host")
-                .filter(|h| is_host(h))
-                .map(|h| Cow::Owned(format!("https://{h}"))),
+        // Only a redirect or a callback needs the origin: it is built then.
+        let host = match auth.public_origin {
+            Some(_) => None,
+            None => head.single("host").filter(|h| is_host(h)),
         };
         let mut nonce = None;
         let mut nonces = 0;
@@ -71,7 +71,8 @@ impl<'a> Visit<'a> {
             target: head.target,
             path: head.path(),
             query: head.query(),
-            origin,
+            public_origin: auth.public_origin.as_deref(),
+            host,
             session: cookies::join(&auth.session_cookie, headers.values("cookie")),
             nonce: if nonces == 1 { nonce } else { None },
             bearer,
@@ -79,11 +80,18 @@ impl<'a> Visit<'a> {
         }
     }
 
+    /// `scheme://host[:port]` of the site, `None` without a usable `Host`.
+    fn origin(&self) -> Option<Cow<'a, str>> {
+        match self.public_origin {
+            Some(origin) => Some(Cow::Borrowed(origin)),
+            None => self.host.map(|h| Cow::Owned(format!("https://{h}"))),
+        }
+    }
+
+    /// Cookies are `Secure` unless the configured origin is plain http
+    /// (an origin taken from `Host` is always `https://`).
     fn secure(&self) -> bool {
-        !self
-            .origin
-            .as_deref()
-            .is_some_and(|o| o.starts_with("http://"))
+        !self.public_origin.is_some_and(|o| o.starts_with("http://"))
     }
 
     fn attrs(&self) -> CookieAttrs {
@@ -447,7 +455,7 @@ fn unauthenticated(
 
 /// 302 to the authorization endpoint, with a fresh nonce (cookie) and state.
 fn login_redirect(auth: &AlbAuth, visit: &Visit<'_>, expired: Vec<String>) -> Rejection {
-    let Some(origin) = visit.origin.as_deref() else {
+    let Some(origin) = visit.origin() else {
         return plain(400, "alb_no_host", "Bad Request");
     };
     let sealed = new_nonce().and_then(|nonce| {
@@ -518,7 +526,7 @@ pub(crate) fn with_cookies(mut rejection: Rejection, set_cookies: Vec<String>) -
 pub(crate) struct CallbackVisit<'a> {
     pub(crate) now: i64,
     pub(crate) query: Option<&'a str>,
-    pub(crate) origin: Option<&'a str>,
+    pub(crate) origin: Option<Cow<'a, str>>,
     pub(crate) nonce: Option<&'a str>,
     pub(crate) attrs: CookieAttrs,
 }
@@ -527,7 +535,7 @@ fn visit_parts<'v>(visit: &'v Visit<'_>) -> CallbackVisit<'v> {
     CallbackVisit {
         now: visit.now,
         query: visit.query,
-        origin: visit.origin.as_deref(),
+        origin: visit.origin(),
         nonce: visit.nonce,
         attrs: visit.attrs(),
     }
