@@ -291,7 +291,7 @@ fn strip(gate: &Gate, headers: &mut HeaderMap) {
 fn admit<B>(request: &mut Request<B>, admitted: Admitted) -> Vec<(&'static str, String)> {
     let headers = request.headers_mut();
     for (name, value) in admitted.request_headers {
-        match HeaderValue::try_from(value) {
+        match HeaderValue::from_maybe_shared(value) {
             Ok(value) => {
                 headers.insert(HeaderName::from_static(name), value);
             }

@@ -206,7 +206,7 @@ fn request_header<'a>(admitted: &'a Admitted, name: &str) -> &'a str {
         .request_headers
         .iter()
         .find(|(n, _)| *n == name)
-        .map(|(_, v)| v.as_str())
+        .map(|(_, v)| std::str::from_utf8(v).unwrap())
         .unwrap()
 }
 

@@ -11,6 +11,8 @@
 //! [`Admitted::response_headers`] to the inner service's response, or send
 //! the [`Rejection`](super::Rejection) (which is also how redirects leave).
 
+use bytes::Bytes;
+
 use super::AuthContext;
 
 /// Header access the gate needs, implemented by each adapter over its own
@@ -70,8 +72,10 @@ pub struct Admitted {
     /// What extractors and guards read.
     pub auth: AuthContext,
     /// Set on the request before the inner service sees it, replacing any
-    /// value it had (lower-case names).
-    pub request_headers: Vec<(&'static str, String)>,
+    /// value it had (lower-case names). Shared bytes, so a cached session's
+    /// kilobyte-long values reach the request without a copy
+    /// (`HeaderValue::from_maybe_shared`).
+    pub request_headers: Vec<(&'static str, Bytes)>,
     /// Appended to the inner service's response (lower-case names), e.g.
     /// `set-cookie` after a session was refreshed.
     pub response_headers: Vec<(&'static str, String)>,

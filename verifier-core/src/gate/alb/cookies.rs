@@ -1,6 +1,8 @@
 //! Session cookie shards, as an ALB writes them: `<name>-0`, `<name>-1`, ...
 //! (always suffixed), each `name=value` at most 4096 bytes, at most 4 shards.
 
+use std::borrow::Cow;
+
 /// Most bytes of one `name=value` pair.
 pub const MAX_PAIR: usize = 4096;
 /// Most shards of one cookie.
@@ -16,11 +18,12 @@ pub struct TooLarge {
 
 /// The cookie as found in the request.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Joined {
+pub enum Joined<'a> {
     /// No shard at all.
     Missing,
-    /// The shards `-0..-n`, concatenated.
-    Value(String),
+    /// The shards `-0..-n`, concatenated (borrowed from the request when
+    /// there is one shard, as for most sessions).
+    Value(Cow<'a, str>),
     /// Shards present but not exactly `-0..-n` once each (a gap, a repeat,
     /// an index past the last shard, or a value that is not UTF-8).
     Broken,
@@ -123,7 +126,10 @@ pub(crate) fn pairs(cookie_header_value: &[u8]) -> impl Iterator<Item = &[u8]> {
 }
 
 /// Joins the shards of cookie `name` from every `Cookie` header value.
-pub fn join<'a>(name: &str, cookie_header_values: impl IntoIterator<Item = &'a [u8]>) -> Joined {
+pub fn join<'a>(
+    name: &str,
+    cookie_header_values: impl IntoIterator<Item = &'a [u8]>,
+) -> Joined<'a> {
     let mut parts: [Option<&[u8]>; MAX_SHARDS] = [None; MAX_SHARDS];
     let mut any = false;
     let mut broken = false;
@@ -151,6 +157,12 @@ pub fn join<'a>(name: &str, cookie_header_values: impl IntoIterator<Item = &'a [
     if broken || parts[count..].iter().any(Option::is_some) {
         return Joined::Broken;
     }
+    if let [Some(only), None, ..] = parts {
+        return match std::str::from_utf8(only) {
+            Ok(text) => Joined::Value(Cow::Borrowed(text)),
+            Err(_) => Joined::Broken,
+        };
+    }
     let mut value = String::with_capacity(parts.iter().flatten().map(|p| p.len()).sum());
     for part in parts.iter().flatten() {
         match std::str::from_utf8(part) {
@@ -158,7 +170,7 @@ pub fn join<'a>(name: &str, cookie_header_values: impl IntoIterator<Item = &'a [
             Err(_) => return Joined::Broken,
         }
     }
-    Joined::Value(value)
+    Joined::Value(Cow::Owned(value))
 }
 
 /// A canonical decimal index (`0`, `1`, ...; no sign, no leading zero).
@@ -212,7 +224,7 @@ mod tests {
             .join("; ")
     }
 
-    fn joined(headers: &[&str]) -> Joined {
+    fn joined<'a>(headers: &[&'a str]) -> Joined<'a> {
         join(N, headers.iter().map(|h| h.as_bytes()))
     }
 
@@ -251,17 +263,20 @@ mod tests {
         let value = "x".repeat(9000);
         let shards = shard(N, &value).unwrap();
         assert_eq!(shards.len(), 3);
-        assert_eq!(joined(&[&header(&shards)]), Joined::Value(value.clone()));
+        assert_eq!(
+            joined(&[&header(&shards)]),
+            Joined::Value(value.clone().into())
+        );
         // Out of order and across several Cookie headers: order comes from the index.
         let h2 = format!("a=b; {}={}", shards[2].0, shards[2].1);
         let h0 = format!(
             "{}={}; {}={}",
             shards[1].0, shards[1].1, shards[0].0, shards[0].1
         );
-        assert_eq!(joined(&[&h2, &h0]), Joined::Value(value));
+        assert_eq!(joined(&[&h2, &h0]), Joined::Value(value.into()));
         assert_eq!(
             joined(&[&format!("{N}-0=abc")]),
-            Joined::Value("abc".into())
+            Joined::Value(Cow::Borrowed("abc"))
         );
     }
 

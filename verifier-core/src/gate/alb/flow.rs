@@ -3,7 +3,9 @@
 //! request without a session.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
+use bytes::Bytes;
 use serde_json::Value;
 use url::form_urlencoded;
 
@@ -11,7 +13,7 @@ use super::config::{AlbAuth, NONCE_COOKIE, OnUnauthenticated};
 use super::cookies::{self, CookieAttrs, Joined};
 use super::logout;
 use super::oidc::{IdpError, unix_now};
-use super::opened::Opened;
+use super::opened::{Opened, shared_bytes};
 use super::refresh::RefreshFailure;
 use super::session::Session;
 use super::signer::DataHeader;
@@ -30,7 +32,7 @@ struct Visit<'a> {
     public_origin: Option<&'a str>,
     /// The `Host` header, if there is exactly one and it is well formed.
     host: Option<&'a str>,
-    session: Joined,
+    session: Joined<'a>,
     /// The only `AWSALBAuthNonce` cookie, if exactly one.
     nonce: Option<&'a str>,
     bearer: bool,
@@ -160,7 +162,7 @@ pub(crate) async fn admit<H: HeaderView + Sync>(
         Step::Verify(session) => {
             let identity = identity(gate, auth, &session).await;
             let text = match &visit.session {
-                Joined::Value(text) => Some(text.as_str()),
+                Joined::Value(text) => Some(&**text),
                 Joined::Missing | Joined::Broken => None,
             };
             admit_session(gate, auth, &visit, (session, text), identity, Vec::new())
@@ -248,9 +250,12 @@ fn from_cache(
             preset: gate.preset,
         },
         request_headers: vec![
-            ("x-amzn-oidc-accesstoken", opened.access_token.to_string()),
-            ("x-amzn-oidc-identity", opened.sub.to_string()),
-            ("x-amzn-oidc-data", opened.data.to_string()),
+            (
+                "x-amzn-oidc-accesstoken",
+                opened.access_token_header.clone(),
+            ),
+            ("x-amzn-oidc-identity", opened.sub.clone()),
+            ("x-amzn-oidc-data", opened.data.clone()),
         ],
         response_headers: Vec::new(),
     }))
@@ -337,14 +342,19 @@ fn admit_session(
     let Ok(data) = data else {
         return Err(plain(500, "alb_internal_error", "Internal Server Error"));
     };
+    let access_text: Arc<str> = Arc::from(session.access_token.as_str());
+    let access_token = shared_bytes(access_text.clone());
+    let sub = Bytes::from(session.sub.clone());
+    let data = shared_bytes(data);
     if let Some(text) = text {
         auth.opened.insert(
             text,
             Opened {
                 sid: session.sid.as_str().into(),
                 until: session.access_exp.min(session.expires),
-                access_token: session.access_token.as_str().into(),
-                sub: session.sub.as_str().into(),
+                access_token: access_text,
+                access_token_header: access_token.clone(),
+                sub: sub.clone(),
                 data: data.clone(),
                 userinfo: (!auth.verify_access_token).then(|| claims.clone()),
             },
@@ -356,9 +366,9 @@ fn admit_session(
             preset: gate.preset,
         },
         request_headers: vec![
-            ("x-amzn-oidc-accesstoken", session.access_token.clone()),
-            ("x-amzn-oidc-identity", session.sub),
-            ("x-amzn-oidc-data", data.to_string()),
+            ("x-amzn-oidc-accesstoken", access_token),
+            ("x-amzn-oidc-identity", sub),
+            ("x-amzn-oidc-data", data),
         ],
         response_headers,
     })

@@ -14,7 +14,7 @@ use crate::gate::Rejection;
 /// The answer to a request on the logout path.
 pub(crate) fn answer(
     auth: &AlbAuth,
-    session: &Joined,
+    session: &Joined<'_>,
     logout_uri: Option<&str>,
     secure: bool,
 ) -> Rejection {

@@ -8,6 +8,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use moka::Expiry;
 use moka::sync::Cache;
 
@@ -26,15 +27,28 @@ pub(crate) struct Opened {
     /// Usable while `now < until`: the earlier of the access token's expiry
     /// and the session's end (seconds since the epoch).
     pub(crate) until: i64,
-    /// `x-amzn-oidc-accesstoken`.
-    pub(crate) access_token: Box<str>,
+    /// The access token (the verifier's cache key).
+    pub(crate) access_token: Arc<str>,
+    /// `x-amzn-oidc-accesstoken`: the same memory as `access_token`.
+    pub(crate) access_token_header: Bytes,
     /// `x-amzn-oidc-identity`.
-    pub(crate) sub: Box<str>,
+    pub(crate) sub: Bytes,
     /// `x-amzn-oidc-data`, signed for this access token.
-    pub(crate) data: Arc<str>,
+    pub(crate) data: Bytes,
     /// The identity when the gate does not verify the access token (the
     /// userInfo claims); `None`: the verifier's cache decides per request.
     pub(crate) userinfo: Option<CognitoClaims>,
+}
+
+/// Shared text as header bytes without a copy (`Bytes::from_owner`).
+pub(crate) fn shared_bytes(text: Arc<str>) -> Bytes {
+    struct Text(Arc<str>);
+    impl AsRef<[u8]> for Text {
+        fn as_ref(&self) -> &[u8] {
+            self.0.as_bytes()
+        }
+    }
+    Bytes::from_owner(Text(text))
 }
 
 struct UntilEnd;
@@ -105,9 +119,10 @@ mod tests {
         Opened {
             sid: sid.into(),
             until,
-            access_token: "a".into(),
-            sub: "u".into(),
-            data: Arc::from("d"),
+            access_token: Arc::from("a"),
+            access_token_header: Bytes::from_static(b"a"),
+            sub: Bytes::from_static(b"u"),
+            data: Bytes::from_static(b"d"),
             userinfo: None,
         }
     }
