@@ -18,97 +18,10 @@ use super::refresh::RefreshFailure;
 use super::session::Session;
 use super::signer::DataHeader;
 use super::state::{LoginState, new_nonce};
+use super::visit::Visit;
 use crate::claims::CognitoClaims;
 use crate::error::{ErrorCategory, VerifyError};
 use crate::gate::{Admitted, AuthContext, Gate, HeaderView, Rejection, RequestHead};
-
-/// What a request carried, read synchronously before any await.
-struct Visit<'a> {
-    now: i64,
-    target: &'a str,
-    path: &'a str,
-    query: Option<&'a str>,
-    /// The configured public origin, if any.
-    public_origin: Option<&'a str>,
-    /// The `Host` header, if there is exactly one and it is well formed.
-    host: Option<&'a str>,
-    session: Joined<'a>,
-    /// The only `AWSALBAuthNonce` cookie, if exactly one.
-    nonce: Option<&'a str>,
-    bearer: bool,
-    navigates: bool,
-}
-
-impl<'a> Visit<'a> {
-    fn read<H: HeaderView>(auth: &'a AlbAuth, head: &RequestHead<'a, H>) -> Self {
-        let headers = head.headers;
-        // Only a redirect or a callback needs the origin: it is built then.
-        let host = match auth.public_origin {
-            Some(_) => None,
-            None => head.single("host").filter(|h| is_host(h)),
-        };
-        let mut nonce = None;
-        let mut nonces = 0;
-        for pair in headers.values("cookie").flat_map(cookies::pairs) {
-            if let Some(value) = pair
-                .strip_prefix(NONCE_COOKIE.as_bytes())
-                .and_then(|rest| rest.strip_prefix(b"="))
-            {
-                nonces += 1;
-                nonce = std::str::from_utf8(value.trim_ascii()).ok();
-            }
-        }
-        let bearer = auth.accept_bearer
-            && headers
-                .values("authorization")
-                .any(|v| v.len() > 7 && v[..7].eq_ignore_ascii_case(b"bearer "));
-        let navigates = match head.single("sec-fetch-mode") {
-            Some(mode) => mode.eq_ignore_ascii_case("navigate"),
-            None => headers
-                .values("accept")
-                .any(|v| v.windows(9).any(|w| w.eq_ignore_ascii_case(b"text/html"))),
-        };
-        Visit {
-            now: unix_now(),
-            target: head.target,
-            path: head.path(),
-            query: head.query(),
-            public_origin: auth.public_origin.as_deref(),
-            host,
-            session: cookies::join(&auth.session_cookie, headers.values("cookie")),
-            nonce: if nonces == 1 { nonce } else { None },
-            bearer,
-            navigates,
-        }
-    }
-
-    /// `scheme://host[:port]` of the site, `None` without a usable `Host`.
-    fn origin(&self) -> Option<Cow<'a, str>> {
-        match self.public_origin {
-            Some(origin) => Some(Cow::Borrowed(origin)),
-            None => self.host.map(|h| Cow::Owned(format!("https://{h}"))),
-        }
-    }
-
-    /// Cookies are `Secure` unless the configured origin is plain http
-    /// (an origin taken from `Host` is always `https://`).
-    fn secure(&self) -> bool {
-        !self.public_origin.is_some_and(|o| o.starts_with("http://"))
-    }
-
-    fn attrs(&self) -> CookieAttrs {
-        CookieAttrs::new(self.secure())
-    }
-}
-
-/// A `Host` value: a DNS name or IP literal with an optional port.
-fn is_host(host: &str) -> bool {
-    !host.is_empty()
-        && host.len() <= 255
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
-}
 
 /// What is left to do after the synchronous part.
 enum Step {

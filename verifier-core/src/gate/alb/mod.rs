@@ -149,6 +149,7 @@ pub mod session;
 pub mod signer;
 #[doc(hidden)]
 pub mod state;
+mod visit;
 
 pub use config::{
     AlbAuth, AlbAuthBuilder, DEFAULT_CALLBACK_PATH, DEFAULT_SESSION_COOKIE,
