@@ -6,6 +6,7 @@ use std::time::Duration;
 use moka::sync::Cache;
 
 use super::data_cache::DataCache;
+use super::logout::RevokedSessions;
 use super::oidc::{IdentityProvider, OidcClient};
 use super::opened::OpenedSessions;
 use super::refresh::Refreshes;
@@ -71,7 +72,7 @@ pub struct AlbAuth {
     /// `state` values already redeemed (by nonce hash), for 15 minutes.
     pub(crate) used_states: Cache<String, ()>,
     /// Session ids ended by logout, until their session timeout.
-    pub(crate) revoked: Cache<String, ()>,
+    pub(crate) revoked: RevokedSessions,
     pub(crate) refreshes: Refreshes,
     /// Sessions already opened, by sealed cookie text.
     pub(crate) opened: OpenedSessions,
@@ -353,10 +354,7 @@ impl AlbAuthBuilder {
                 .max_capacity(CACHE_CAPACITY)
                 .time_to_live(Duration::from_secs(16 * 60))
                 .build(),
-            revoked: Cache::builder()
-                .max_capacity(CACHE_CAPACITY)
-                .time_to_live(Duration::from_secs(timeout))
-                .build(),
+            revoked: RevokedSessions::new(CACHE_CAPACITY, Duration::from_secs(timeout)),
             refreshes: Refreshes::new(),
             opened: OpenedSessions::new(),
         })

@@ -112,7 +112,7 @@ fn step(gate: &Gate, auth: &AlbAuth, visit: &Visit<'_>) -> Step {
     let Some(session) = Session::open(&auth.keys, &auth.session_cookie, text) else {
         return Step::Done(unauthenticated(gate, auth, visit, false, true));
     };
-    if auth.revoked.contains_key(&session.sid) {
+    if auth.revoked.contains(&session.sid) {
         return Step::Done(unauthenticated(gate, auth, visit, false, true));
     }
     if session.expires <= visit.now {
@@ -147,7 +147,7 @@ fn from_cache(
     text: &str,
 ) -> Option<Result<Admitted, Rejection>> {
     let opened = auth.opened.get(text, visit.now)?;
-    if auth.revoked.contains_key(&*opened.sid) {
+    if auth.revoked.contains(&opened.sid) {
         return None;
     }
     let claims = match &opened.userinfo {

@@ -3,6 +3,10 @@
 //! working too), and redirects to the IdP's logout endpoint.
 
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use moka::sync::Cache;
 
 use url::form_urlencoded;
 
@@ -21,7 +25,7 @@ pub(crate) fn answer(
     if let Joined::Value(text) = session
         && let Some(session) = Session::open(&auth.keys, &auth.session_cookie, text)
     {
-        auth.revoked.insert(session.sid.clone(), ());
+        auth.revoked.revoke(session.sid.clone());
         auth.data_cache.invalidate(&session.sid);
         auth.opened.invalidate(text);
     }
@@ -51,5 +55,51 @@ pub(crate) fn answer(
         headers,
         body: Cow::Borrowed(""),
         reason: "alb_logout",
+    }
+}
+
+/// Session ids ended by logout in this process, until their session
+/// timeout. Until the first logout the check is one atomic load, not a
+/// cache lookup on every session request.
+pub(crate) struct RevokedSessions {
+    any: AtomicBool,
+    sids: Cache<String, ()>,
+}
+
+impl RevokedSessions {
+    /// None revoked; each revocation is kept for `timeout` (the session timeout).
+    pub(crate) fn new(capacity: u64, timeout: Duration) -> Self {
+        RevokedSessions {
+            any: AtomicBool::new(false),
+            sids: Cache::builder()
+                .max_capacity(capacity)
+                .time_to_live(timeout)
+                .build(),
+        }
+    }
+
+    /// Ends session `sid`.
+    pub(crate) fn revoke(&self, sid: String) {
+        self.sids.insert(sid, ());
+        self.any.store(true, Ordering::Release);
+    }
+
+    /// Whether session `sid` was ended.
+    pub(crate) fn contains(&self, sid: &str) -> bool {
+        self.any.load(Ordering::Acquire) && self.sids.contains_key(sid)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn revoked_sessions_stay_revoked_and_others_pass() {
+        let revoked = RevokedSessions::new(10, Duration::from_secs(60));
+        assert!(!revoked.contains("a"));
+        revoked.revoke("a".into());
+        assert!(revoked.contains("a"));
+        assert!(!revoked.contains("b"));
     }
 }
