@@ -290,6 +290,8 @@ fn strip(gate: &Gate, headers: &mut HeaderMap) {
 /// headers for the response.
 fn admit<B>(request: &mut Request<B>, admitted: Admitted) -> Vec<(&'static str, String)> {
     let headers = request.headers_mut();
+    // One growth of the map for the (up to three) headers, not one per insert.
+    headers.reserve(admitted.request_headers.len());
     for (name, value) in admitted.request_headers {
         match HeaderValue::from_maybe_shared(value) {
             Ok(value) => {
