@@ -3,7 +3,8 @@
 //!
 //! - `bench_invoke cold EVENT`: configure from the environment as the
 //!   Lambda binary does (`COGNITO_AUTHORIZER_CONFIG` etc.), decide once
-//!   (fetching the JWKS), print the answer, exit. The script times the process.
+//!   (fetching the JWKS), print the answer and the microseconds since
+//!   `BENCH_T0` (set by the script just before starting the process).
 //! - `bench_invoke warm EVENT SECONDS`: decide repeatedly and print decisions
 //!   per second, with the verified-token cache (the same token again, as
 //!   API Gateway sends it) and without it (every decision checks the RSA
@@ -14,6 +15,19 @@ use std::time::{Duration, Instant};
 use cognito_lambda_authorizer::{Config, Verdict};
 use cognito_verifier::{CognitoVerifier, PoolConfig};
 use serde_json::Value;
+
+/// Microseconds since `BENCH_T0` (nanoseconds since the epoch, taken by
+/// the script just before it started this process); 0 without it.
+fn since_t0_us() -> u128 {
+    let t0: u128 = std::env::var("BENCH_T0")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(0);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    now.saturating_sub(t0) / 1000
+}
 
 fn usage() -> ! {
     eprintln!("usage: bench_invoke cold EVENT | warm EVENT SECONDS");
@@ -32,7 +46,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "cold" => {
             let authorizer = config.build()?;
             let answer = authorizer.handle(event).await.into_result()?;
-            println!("{}", answer["policyDocument"]["Statement"][0]["Effect"]);
+            println!(
+                "{} {}",
+                answer["policyDocument"]["Statement"][0]["Effect"],
+                since_t0_us()
+            );
         }
         "warm" => {
             let seconds: u64 = args

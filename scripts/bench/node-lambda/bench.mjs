@@ -7,7 +7,9 @@ const [mode, path, seconds] = process.argv.slice(2);
 const event = JSON.parse(readFileSync(path, "utf8"));
 if (mode === "cold") {
   const answer = await handler(event);
-  console.log(JSON.stringify(answer.policyDocument.Statement[0].Effect));
+  // Microseconds since BENCH_T0 (ns since the epoch, taken just before this process started).
+  const sinceT0 = Math.round((performance.timeOrigin + performance.now()) * 1000 - Number(BigInt(process.env.BENCH_T0 ?? 0) / 1000n));
+  console.log(`${JSON.stringify(answer.policyDocument.Statement[0].Effect)} ${sinceT0}`);
 } else if (mode === "warm") {
   const deadline = performance.now() + Number(seconds) * 1000;
   const start = performance.now();
