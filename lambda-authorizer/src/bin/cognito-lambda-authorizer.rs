@@ -25,6 +25,13 @@ fn diagnostic(error: AuthorizerError) -> Diagnostic {
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
+    // Decisions are logged at debug (RUST_LOG=cognito_lambda_authorizer=debug);
+    // CloudWatch adds the timestamps.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .without_time()
+        .with_ansi(false)
+        .init();
     let config = Config::from_env(EMBEDDED, |name| std::env::var(name).ok())?;
     let authorizer = config.build()?;
     let authorizer = &authorizer;
