@@ -87,6 +87,10 @@ impl Outcome {
 }
 
 /// A configured Lambda authorizer. Cheap to share across invocations.
+///
+/// The gate's answer maps onto API Gateway's: admitted -> Allow (or
+/// `isAuthorized: true`); 401 -> the `Unauthorized` error; 403 (a guard, or
+/// no route) -> Deny (or `isAuthorized: false`); 503 -> another error (500).
 #[derive(Debug, Clone)]
 pub struct Authorizer {
     gate: Gate,

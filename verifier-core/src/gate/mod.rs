@@ -4,7 +4,9 @@
 //! an [`AuthContext`] to attach to the request, or a [`Rejection`] to send
 //! back, following one of three [`Preset`]s. [`Guard`]s check per-route
 //! requirements the same way, and [`require_context`] is the one rule for an
-//! extractor or guard used on a route without the gate. `cognito-axum` and
+//! extractor or guard used on a route without the gate; a [`RouteTable`] maps API
+//! Gateway route keys to [`RouteRules`] (guards, guests) for callers that
+//! see only a method and path, such as a Lambda authorizer. `cognito-axum` and
 //! `cognito-actix` only move bytes between their framework and this module,
 //! so both answer every case byte for byte alike.
 //!

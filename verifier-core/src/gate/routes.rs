@@ -1,12 +1,9 @@
 //! An API Gateway route table: which rules apply to a method and path.
 //!
-//! Routes are written as API Gateway writes route keys: `GET /users/{sub}/files`,
-//! `ANY /admin/{proxy+}`, or `$default`. A path segment is a literal, a
-//! `{param}` (exactly one non-empty segment) or, as the last segment only, a
-//! greedy `{proxy+}` (one or more segments). When several routes match, the
-//! most specific wins, as in API Gateway: segments are compared left to
-//! right, a literal beating a `{param}` beating a `{proxy+}`; on a tie a
-//! method route beats `ANY`. `$default` answers when nothing else matches.
+//! Route keys as API Gateway writes them; a path segment is a literal, a
+//! `{param}` (one non-empty segment) or, last only, a greedy `{proxy+}` (one
+//! or more segments). The most specific match wins, as in API Gateway (see
+//! [`RouteTable`]).
 //!
 //! Each route carries [`RouteRules`]: [`Guard`]s (groups, scopes, owner) and
 //! whether guests (no token) may pass. Matching is framework-free and returns
@@ -290,7 +287,10 @@ impl RouteMatch<'_> {
     }
 }
 
-/// API Gateway routes with their rules; see the [module docs](self).
+/// API Gateway routes (`GET /users/{sub}/files`, `ANY /admin/{proxy+}`,
+/// `$default`) with their [`RouteRules`]. The most specific route wins:
+/// segments compared left to right, a literal beating a `{param}` beating a
+/// `{proxy+}`, then a method beating `ANY`; `$default` when nothing matches.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RouteTable {
     routes: Vec<Route>,
