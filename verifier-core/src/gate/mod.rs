@@ -4,7 +4,9 @@
 //! an [`AuthContext`] to attach to the request, or a [`Rejection`] to send
 //! back, following one of three [`Preset`]s. [`Guard`]s check per-route
 //! requirements the same way, and [`require_context`] is the one rule for an
-//! extractor or guard used on a route without the gate. `cognito-axum` and
+//! extractor or guard used on a route without the gate; a [`RouteTable`] maps API
+//! Gateway route keys to [`RouteRules`] (guards, guests) for callers that
+//! see only a method and path, such as a Lambda authorizer. `cognito-axum` and
 //! `cognito-actix` only move bytes between their framework and this module,
 //! so both answer every case byte for byte alike.
 //!
@@ -27,6 +29,7 @@ mod behind_alb;
 mod guard;
 mod request;
 mod response;
+mod routes;
 mod token_source;
 mod unconfigured;
 
@@ -34,6 +37,7 @@ pub use apigw::{HttpAuthorizer, HttpJwt, RestAuthorizer, java_date_utc};
 pub use guard::Guard;
 pub use request::{Admitted, HeaderView, RequestHead};
 pub use response::{Denial, Rejection, describe};
+pub use routes::{Route, RouteError, RouteMatch, RouteRules, RouteTable};
 pub use token_source::{Presented, TokenSource};
 pub use unconfigured::{Installation, NOT_CONFIGURED_STATUS, not_configured, require_context};
 
