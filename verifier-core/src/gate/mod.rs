@@ -27,6 +27,7 @@ mod behind_alb;
 mod guard;
 mod request;
 mod response;
+mod routes;
 mod token_source;
 mod unconfigured;
 
@@ -34,6 +35,7 @@ pub use apigw::{HttpAuthorizer, HttpJwt, RestAuthorizer, java_date_utc};
 pub use guard::Guard;
 pub use request::{Admitted, HeaderView, RequestHead};
 pub use response::{Denial, Rejection, describe};
+pub use routes::{Route, RouteError, RouteMatch, RouteRules, RouteTable};
 pub use token_source::{Presented, TokenSource};
 pub use unconfigured::{Installation, NOT_CONFIGURED_STATUS, not_configured, require_context};
 
