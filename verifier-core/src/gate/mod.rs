@@ -25,6 +25,8 @@ pub mod alb;
 mod apigw;
 mod behind_alb;
 mod guard;
+mod integration;
+mod mapping;
 mod request;
 mod response;
 mod routes;
@@ -33,6 +35,7 @@ mod unconfigured;
 
 pub use apigw::{HttpAuthorizer, HttpJwt, RestAuthorizer, java_date_utc};
 pub use guard::Guard;
+pub use mapping::{HeaderOp, Mapping, MappingError};
 pub use request::{Admitted, HeaderView, RequestHead};
 pub use response::{Denial, Rejection, describe};
 pub use routes::{Route, RouteError, RouteMatch, RouteRules, RouteTable};
