@@ -30,6 +30,29 @@ use super::response::Rejection;
 const JSON: (&str, Cow<'static, str>) = ("content-type", Cow::Borrowed("application/json"));
 
 impl Preset {
+    /// No route matches the request's method and path. REST APIs answer
+    /// the `MISSING_AUTHENTICATION_TOKEN` gateway response, 403 (AWS
+    /// developer guide, `supported-gateway-response-types`), whose message
+    /// string `Missing Authentication Token` is the widely captured one;
+    /// HTTP APIs answer 404 `{"message":"Not Found"}` (observed, UNCONFIRMED
+    /// in AWS's documentation).
+    pub fn route_not_found(self) -> Rejection {
+        let (status, body) = match self {
+            Preset::ApiGatewayRest => (403, r#"{"message":"Missing Authentication Token"}"#),
+            Preset::ApiGatewayHttp => (404, r#"{"message":"Not Found"}"#),
+            Preset::Strict => (
+                404,
+                r#"{"error":"not_found","error_description":"no route matches the request"}"#,
+            ),
+        };
+        Rejection {
+            status,
+            headers: vec![JSON],
+            body: Cow::Borrowed(body),
+            reason: "no_route",
+        }
+    }
+
     /// The backend did not answer within the integration timeout.
     pub fn integration_timeout(self) -> Rejection {
         let (status, headers, body) = match self {

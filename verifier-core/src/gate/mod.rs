@@ -76,6 +76,16 @@ pub struct AuthContext {
 }
 
 impl AuthContext {
+    /// A guest (no claims) under `preset`: what a route without an
+    /// authorizer hands its guards and mappings. It carries no identity,
+    /// so every guard refuses it and mappings find no claim.
+    pub fn guest(preset: Preset) -> Self {
+        AuthContext {
+            claims: None,
+            preset,
+        }
+    }
+
     /// The verified claims; `None` for a guest.
     pub fn claims(&self) -> Option<&CognitoClaims> {
         self.claims.as_ref()
