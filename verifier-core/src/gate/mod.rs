@@ -24,6 +24,7 @@
 pub mod alb;
 mod apigw;
 mod behind_alb;
+mod cors;
 mod guard;
 mod integration;
 mod mapping;
@@ -34,6 +35,7 @@ mod token_source;
 mod unconfigured;
 
 pub use apigw::{HttpAuthorizer, HttpJwt, RestAuthorizer, java_date_utc};
+pub use cors::{Cors, CorsError, is_preflight};
 pub use guard::Guard;
 pub use mapping::{HeaderOp, Mapping, MappingError};
 pub use request::{Admitted, HeaderView, RequestHead};
@@ -130,6 +132,7 @@ pub struct Gate {
     retry_after_secs: u64,
     policy: Policy,
     mode: Mode,
+    pass_preflight: bool,
 }
 
 /// What the gate reads a request's identity from.
@@ -155,6 +158,7 @@ impl Gate {
             retry_after_secs: 10,
             policy: Policy::NONE,
             mode: Mode::Token,
+            pass_preflight: false,
         }
         .with_policy()
     }
@@ -218,6 +222,16 @@ impl Gate {
     pub fn require_scopes(mut self, scopes: Requirement) -> Self {
         self.scopes = Some(scopes);
         self.with_policy()
+    }
+
+    /// Passes CORS preflights ([`is_preflight`]: `OPTIONS` with `Origin` and
+    /// `Access-Control-Request-Method`) to the inner service as guests,
+    /// without authentication, for applications that answer CORS with
+    /// their own layer inside this one (browsers never send credentials on
+    /// a preflight). Off by default.
+    pub fn pass_preflight(mut self, enabled: bool) -> Self {
+        self.pass_preflight = enabled;
+        self
     }
 
     /// `Retry-After` seconds on 503 answers (default 10).
@@ -309,6 +323,9 @@ impl Gate {
         &self,
         head: &RequestHead<'_, H>,
     ) -> Option<Result<Admitted, Rejection>> {
+        if self.pass_preflight && is_preflight(head) {
+            return Some(Ok(self.preflight_guest()));
+        }
         match &self.mode {
             Mode::Token => self
                 .authenticate_now(
@@ -327,6 +344,9 @@ impl Gate {
         &self,
         head: &RequestHead<'_, H>,
     ) -> Result<Admitted, Rejection> {
+        if self.pass_preflight && is_preflight(head) {
+            return Ok(self.preflight_guest());
+        }
         match &self.mode {
             Mode::Token => {
                 // Found before the await: no header iterator lives across it.
@@ -363,6 +383,12 @@ impl Gate {
             Mode::Token | Mode::BehindAlb(_) => false,
             Mode::Authenticate(_) => true,
         }
+    }
+
+    /// A preflight let through by [`pass_preflight`](Self::pass_preflight).
+    fn preflight_guest(&self) -> Admitted {
+        tracing::debug!("CORS preflight passed through without authentication");
+        Admitted::plain(AuthContext::guest(self.preset))
     }
 
     async fn verdict(&self, presented: Presented<'_>) -> Verdict {
