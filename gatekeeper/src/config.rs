@@ -66,6 +66,9 @@ pub struct File {
     /// The routes, API Gateway route keys with their rules.
     #[serde(default)]
     pub routes: Vec<Route>,
+    /// CORS as API Gateway HTTP APIs do it (see [`crate::cors`]); none: no CORS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cors: Option<Spanned<crate::cors::CorsSection>>,
 }
 
 /// Timeouts and limits.

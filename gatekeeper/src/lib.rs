@@ -7,9 +7,11 @@
 
 pub mod admit;
 pub mod config;
+pub mod cors;
 pub mod forward_auth;
 pub mod headers;
 pub mod metrics;
+pub mod openapi;
 pub mod proxy;
 pub mod runtime;
 pub mod server;

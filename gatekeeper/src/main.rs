@@ -1,7 +1,7 @@
 //! `cognito-gatekeeper`: API Gateway's Cognito gatekeeping in front of any
 //! backend, as a reverse proxy or a forward-auth service. See the README.
 
-use cognito_gatekeeper::{metrics, proxy, runtime, server};
+use cognito_gatekeeper::{metrics, openapi, proxy, runtime, server};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,11 +14,14 @@ use clap::Parser;
 #[command(name = "cognito-gatekeeper", version, about)]
 struct Args {
     /// The TOML configuration file.
-    #[arg(long, short)]
-    config: String,
+    #[arg(long, short, required_unless_present = "openapi")]
+    config: Option<String>,
     /// Validate the file and exit.
     #[arg(long)]
     check: bool,
+    /// Import of an API Gateway export instead of a TOML file.
+    #[command(flatten)]
+    import: cognito_gatekeeper::openapi::cli::ImportArgs,
 }
 
 fn main() -> std::process::ExitCode {
@@ -32,7 +35,31 @@ fn main() -> std::process::ExitCode {
         .with_writer(std::io::stdout)
         .init();
     let args = Args::parse();
-    let runtime = match server::load(&args.config) {
+    let (path, loaded) = match (&args.config, &args.import.openapi) {
+        (Some(config), _) => (
+            config.clone(),
+            server::load(config).map_err(|e| e.to_string()),
+        ),
+        // An import: the export becomes TOML, loaded like a file.
+        (None, Some(export)) => {
+            let imported = openapi::cli::run(export, &args.import);
+            if args.import.print_config
+                && let Ok((text, _)) = &imported
+            {
+                print!("{text}");
+                return std::process::ExitCode::SUCCESS;
+            }
+            (
+                export.clone(),
+                imported.map(|(_, rt)| rt).map_err(|e| e.to_string()),
+            )
+        }
+        (None, None) => (
+            String::new(),
+            Err("--config or --openapi is required".to_owned()),
+        ),
+    };
+    let runtime = match loaded {
         Ok(rt) => rt,
         Err(error) => {
             tracing::error!(%error, "invalid configuration");
@@ -41,7 +68,7 @@ fn main() -> std::process::ExitCode {
         }
     };
     if args.check {
-        println!("{}: ok", args.config);
+        println!("{path}: ok");
         return std::process::ExitCode::SUCCESS;
     }
     let tokio = match tokio::runtime::Builder::new_multi_thread()
@@ -54,7 +81,7 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    match tokio.block_on(run(args.config, runtime)) {
+    match tokio.block_on(run(path, runtime)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!(%error, "gatekeeper stopped");

@@ -53,6 +53,8 @@ pub struct Runtime {
     pub verifiers: Vec<CognitoVerifier>,
     /// The preset of answers given before any route is known (no route).
     pub default_preset: Preset,
+    /// CORS, if configured (`[cors]`).
+    pub cors: Option<cognito_verifier::gate::Cors>,
 }
 
 fn preset(name: &str) -> Option<Preset> {
@@ -237,7 +239,17 @@ impl Runtime {
                 },
             );
         }
+        let cors = match &file.cors {
+            Some(section) => Some(
+                section
+                    .get_ref()
+                    .build()
+                    .map_err(|e| Located::at(section, format!("[cors]: {e}")))?,
+            ),
+            None => None,
+        };
         Ok(Runtime {
+            cors,
             listen: file.listen.get_ref().clone(),
             table,
             routes,

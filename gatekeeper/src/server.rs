@@ -90,7 +90,20 @@ async fn handle(
         p if rt.forward_auth_path.as_deref() == Some(p) => {
             forward_auth::check(&rt, &shared.metrics, req.headers()).await
         }
-        _ => proxy_request(&shared, &rt, client_addr, req).await,
+        _ => {
+            // CORS (`[cors]`): a preflight is answered here, unauthenticated;
+            // every other answer, refusals included, carries the headers.
+            let cors_headers = match rt.cors.as_ref().map(|c| crate::cors::check(c, &req)) {
+                Some(crate::cors::Check::Preflight(answer)) => return Ok(answer),
+                Some(crate::cors::Check::Headers(h)) => Some(h),
+                None => None,
+            };
+            let mut response = proxy_request(&shared, &rt, client_addr, req).await;
+            if let Some(h) = cors_headers {
+                crate::cors::apply(h, &mut response);
+            }
+            response
+        }
     };
     Ok(response)
 }
