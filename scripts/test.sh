@@ -35,6 +35,11 @@ cargo fmt --all --check
 echo "==> cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
+# The Lambda authorizer's deployable binary sits behind the `runtime` feature
+# (only it compiles lambda_runtime); lint it once so it cannot rot.
+echo "==> cargo clippy -p cognito-lambda-authorizer --features runtime --bins -- -D warnings"
+cargo clippy -p cognito-lambda-authorizer --features runtime --bins -- -D warnings
+
 # aws-jwt-verify for the ALB browser test's Node check (sdk-tests/tests/alb_browser.rs
 # runs sdk-tests/node-alb/verify-alb.mjs), pinned by its package-lock.json.
 node_alb=sdk-tests/node-alb
