@@ -17,11 +17,28 @@ if ! command -v chromedriver >/dev/null; then
         chromium chromium-driver >/dev/null
 fi
 
+# nginx for the gatekeeper's forward-auth test (gatekeeper/tests/reload_and_forward_auth.rs
+# starts its own non-daemon nginx with auth_request on loopback ports).
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+    echo "==> installing nginx-light (apt)"
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    $sudo apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        nginx-light >/dev/null
+fi
+export PATH="$PATH:/usr/sbin"
+
 echo "==> cargo fmt --all --check"
 cargo fmt --all --check
 
 echo "==> cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
+
+# The Lambda authorizer's deployable binary sits behind the `runtime` feature
+# (only it compiles lambda_runtime); lint it once so it cannot rot.
+echo "==> cargo clippy -p cognito-lambda-authorizer --features runtime --bins -- -D warnings"
+cargo clippy -p cognito-lambda-authorizer --features runtime --bins -- -D warnings
 
 # aws-jwt-verify for the ALB browser test's Node check (sdk-tests/tests/alb_browser.rs
 # runs sdk-tests/node-alb/verify-alb.mjs), pinned by its package-lock.json.

@@ -4,6 +4,7 @@
 //!
 //! ```toml
 //! listen = "127.0.0.1:8000"
+//! preset = "api-gateway-rest"          # answers outside authorizers (no route, open routes)
 //! forward_auth_path = "/auth"          # optional forward-auth endpoint
 //!
 //! [limits]
@@ -44,6 +45,10 @@ use toml::Spanned;
 pub struct File {
     /// Address to listen on, e.g. `127.0.0.1:8000` (not changed by a reload).
     pub listen: Spanned<String>,
+    /// The preset of answers given outside any authorizer: no route
+    /// matches, or an open route's upstream fails (default `strict`).
+    #[serde(default = "default_preset")]
+    pub preset: Spanned<String>,
     /// Path of the forward-auth endpoint (nginx `auth_request`, Traefik
     /// `ForwardAuth`, Caddy `forward_auth`); none: no such endpoint.
     #[serde(default)]

@@ -28,7 +28,7 @@ pub struct Upstream {
 pub struct RouteEntry {
     /// The gate, or none for an open route (`authorizer = "none"`).
     pub gate: Option<Gate>,
-    /// The preset whose answers the route gives (open routes: strict).
+    /// The preset whose answers the route gives (open routes: the file's `preset`).
     pub preset: Preset,
     /// Where admitted requests go; none: forward-auth only.
     pub upstream: Option<Arc<Upstream>>,
@@ -51,7 +51,7 @@ pub struct Runtime {
     pub limits: Limits,
     /// Every verifier (one per authorizer), for readiness and metrics.
     pub verifiers: Vec<CognitoVerifier>,
-    /// The preset of answers given before any route is known (no route).
+    /// The preset of answers given outside any authorizer (no route, open routes).
     pub default_preset: Preset,
     /// CORS, if configured (`[cors]`).
     pub cors: Option<cognito_verifier::gate::Cors>,
@@ -178,7 +178,12 @@ impl Runtime {
         }
         let mut table = RouteTable::new();
         let mut routes = HashMap::new();
-        let mut default_preset = None;
+        let default_preset = preset(file.preset.get_ref()).ok_or_else(|| {
+            Located::at(
+                &file.preset,
+                "preset must be strict, api-gateway-rest or api-gateway-http",
+            )
+        })?;
         for r in &file.routes {
             let key = r.route.get_ref();
             let mut rules = RouteRules::new().guests(r.guests);
@@ -212,8 +217,7 @@ impl Runtime {
                     Some(gate)
                 }
             };
-            let preset = gate.as_ref().map_or(Preset::Strict, Gate::current_preset);
-            default_preset.get_or_insert(preset);
+            let preset = gate.as_ref().map_or(default_preset, Gate::current_preset);
             let upstream = match &r.upstream {
                 Some(name) => Some(upstreams.get(name.get_ref().as_str()).cloned().ok_or_else(
                     || Located::at(name, format!("unknown upstream {:?}", name.get_ref())),
@@ -256,7 +260,7 @@ impl Runtime {
             forward_auth_path,
             limits: file.limits.clone(),
             verifiers,
-            default_preset: default_preset.unwrap_or_default(),
+            default_preset,
         })
     }
 

@@ -26,7 +26,6 @@
 //! ```
 
 use std::cmp::Ordering;
-use std::fmt;
 
 use crate::policy::Requirement;
 
@@ -249,6 +248,13 @@ impl Route {
     }
 }
 
+fn duplicate(key: &str) -> RouteError {
+    RouteError {
+        route: key.to_owned(),
+        reason: "duplicate route",
+    }
+}
+
 fn valid_name(name: &str) -> bool {
     !name.is_empty()
         && name
@@ -302,10 +308,7 @@ impl RouteTable {
     pub fn route(mut self, key: &str, rules: RouteRules) -> Result<Self, RouteError> {
         if key == "$default" {
             if self.default.is_some() {
-                return Err(RouteError {
-                    route: key.to_owned(),
-                    reason: "duplicate route",
-                });
+                return Err(duplicate(key));
             }
             self.default = Some(Route {
                 key: key.to_owned(),
@@ -318,10 +321,7 @@ impl RouteTable {
         let route = Route::parse(key, rules)?;
         let same = |r: &Route| r.method == route.method && r.segments == route.segments;
         if self.routes.iter().any(same) {
-            return Err(RouteError {
-                route: key.to_owned(),
-                reason: "duplicate route",
-            });
+            return Err(duplicate(key));
         }
         self.routes.push(route);
         Ok(self)
@@ -332,8 +332,7 @@ impl RouteTable {
         self.routes.iter().chain(&self.default)
     }
 
-    /// The route answering `method` on `path` (the concrete path, no query),
-    /// with its path parameters; `None` when nothing (not even `$default`) matches.
+    /// The route for `method` on the concrete `path`, with its path parameters.
     pub fn find(&self, method: &str, path: &str) -> Option<RouteMatch<'_>> {
         let rest = path.strip_prefix('/').unwrap_or(path);
         let parts: Vec<&str> = if rest.is_empty() {
@@ -380,12 +379,6 @@ impl RouteTable {
     }
 }
 
-impl fmt::Display for Route {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.key)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -396,63 +389,49 @@ mod tests {
         })
     }
 
-    fn winner(t: &RouteTable, method: &str, path: &str) -> Option<String> {
-        t.find(method, path).map(|m| m.route.key().to_owned())
+    /// The key of the winning route, empty when none matches.
+    fn winner(t: &RouteTable, method: &str, path: &str) -> String {
+        t.find(method, path)
+            .map_or_else(String::new, |m| m.route.key().to_owned())
     }
 
     #[test]
     fn literal_beats_param_beats_greedy() {
         let t = table(&["GET /pets/{id}", "GET /pets/dog", "GET /{proxy+}"]);
-        assert_eq!(
-            winner(&t, "GET", "/pets/dog").as_deref(),
-            Some("GET /pets/dog")
-        );
-        assert_eq!(
-            winner(&t, "GET", "/pets/cat").as_deref(),
-            Some("GET /pets/{id}")
-        );
-        assert_eq!(
-            winner(&t, "GET", "/pets/cat/toys").as_deref(),
-            Some("GET /{proxy+}")
-        );
-        assert_eq!(
-            winner(&t, "GET", "/").as_deref(),
-            None,
-            "{{proxy+}} needs a segment"
-        );
+        assert_eq!(winner(&t, "GET", "/pets/dog"), "GET /pets/dog");
+        assert_eq!(winner(&t, "GET", "/pets/cat"), "GET /pets/{id}");
+        assert_eq!(winner(&t, "GET", "/pets/cat/toys"), "GET /{proxy+}");
+        assert_eq!(winner(&t, "GET", "/"), "", "{{proxy+}} needs a segment");
     }
 
     #[test]
     fn earlier_segments_decide_first() {
         let t = table(&["GET /{a}/b", "GET /a/{b}"]);
-        assert_eq!(winner(&t, "GET", "/a/b").as_deref(), Some("GET /a/{b}"));
-        assert_eq!(winner(&t, "GET", "/x/b").as_deref(), Some("GET /{a}/b"));
+        assert_eq!(winner(&t, "GET", "/a/b"), "GET /a/{b}");
+        assert_eq!(winner(&t, "GET", "/x/b"), "GET /{a}/b");
     }
 
     #[test]
     fn method_beats_any_and_other_methods_miss() {
         let t = table(&["ANY /orders", "POST /orders"]);
-        assert_eq!(
-            winner(&t, "POST", "/orders").as_deref(),
-            Some("POST /orders")
-        );
-        assert_eq!(winner(&t, "GET", "/orders").as_deref(), Some("ANY /orders"));
+        assert_eq!(winner(&t, "POST", "/orders"), "POST /orders");
+        assert_eq!(winner(&t, "GET", "/orders"), "ANY /orders");
         let only_get = table(&["GET /orders"]);
-        assert_eq!(winner(&only_get, "DELETE", "/orders"), None);
+        assert_eq!(winner(&only_get, "DELETE", "/orders"), "");
     }
 
     #[test]
     fn a_more_specific_path_beats_a_method() {
         let t = table(&["GET /{proxy+}", "ANY /orders"]);
-        assert_eq!(winner(&t, "GET", "/orders").as_deref(), Some("ANY /orders"));
+        assert_eq!(winner(&t, "GET", "/orders"), "ANY /orders");
     }
 
     #[test]
     fn default_answers_only_when_nothing_matches() {
         let t = table(&["GET /hello", "$default"]);
-        assert_eq!(winner(&t, "GET", "/hello").as_deref(), Some("GET /hello"));
-        assert_eq!(winner(&t, "PUT", "/hello").as_deref(), Some("$default"));
-        assert_eq!(winner(&t, "GET", "/other/x").as_deref(), Some("$default"));
+        assert_eq!(winner(&t, "GET", "/hello"), "GET /hello");
+        assert_eq!(winner(&t, "PUT", "/hello"), "$default");
+        assert_eq!(winner(&t, "GET", "/other/x"), "$default");
     }
 
     #[test]
@@ -462,22 +441,15 @@ mod tests {
         assert_eq!(m.param("sub"), Some("u-1"));
         assert_eq!(m.param("proxy"), Some("a/b.txt"));
         assert_eq!(m.params().count(), 2);
-        assert_eq!(winner(&t, "GET", "/").as_deref(), Some("GET /"));
-        assert_eq!(winner(&t, "GET", "/users//files/x"), None, "empty {{sub}}");
+        assert_eq!(winner(&t, "GET", "/"), "GET /");
+        assert_eq!(winner(&t, "GET", "/users//files/x"), "", "empty {{sub}}");
     }
 
     #[test]
     fn bad_keys_are_refused() {
-        for key in [
-            "get /x",
-            "/x",
-            "GET x",
-            "GET /{proxy+}/x",
-            "GET /a{b}",
-            "GET /{}",
-            "GET /a//b",
-            "GET /{a b}",
-        ] {
+        for key in
+            "get /x|/x|GET x|GET /{proxy+}/x|GET /a{b}|GET /{}|GET /a//b|GET /{a b}".split('|')
+        {
             assert!(
                 RouteTable::new().route(key, RouteRules::new()).is_err(),
                 "{key}"
@@ -489,6 +461,22 @@ mod tests {
         assert!(dup.clone().route("GET /x", RouteRules::new()).is_err());
         let dup = dup.route("$default", RouteRules::new()).unwrap();
         assert!(dup.route("$default", RouteRules::new()).is_err());
+    }
+
+    #[test]
+    fn guests_pass_only_routes_without_guards() {
+        let guest = AuthContext {
+            claims: None,
+            preset: super::super::Preset::Strict,
+        };
+        let t = RouteTable::new()
+            .route("GET /open", RouteRules::new().guests(true))
+            .unwrap()
+            .route("GET /u/{sub}", RouteRules::new().guests(true).owner("sub"))
+            .unwrap();
+        assert!(t.find("GET", "/open").unwrap().check(&guest).is_ok());
+        let refused = t.find("GET", "/u/x").unwrap().check(&guest).unwrap_err();
+        assert_eq!((refused.status, refused.reason), (401, "missing_token"));
     }
 
     #[test]
