@@ -54,14 +54,20 @@ pub fn run(
 ) -> Result<(String, crate::runtime::Runtime), ImportError> {
     let imported = super::import_file(path, &args.options())?;
     for warning in &imported.warnings {
-        tracing::warn!(path = %warning.path, "openapi import: {}", warning.message);
-        eprintln!("warning: {warning}");
+        if args.print_config {
+            // stdout is the TOML: the warnings go to stderr, not the JSON log.
+            eprintln!("warning: {warning}");
+        } else {
+            tracing::warn!(path = %warning.path, "openapi import: {}", warning.message);
+        }
     }
-    tracing::info!(
-        kind = ?imported.kind,
-        routes = imported.file.routes.len(),
-        warnings = imported.warnings.len(),
-        "imported {path}"
-    );
+    if !args.print_config {
+        tracing::info!(
+            kind = ?imported.kind,
+            routes = imported.file.routes.len(),
+            warnings = imported.warnings.len(),
+            "imported {path}"
+        );
+    }
     super::load(&imported)
 }

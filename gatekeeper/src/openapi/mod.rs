@@ -239,7 +239,7 @@ pub fn import(doc: &Value, options: &Options) -> Result<Imported, ImportError> {
         );
     }
     let auth = authorizers::import(doc, kind, options, &mut notes)?;
-    let (routes, mappings) = routes::import(doc, kind, &auth, &mut notes)?;
+    let (routes, mappings) = routes::import(doc, kind, &auth, &mut notes);
     let cors = match doc.get("x-amazon-apigateway-cors") {
         Some(value) if kind == ApiKind::Http => Some(spanned(routes::cors(value, &mut notes))),
         _ => None,
@@ -253,6 +253,13 @@ pub fn import(doc: &Value, options: &Options) -> Result<Imported, ImportError> {
     );
     let file = File {
         listen: spanned(options.listen.clone()),
+        preset: spanned(
+            match kind {
+                ApiKind::Rest => "api-gateway-rest",
+                ApiKind::Http => "api-gateway-http",
+            }
+            .to_owned(),
+        ),
         forward_auth_path: None,
         limits: Limits {
             // The file is not watched: there is none (print it to get one).

@@ -8,7 +8,7 @@ use cognito_verifier::gate::Mapping;
 use serde_json::Value;
 
 use super::authorizers::{Auth, Scheme};
-use super::{ApiKind, ImportError, Notes, member, spanned};
+use super::{ApiKind, Notes, member, spanned};
 use crate::config::Route;
 use crate::cors::CorsSection;
 
@@ -168,13 +168,16 @@ fn mapping_name(route: &str) -> String {
     name.trim_end_matches('-').to_owned()
 }
 
+/// `[mappings.*]`: name -> (key -> value).
+pub(crate) type Mappings = BTreeMap<String, BTreeMap<String, String>>;
+
 /// The routes and mappings of the export's `paths`.
 pub(crate) fn import(
     doc: &Value,
     kind: ApiKind,
     auth: &Auth,
     notes: &mut Notes,
-) -> Result<(Vec<Route>, BTreeMap<String, BTreeMap<String, String>>), ImportError> {
+) -> (Vec<Route>, Mappings) {
     let global = doc.get("security");
     let mut routes = Vec::new();
     let mut mappings = BTreeMap::new();
@@ -247,7 +250,7 @@ pub(crate) fn import(
             });
         }
     }
-    Ok((routes, mappings))
+    (routes, mappings)
 }
 
 /// `x-amazon-apigateway-cors` -> `[cors]`.

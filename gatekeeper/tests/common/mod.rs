@@ -175,9 +175,15 @@ impl Gatekeeper {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("gatekeeper.toml");
         std::fs::write(&path, config).unwrap();
+        let args = vec!["--config".into(), path.into_os_string()];
+        Gatekeeper::start_args(dir, &args)
+    }
+
+    /// Starts the binary with `args` (e.g. an `--openapi` import) and waits
+    /// for its `listening` log line.
+    pub fn start_args(dir: tempfile::TempDir, args: &[std::ffi::OsString]) -> Gatekeeper {
         let mut child = Command::new(env!("CARGO_BIN_EXE_cognito-gatekeeper"))
-            .arg("--config")
-            .arg(&path)
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
