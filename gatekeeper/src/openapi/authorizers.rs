@@ -117,6 +117,11 @@ fn rest_cognito(
                         ),
                     )
                 })?;
+                notes.warn(
+                    kpath,
+                    "applied as an app-client list: ID tokens' aud, access tokens' client_id \
+                     (API Gateway matches aud only, so there access tokens never pass)",
+                );
             }
             "authorizerResultTtlInSeconds" => notes.warn(
                 kpath,
