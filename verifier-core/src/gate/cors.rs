@@ -10,8 +10,9 @@
 //!   without authentication (a browser never sends credentials on a
 //!   preflight), with `204 No Content`. An origin that is not allowed gets
 //!   the same 204 without any `Access-Control-*` header, so the browser
-//!   refuses it (what third-party measurements report for API Gateway; the
-//!   guide does not say).
+//!   refuses it. The guide states neither the 204 nor the disallowed-origin
+//!   answer; both follow what emulators that test against API Gateway
+//!   report (UNCONFIRMED against the live service).
 //! - Every other request with an `Origin` gets the CORS headers on its
 //!   answer, *including the gate's own 401/403/503 refusals*. API Gateway
 //!   leaves its gateway responses without them unless each is configured,
@@ -19,8 +20,8 @@
 //!   deliberate. The backend's own `Access-Control-*` headers are dropped
 //!   ([`Cors::owns`]), as API Gateway ignores them once CORS is configured.
 //! - `allowCredentials` with an `allowOrigins` of `*` is refused at
-//!   configuration, as API Gateway refuses it ("allow-credentials is not
-//!   supported if 'allow-origin' is *"). Origins are exact (`https://app.example`),
+//!   configuration, as API Gateway refuses it with a 400 ("allow-credentials
+//!   is not supported if 'allow-origin' is *", quoted in aws/aws-cdk#9076). Origins are exact (`https://app.example`),
 //!   `*`, or the two prefixes the guide lists, `https://*` and `http://*`.
 //!   With credentials, a `*` in the methods or headers is answered with the
 //!   requested ones (the Fetch standard reads `*` literally then).
