@@ -17,6 +17,18 @@ if ! command -v chromedriver >/dev/null; then
         chromium chromium-driver >/dev/null
 fi
 
+# nginx for the gatekeeper's forward-auth test (gatekeeper/tests/reload_and_forward_auth.rs
+# starts its own non-daemon nginx with auth_request on loopback ports).
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+    echo "==> installing nginx-light (apt)"
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    $sudo apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        nginx-light >/dev/null
+fi
+export PATH="$PATH:/usr/sbin"
+
 echo "==> cargo fmt --all --check"
 cargo fmt --all --check
 

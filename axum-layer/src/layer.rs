@@ -88,6 +88,14 @@ impl CognitoAuthLayer {
         self.map(|g| g.require_scopes(scopes))
     }
 
+    /// Passes CORS preflights (`OPTIONS` with `Origin` and
+    /// `Access-Control-Request-Method`) to the inner service without
+    /// authentication, for a CORS layer inside this one; see
+    /// `Gate::pass_preflight`.
+    pub fn pass_preflight(self, enabled: bool) -> Self {
+        self.map(|g| g.pass_preflight(enabled))
+    }
+
     /// The gate this layer applies.
     pub fn gate(&self) -> &Gate {
         &self.gate

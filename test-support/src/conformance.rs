@@ -371,10 +371,22 @@ async fn run_case(
     addr: SocketAddr,
     case: &Case,
 ) -> Result<(), String> {
+    check_case(client, recipes, &format!("http://{addr}"), case).await
+}
+
+/// Runs one case against `base` (`http://host:port`, optionally with a path
+/// prefix the case's path is appended to): for servers that are not built
+/// from a [`Gate`] per [`AppSpec`], such as the gatekeeper.
+pub async fn check_case(
+    client: &reqwest::Client,
+    recipes: &dyn Recipes,
+    base: &str,
+    case: &Case,
+) -> Result<(), String> {
     let token = recipes.token(&case.token);
     let sub = token.as_deref().map(sub_of).unwrap_or_default();
     let path = case.path.replace("{sub}", &sub);
-    let mut request = client.get(format!("http://{addr}{path}"));
+    let mut request = client.get(format!("{base}{path}"));
     let t = token.clone().unwrap_or_default();
     // `a+b` sends the parts of `a` and then of `b` (repeated headers are appended).
     for part in case.send.split('+') {

@@ -87,6 +87,16 @@ impl JwksCache {
         }
     }
 
+    /// Fetch counters of this key set.
+    pub(crate) fn counters(&self) -> crate::remote::Counters {
+        self.keys.counters()
+    }
+
+    /// Where the keys come from.
+    pub(crate) fn uri(&self) -> &str {
+        self.keys.uri()
+    }
+
     /// The key for `kid`, fetching the JWKS if needed (at most one fetch in flight).
     pub(crate) async fn key(&self, kid: &str) -> Result<Arc<VerifyingKey>, Cause> {
         if let Next::Done(result) = self.next(kid, Instant::now()) {

@@ -86,5 +86,5 @@ pub use policy::{ClientMatch, ExpectedTokenUse, Policy, Requirement, TokenUse};
 pub use pool::{PoolConfig, UserPoolId};
 pub use verifier::{
     CognitoVerifier, CognitoVerifierBuilder, DEFAULT_MAX_TOKEN_LIFETIME, DEFAULT_MAX_TOKEN_SIZE,
-    DEFAULT_TOKEN_CACHE_CAPACITY,
+    DEFAULT_TOKEN_CACHE_CAPACITY, JwksStatus,
 };

@@ -4,6 +4,7 @@
 //! The JWKS cache and the revocation lists are both built on it; each adds
 //! only its own rule for when to fetch and what a stale document may serve.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 use std::time::{Duration, Instant};
 
@@ -69,6 +70,17 @@ pub(crate) struct Remote<T> {
     state: RwLock<State<T>>,
     /// Held while fetching: concurrent callers wait for the one fetch in flight.
     flight: Mutex<()>,
+    /// Fetches attempted and failed, for operators' metrics.
+    fetches: AtomicU64,
+    failures: AtomicU64,
+}
+
+/// Counters of one remote document, for metrics and readiness.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Counters {
+    pub(crate) fetches: u64,
+    pub(crate) failures: u64,
+    pub(crate) loaded: bool,
 }
 
 impl<T: Document> Remote<T> {
@@ -85,11 +97,28 @@ impl<T: Document> Remote<T> {
             freshness,
             state: RwLock::default(),
             flight: Mutex::new(()),
+            fetches: AtomicU64::new(0),
+            failures: AtomicU64::new(0),
         }
     }
 
     pub(crate) fn uri(&self) -> &str {
         &self.uri
+    }
+
+    /// Fetch counters and whether a document is held.
+    pub(crate) fn counters(&self) -> Counters {
+        let loaded = self
+            .state
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .value
+            .is_some();
+        Counters {
+            fetches: self.fetches.load(Ordering::Relaxed),
+            failures: self.failures.load(Ordering::Relaxed),
+            loaded,
+        }
     }
 
     /// What is cached, as seen at `now`; never fetches.
@@ -122,6 +151,7 @@ impl<T: Document> Flight<'_, T> {
     /// starts the cool-down, keeping the last good document.
     pub(crate) async fn fetch(&self) -> Result<Arc<T>, String> {
         let remote = self.remote;
+        remote.fetches.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
         let result = fetch::bounded_get(&remote.http, &remote.uri, &remote.limits)
             .await
@@ -148,6 +178,7 @@ impl<T: Document> Flight<'_, T> {
                 Ok(value)
             }
             Err(error) => {
+                remote.failures.fetch_add(1, Ordering::Relaxed);
                 tracing::warn!(uri = %remote.uri, %error, "{} fetch failed", T::KIND);
                 state.failed_at = Some(now);
                 state.last_error = Some(error.clone());

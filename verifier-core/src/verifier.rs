@@ -26,6 +26,21 @@ pub use crate::builder::{
 /// Default maximum token length: 16 KiB (Cognito tokens are 1–3 KiB).
 pub const DEFAULT_MAX_TOKEN_SIZE: usize = 16 * 1024;
 
+/// One pool's key set, as [`CognitoVerifier::jwks_status`] reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JwksStatus {
+    /// The pool's issuer.
+    pub issuer: String,
+    /// Where its keys are fetched (pools sharing it share the counters).
+    pub jwks_uri: String,
+    /// Whether a key set has been loaded.
+    pub loaded: bool,
+    /// Fetches attempted.
+    pub fetches: u64,
+    /// Fetches that failed.
+    pub failures: u64,
+}
+
 /// Verifies Cognito user pool tokens. Cheap to clone; clones share caches.
 ///
 /// ```no_run
@@ -188,6 +203,26 @@ impl CognitoVerifier {
             entry.jwks.refresh().await?;
         }
         Ok(())
+    }
+
+    /// Each pool's key set: where it comes from, whether keys are loaded,
+    /// and how many fetches were tried and failed (for readiness probes and
+    /// metrics).
+    pub fn jwks_status(&self) -> Vec<JwksStatus> {
+        self.inner
+            .pools
+            .iter()
+            .map(|e| {
+                let c = e.jwks.counters();
+                JwksStatus {
+                    issuer: e.pool.issuer.clone(),
+                    jwks_uri: e.jwks.uri().to_owned(),
+                    loaded: c.loaded,
+                    fetches: c.fetches,
+                    failures: c.failures,
+                }
+            })
+            .collect()
     }
 
     /// The issuers this verifier accepts.

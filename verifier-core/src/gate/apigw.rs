@@ -43,18 +43,7 @@ impl RestAuthorizer {
         let claims = claims
             .raw()
             .iter()
-            .map(|(name, value)| {
-                let text = match (name.as_str(), value) {
-                    ("exp" | "iat", Value::Number(n)) => {
-                        n.as_i64().map_or_else(|| n.to_string(), java_date_utc)
-                    }
-                    (_, Value::Array(items)) if items.iter().all(is_scalar) => {
-                        items.iter().map(scalar_text).collect::<Vec<_>>().join(",")
-                    }
-                    _ => scalar_text(value),
-                };
-                (name.clone(), text)
-            })
+            .map(|(name, value)| (name.clone(), rest_claim_text(name, value)))
             .collect();
         RestAuthorizer { claims }
     }
@@ -66,18 +55,7 @@ impl HttpAuthorizer {
         let map = claims
             .raw()
             .iter()
-            .map(|(name, value)| {
-                let text = match value {
-                    Value::Array(items) if items.iter().all(is_scalar) => {
-                        format!(
-                            "[{}]",
-                            items.iter().map(scalar_text).collect::<Vec<_>>().join(" ")
-                        )
-                    }
-                    _ => scalar_text(value),
-                };
-                (name.clone(), text)
-            })
+            .map(|(name, value)| (name.clone(), http_claim_text(value)))
             .collect();
         let scopes = claims
             .str("scope")
@@ -88,6 +66,30 @@ impl HttpAuthorizer {
                 scopes,
             },
         }
+    }
+}
+
+/// One claim as a REST API Cognito authorizer renders it.
+pub(crate) fn rest_claim_text(name: &str, value: &Value) -> String {
+    match (name, value) {
+        ("exp" | "iat", Value::Number(n)) => {
+            n.as_i64().map_or_else(|| n.to_string(), java_date_utc)
+        }
+        (_, Value::Array(items)) if items.iter().all(is_scalar) => {
+            items.iter().map(scalar_text).collect::<Vec<_>>().join(",")
+        }
+        _ => scalar_text(value),
+    }
+}
+
+/// One claim as an HTTP API JWT authorizer renders it.
+pub(crate) fn http_claim_text(value: &Value) -> String {
+    match value {
+        Value::Array(items) if items.iter().all(is_scalar) => format!(
+            "[{}]",
+            items.iter().map(scalar_text).collect::<Vec<_>>().join(" ")
+        ),
+        _ => scalar_text(value),
     }
 }
 

@@ -26,7 +26,10 @@
 pub mod alb;
 mod apigw;
 mod behind_alb;
+mod cors;
 mod guard;
+mod integration;
+mod mapping;
 mod request;
 mod response;
 mod routes;
@@ -34,7 +37,9 @@ mod token_source;
 mod unconfigured;
 
 pub use apigw::{HttpAuthorizer, HttpJwt, RestAuthorizer, java_date_utc};
+pub use cors::{Cors, CorsError, is_preflight};
 pub use guard::Guard;
+pub use mapping::{HeaderOp, Mapping, MappingError};
 pub use request::{Admitted, HeaderView, RequestHead};
 pub use response::{Denial, Rejection, describe};
 pub use routes::{Route, RouteError, RouteMatch, RouteRules, RouteTable};
@@ -75,6 +80,16 @@ pub struct AuthContext {
 }
 
 impl AuthContext {
+    /// A guest (no claims) under `preset`: what a route without an
+    /// authorizer hands its guards and mappings. It carries no identity,
+    /// so every guard refuses it and mappings find no claim.
+    pub fn guest(preset: Preset) -> Self {
+        AuthContext {
+            claims: None,
+            preset,
+        }
+    }
+
     /// The verified claims; `None` for a guest.
     pub fn claims(&self) -> Option<&CognitoClaims> {
         self.claims.as_ref()
@@ -119,6 +134,7 @@ pub struct Gate {
     retry_after_secs: u64,
     policy: Policy,
     mode: Mode,
+    pass_preflight: bool,
 }
 
 /// What the gate reads a request's identity from.
@@ -144,6 +160,7 @@ impl Gate {
             retry_after_secs: 10,
             policy: Policy::NONE,
             mode: Mode::Token,
+            pass_preflight: false,
         }
         .with_policy()
     }
@@ -207,6 +224,16 @@ impl Gate {
     pub fn require_scopes(mut self, scopes: Requirement) -> Self {
         self.scopes = Some(scopes);
         self.with_policy()
+    }
+
+    /// Passes CORS preflights ([`is_preflight`]: `OPTIONS` with `Origin` and
+    /// `Access-Control-Request-Method`) to the inner service as guests,
+    /// without authentication, for applications that answer CORS with
+    /// their own layer inside this one (browsers never send credentials on
+    /// a preflight). Off by default.
+    pub fn pass_preflight(mut self, enabled: bool) -> Self {
+        self.pass_preflight = enabled;
+        self
     }
 
     /// `Retry-After` seconds on 503 answers (default 10).
@@ -298,6 +325,9 @@ impl Gate {
         &self,
         head: &RequestHead<'_, H>,
     ) -> Option<Result<Admitted, Rejection>> {
+        if self.pass_preflight && is_preflight(head) {
+            return Some(Ok(self.preflight_guest()));
+        }
         match &self.mode {
             Mode::Token => self
                 .authenticate_now(
@@ -316,6 +346,9 @@ impl Gate {
         &self,
         head: &RequestHead<'_, H>,
     ) -> Result<Admitted, Rejection> {
+        if self.pass_preflight && is_preflight(head) {
+            return Ok(self.preflight_guest());
+        }
         match &self.mode {
             Mode::Token => {
                 // Found before the await: no header iterator lives across it.
@@ -352,6 +385,12 @@ impl Gate {
             Mode::Token | Mode::BehindAlb(_) => false,
             Mode::Authenticate(_) => true,
         }
+    }
+
+    /// A preflight let through by [`pass_preflight`](Self::pass_preflight).
+    fn preflight_guest(&self) -> Admitted {
+        tracing::debug!("CORS preflight passed through without authentication");
+        Admitted::plain(AuthContext::guest(self.preset))
     }
 
     async fn verdict(&self, presented: Presented<'_>) -> Verdict {
