@@ -44,6 +44,7 @@ mod signin;
 pub mod srp;
 mod store;
 mod tokens;
+mod triggers;
 
 pub use api::ApiError;
 pub use config::{AccessKey, IssuerConfig};

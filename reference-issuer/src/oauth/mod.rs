@@ -88,6 +88,14 @@ impl From<OAuthErrorKind> for OAuthError {
     }
 }
 
+/// A trigger that failed a grant: `invalid_request` with the message the
+/// user pool API would give (AWS documents no OAuth2 form of it).
+pub(crate) fn trigger_failed(e: crate::triggers::TriggerError) -> OAuthError {
+    let e = crate::error::Error::from(e);
+    tracing::warn!(error = %e.message, "a Lambda trigger refused an OAuth2 grant");
+    OAuthError::new(OAuthErrorKind::InvalidRequest).describe(e.message)
+}
+
 /// A token endpoint response.
 #[derive(Debug, Clone)]
 pub(crate) struct TokenResponse {

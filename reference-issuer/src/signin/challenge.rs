@@ -20,6 +20,7 @@ use crate::ids;
 use crate::issuer::Issuer;
 use crate::model::{User, UserStatus};
 use crate::store::{sessions as session_rows, users as user_rows};
+use crate::triggers::pre_token::TokenSource;
 
 /// Answers challenge `challenge` of the sign-in `session`.
 pub(crate) fn respond(
@@ -129,5 +130,6 @@ fn new_password(
         remember_password(tx, &user, new_password)?;
         Ok(user)
     })?;
-    super::mfa::second_factor(issuer, ctx, &user)
+    let ctx = ctx.with_token_source(TokenSource::NewPasswordChallenge);
+    super::mfa::second_factor(issuer, &ctx, &user)
 }

@@ -27,6 +27,7 @@ use crate::error::{Error, Result};
 use crate::ids;
 use crate::issuer::{Issuer, client_not_found};
 use crate::model::{AppClient, IssuerStyle, Pool, User};
+use crate::triggers::pre_token::TokenSource;
 
 /// The authentication flows, parsed from `AuthFlow`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +93,9 @@ pub(crate) struct FlowContext {
     pub device_key: Option<String>,
     /// What a completed sign-in yields.
     pub completion: Completion,
+    /// The pre token generation `triggerSource` of tokens this sign-in
+    /// mints through the user pool API.
+    pub token_source: TokenSource,
 }
 
 impl FlowContext {
@@ -123,6 +127,7 @@ impl FlowContext {
             admin: false,
             device_key: None,
             completion: Completion::Tokens,
+            token_source: TokenSource::Authentication,
         })
     }
 
@@ -133,6 +138,14 @@ impl FlowContext {
             completion: Completion::HostedUi,
             ..Self::load(issuer, None, client_id)?
         })
+    }
+
+    /// The same context, completing with tokens of `source`.
+    pub(crate) fn with_token_source(&self, source: TokenSource) -> Self {
+        Self {
+            token_source: source,
+            ..self.clone()
+        }
     }
 
     /// The same context with the client's `DEVICE_KEY` (empty: none).

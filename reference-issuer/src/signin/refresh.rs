@@ -16,6 +16,7 @@ use crate::issuer::Issuer;
 use crate::store::refresh::RefreshRow;
 use crate::store::{groups as group_rows, refresh as refresh_rows, users as user_rows};
 use crate::tokens::{self, AuthEvent, OAuthGrant, TokenRequest};
+use crate::triggers::pre_token::{self, Minting, TokenSource};
 
 /// Which front end asks for new tokens, with how the client proved itself.
 #[derive(Debug, Clone, Copy)]
@@ -194,7 +195,7 @@ pub(crate) fn redeem(
         nonce: None,
     });
     let iss = issuer.issuer_url(&ctx.pool.id, ctx.style);
-    let req = TokenRequest {
+    let mut req = TokenRequest {
         issuer: &iss,
         client: &ctx.client,
         user: &user,
@@ -202,7 +203,20 @@ pub(crate) fn redeem(
         event: &event,
         device_key: device_key.as_deref(),
         oauth: oauth.as_ref(),
+        overrides: None,
     };
+    let overrides = pre_token::customize(
+        issuer,
+        &Minting {
+            source: TokenSource::RefreshTokens,
+            pool_id: &ctx.pool.id,
+            client_id: &ctx.client.client_id,
+            user: Some((&user, &groups)),
+            scopes: &req.scopes(),
+            client_metadata: None,
+        },
+    )?;
+    req.overrides = overrides.as_ref();
     let minted = tokens::mint(&issuer.keys, &issuer.store, &ctx.pool.id, &req)?;
     Ok(TokenSet {
         access_token: minted.access_token,
