@@ -44,10 +44,11 @@ mod signin;
 pub mod srp;
 mod store;
 mod tokens;
+#[allow(dead_code)] // TEMP: call sites land in the next commits
 mod triggers;
 
 pub use api::ApiError;
-pub use config::{AccessKey, IssuerConfig};
+pub use config::{AccessKey, IssuerConfig, TriggerHandlerConfig};
 pub use error::IssuerError;
 pub use http::cors::CorsOrigins;
 pub use lifecycle::{
@@ -56,6 +57,7 @@ pub use lifecycle::{
 };
 pub use model::IssuerStyle;
 pub use store::outbox::OutboxMessage;
+pub use triggers::{TriggerHook, TriggerHooks};
 
 /// Helpers for tests, benchmarks and tools: the password hashing cost and
 /// statistics.
