@@ -1,0 +1,290 @@
+//! Pre token generation with the team's real handler code: a Node module
+//! (async style, V2_0 and V3_0 events) and a Python module (V1_0), run
+//! through the issuer's shims. Tokens come from InitiateAuth, a refresh,
+//! the hosted UI's code grant and the client credentials grant over real
+//! HTTP, and are checked with cognito-verifier; a handler that throws fails
+//! the refresh with AWS's error, and the claims AWS does not let a handler
+//! change stay unchanged.
+
+mod common;
+
+use cognito_issuer::{IssuerConfig, IssuerOptions, IssuerServer, RunningIssuer};
+use cognito_verifier::{CognitoVerifier, ExpectedTokenUse, PoolConfig, Requirement};
+use common::hosted::{code_for, oauth_client, token};
+use common::{call, claims, create_user, ok, sign_in};
+use serde_json::{Value, json};
+
+const NODE_ARN: &str = "arn:aws:lambda:us-east-1:000000000000:function:pre-token-node";
+const PYTHON_ARN: &str = "arn:aws:lambda:us-east-1:000000000000:function:pre-token-python";
+
+fn fixture(name: &str) -> String {
+    format!(
+        "{}/tests/fixtures/pre_token/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+/// An issuer whose configuration maps the two functions to the fixtures.
+async fn start(dir: &std::path::Path) -> RunningIssuer {
+    let toml = format!(
+        "[triggers.\"{NODE_ARN}\"]\ncommand = [\"node\", {:?}]\n\
+         [triggers.\"{PYTHON_ARN}\"]\ncommand = [\"python3\", {:?}]\n",
+        fixture("index.mjs"),
+        fixture("v1.py"),
+    );
+    let mut opts = IssuerOptions::new(dir);
+    opts.config = Some(IssuerConfig::from_toml_str(&toml).unwrap());
+    IssuerServer::start(opts).await.unwrap()
+}
+
+/// A pool whose pre token generation trigger is `arn` at `version`.
+async fn pool_with_trigger(base: &str, arn: &str, version: &str) -> String {
+    let p = ok(
+        base,
+        "CreateUserPool",
+        json!({ "PoolName": format!("pre-token-{version}"),
+                "LambdaConfig": {"PreTokenGenerationConfig":
+                                 {"LambdaArn": arn, "LambdaVersion": version}} }),
+    )
+    .await;
+    p["UserPool"]["Id"].as_str().unwrap().to_string()
+}
+
+/// A client for USER_PASSWORD_AUTH and refreshes.
+async fn api_client(base: &str, pool: &str) -> String {
+    let c = ok(
+        base,
+        "CreateUserPoolClient",
+        json!({ "UserPoolId": pool, "ClientName": "app",
+                "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"] }),
+    )
+    .await;
+    c["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn verifier(base: &str, pool: &str, client: &str, token_use: ExpectedTokenUse) -> CognitoVerifier {
+    CognitoVerifier::builder()
+        .pool(
+            PoolConfig::new(pool)
+                .issuer(format!("{base}/{pool}"))
+                .jwks_uri(format!("{base}/{pool}/.well-known/jwks.json"))
+                .client_id(client)
+                .token_use(token_use),
+        )
+        .build()
+        .unwrap()
+}
+
+fn str_of<'a>(v: &'a Value, k: &str) -> &'a str {
+    v[k].as_str().unwrap_or_else(|| panic!("{k} in {v}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn v2_node_handler_customizes_api_refresh_and_hosted_ui_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let issuer = start(dir.path()).await;
+    let base = issuer.base_url().to_string();
+    let pool = pool_with_trigger(&base, NODE_ARN, "V2_0").await;
+    let client = api_client(&base, &pool).await;
+    create_user(&base, &pool, "alice", "alice@example.com").await;
+
+    let t = sign_in(&base, &client, "alice").await;
+    let (id, access) = (str_of(&t, "IdToken"), str_of(&t, "AccessToken"));
+    let refresh = str_of(&t, "RefreshToken");
+    let idc = verifier(&base, &pool, &client, ExpectedTokenUse::Id)
+        .verify(id)
+        .await
+        .unwrap();
+    assert_eq!(idc.username(), Some("alice"));
+    let (idj, atj) = (claims(id), claims(access));
+    assert_eq!(idj["tenant"], "acme");
+    assert_eq!(idj["source"], "TokenGeneration_Authentication");
+    assert_ne!(idj["sub"], "forged", "sub is not modifiable");
+    assert_eq!(atj["sub"], idj["sub"]);
+    assert_eq!(atj["perms"], json!(["read", "write"]));
+    assert_eq!(
+        atj["aud"],
+        json!(client),
+        "aud equal to the client is allowed"
+    );
+    assert_eq!(atj["username"], "alice", "username is not modifiable");
+    assert!(
+        atj.get("tenant").is_none(),
+        "the ID token's claims stay there"
+    );
+    let access_verifier = CognitoVerifier::builder()
+        .pool(
+            PoolConfig::new(&pool)
+                .issuer(format!("{base}/{pool}"))
+                .jwks_uri(format!("{base}/{pool}/.well-known/jwks.json"))
+                .client_id(&client)
+                .token_use(ExpectedTokenUse::Access)
+                .require_scopes(Requirement::all_of([
+                    "aws.cognito.signin.user.admin",
+                    "orders/read",
+                ])),
+        )
+        .build()
+        .unwrap();
+    access_verifier.verify(access).await.unwrap();
+
+    // A refresh fires the trigger again, as TokenGeneration_RefreshTokens.
+    let r = ok(
+        &base,
+        "InitiateAuth",
+        json!({ "ClientId": client, "AuthFlow": "REFRESH_TOKEN_AUTH",
+                "AuthParameters": {"REFRESH_TOKEN": refresh} }),
+    )
+    .await;
+    let r = &r["AuthenticationResult"];
+    assert_eq!(
+        claims(str_of(r, "IdToken"))["source"],
+        "TokenGeneration_RefreshTokens"
+    );
+    access_verifier
+        .verify(str_of(r, "AccessToken"))
+        .await
+        .unwrap();
+
+    // The hosted UI's code grant: TokenGeneration_HostedAuth, and the
+    // scopes added to the granted ones.
+    let (web, _) = oauth_client(&base, &pool, false).await;
+    let code = code_for(&base, &web, "alice", &[("scope", "openid email")]).await;
+    let (status, hosted) = token(
+        &base,
+        None,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", &web),
+            ("code", &code),
+            ("redirect_uri", common::hosted::CB),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{hosted}");
+    let idj = claims(str_of(&hosted, "id_token"));
+    assert_eq!(idj["source"], "TokenGeneration_HostedAuth");
+    verifier(&base, &pool, &web, ExpectedTokenUse::Id)
+        .verify(str_of(&hosted, "id_token"))
+        .await
+        .unwrap();
+    assert_eq!(
+        claims(str_of(&hosted, "access_token"))["scope"],
+        "openid email orders/read"
+    );
+
+    // A handler that throws fails the refresh with AWS's error.
+    ok(
+        &base,
+        "AdminUpdateUserAttributes",
+        json!({ "UserPoolId": pool, "Username": "alice",
+                "UserAttributes": [{"Name": "family_name", "Value": "Blocked"}] }),
+    )
+    .await;
+    let refused = call(
+        &base,
+        "InitiateAuth",
+        json!({ "ClientId": client, "AuthFlow": "REFRESH_TOKEN_AUTH",
+                "AuthParameters": {"REFRESH_TOKEN": refresh} }),
+    )
+    .await;
+    assert_eq!(
+        refused,
+        Err((
+            "UserLambdaValidationException".to_string(),
+            "PreTokenGeneration failed with error No tokens for blocked users.".to_string()
+        ))
+    );
+    issuer.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn v1_python_handler_changes_the_id_token_and_the_groups() {
+    let dir = tempfile::tempdir().unwrap();
+    let issuer = start(dir.path()).await;
+    let base = issuer.base_url().to_string();
+    let pool = pool_with_trigger(&base, PYTHON_ARN, "V1_0").await;
+    let client = api_client(&base, &pool).await;
+    create_user(&base, &pool, "alice", "alice@example.com").await;
+    ok(
+        &base,
+        "CreateGroup",
+        json!({"UserPoolId": pool, "GroupName": "staff"}),
+    )
+    .await;
+    ok(
+        &base,
+        "AdminAddUserToGroup",
+        json!({"UserPoolId": pool, "Username": "alice", "GroupName": "staff"}),
+    )
+    .await;
+    let t = sign_in(&base, &client, "alice").await;
+    let (id, access) = (
+        claims(str_of(&t, "IdToken")),
+        claims(str_of(&t, "AccessToken")),
+    );
+    assert_eq!(id["tier"], "gold");
+    assert_eq!(id["source"], "TokenGeneration_Authentication");
+    assert!(id.get("email").is_none());
+    assert_eq!(id["cognito:groups"], json!(["vip"]));
+    assert_eq!(
+        id["cognito:preferred_role"],
+        "arn:aws:iam::000000000000:role/vip"
+    );
+    // V1 reaches the access token through the group override only.
+    assert_eq!(access["cognito:groups"], json!(["vip"]));
+    assert!(access.get("tier").is_none());
+    assert_eq!(access["scope"], "aws.cognito.signin.user.admin");
+    issuer.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn v3_customizes_client_credentials_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let issuer = start(dir.path()).await;
+    let base = issuer.base_url().to_string();
+    let pool = pool_with_trigger(&base, NODE_ARN, "V3_0").await;
+    ok(
+        &base,
+        "CreateResourceServer",
+        json!({ "UserPoolId": pool, "Identifier": "orders", "Name": "Orders",
+                "Scopes": [{"ScopeName": "read", "ScopeDescription": "Read orders"}] }),
+    )
+    .await;
+    let c = ok(
+        &base,
+        "CreateUserPoolClient",
+        json!({ "UserPoolId": pool, "ClientName": "m2m", "GenerateSecret": true,
+                "AllowedOAuthFlows": ["client_credentials"],
+                "AllowedOAuthScopes": ["orders/read"],
+                "AllowedOAuthFlowsUserPoolClient": true }),
+    )
+    .await;
+    let (id, secret) = (
+        str_of(&c["UserPoolClient"], "ClientId"),
+        str_of(&c["UserPoolClient"], "ClientSecret"),
+    );
+    let (status, t) = token(
+        &base,
+        Some((id, secret)),
+        &[
+            ("grant_type", "client_credentials"),
+            ("aws_client_metadata", r#"{"tenant":"acme"}"#),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{t}");
+    let access = str_of(&t, "access_token");
+    let c = verifier(&base, &pool, id, ExpectedTokenUse::Access)
+        .verify(access)
+        .await
+        .unwrap();
+    assert_eq!(c.client_id(), Some(id), "client_id is not modifiable");
+    let c = claims(access);
+    assert_eq!(c["tenant"], "acme");
+    assert_eq!(c["scope"], "orders/read orders/audit");
+    issuer.shutdown().await.unwrap();
+}
