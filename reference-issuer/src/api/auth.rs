@@ -22,6 +22,7 @@ pub(super) struct InitiateInput {
     auth_flow: Option<String>,
     #[serde(default)]
     auth_parameters: BTreeMap<String, String>,
+    client_metadata: Option<BTreeMap<String, String>>,
 }
 
 /// RespondToAuthChallenge / AdminRespondToAuthChallenge input.
@@ -34,6 +35,7 @@ pub(super) struct RespondInput {
     session: Option<String>,
     #[serde(default)]
     challenge_responses: BTreeMap<String, String>,
+    client_metadata: Option<BTreeMap<String, String>>,
 }
 
 /// GetTokensFromRefreshToken input.
@@ -109,7 +111,8 @@ fn initiate(issuer: &Issuer, input: Value, admin: bool) -> Result<Value> {
     let client_id = required(&i.client_id, "clientId")?;
     let flow = required(&i.auth_flow, "authFlow")?;
     let ctx = FlowContext::load(issuer, pool_id, client_id)?
-        .with_device_key(i.auth_parameters.get("DEVICE_KEY").cloned());
+        .with_device_key(i.auth_parameters.get("DEVICE_KEY").cloned())
+        .with_metadata(i.client_metadata);
     signin::start(issuer, &ctx, flow, &i.auth_parameters).and_then(render)
 }
 
@@ -122,7 +125,8 @@ fn respond(issuer: &Issuer, input: Value, admin: bool) -> Result<Value> {
     };
     let client_id = required(&i.client_id, "clientId")?;
     let ctx = FlowContext::load(issuer, pool_id, client_id)?
-        .with_device_key(i.challenge_responses.get("DEVICE_KEY").cloned());
+        .with_device_key(i.challenge_responses.get("DEVICE_KEY").cloned())
+        .with_metadata(i.client_metadata);
     let name = required(&i.challenge_name, "challengeName")?;
     challenge::respond(
         issuer,

@@ -27,6 +27,7 @@ use crate::error::{Error, Result};
 use crate::ids;
 use crate::issuer::{Issuer, client_not_found};
 use crate::model::{AppClient, IssuerStyle, Pool, User};
+use crate::triggers::calls::{self, Caller};
 
 /// The authentication flows, parsed from `AuthFlow`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +93,10 @@ pub(crate) struct FlowContext {
     pub device_key: Option<String>,
     /// What a completed sign-in yields.
     pub completion: Completion,
+    /// The request's `ClientMetadata`: the `validationData` of the pre
+    /// authentication and user migration triggers, the `clientMetadata`
+    /// of the post authentication trigger.
+    pub metadata: Option<BTreeMap<String, String>>,
 }
 
 impl FlowContext {
@@ -123,6 +128,7 @@ impl FlowContext {
             admin: false,
             device_key: None,
             completion: Completion::Tokens,
+            metadata: None,
         })
     }
 
@@ -133,6 +139,20 @@ impl FlowContext {
             completion: Completion::HostedUi,
             ..Self::load(issuer, None, client_id)?
         })
+    }
+
+    /// The same context with the request's `ClientMetadata`.
+    pub(crate) fn with_metadata(self, metadata: Option<BTreeMap<String, String>>) -> Self {
+        Self { metadata, ..self }
+    }
+
+    /// The triggers' view of the caller (`ClientMetadata` as
+    /// `clientMetadata`).
+    pub(crate) fn caller(&self) -> Caller<'_> {
+        Caller {
+            client_id: Some(&self.client.client_id),
+            metadata: self.metadata.as_ref(),
+        }
     }
 
     /// The same context with the client's `DEVICE_KEY` (empty: none).
@@ -270,6 +290,11 @@ pub(crate) fn start(
 /// Issues ID, access and refresh tokens for a completed sign-in, and
 /// clears the user's sign-in failures.
 pub(crate) fn complete(issuer: &Issuer, ctx: &FlowContext, user: &User) -> Result<Outcome> {
+    // Every sign-in path ends here: the post authentication trigger fires
+    // once the user is authenticated, before any token or session exists
+    // (a failing trigger fails the sign-in).
+    let new_device = ctx.pool.devices().is_some() && ctx.device_key.is_none();
+    calls::post_authentication(issuer, user, new_device, ctx.caller())?;
     if ctx.completion == Completion::HostedUi {
         lockout::succeeded(issuer, &ctx.pool.id, &user.sub);
         return Ok(Outcome::SignedIn(SignedIn {

@@ -113,6 +113,7 @@ fn subject(issuer: &Issuer, access_token: Option<&str>, session: Option<&str>) -
             admin: false,
             device_key: super::device::key_in_session(&row.data),
             completion: super::session::completion_of(&row.data),
+            metadata: None,
         }),
         session_hash: hash,
         stage,
