@@ -44,7 +44,6 @@ mod signin;
 pub mod srp;
 mod store;
 mod tokens;
-#[allow(dead_code)] // TEMP: call sites land in the next commits
 mod triggers;
 
 pub use api::ApiError;

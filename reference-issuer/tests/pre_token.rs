@@ -11,7 +11,7 @@ mod common;
 use cognito_issuer::{IssuerConfig, IssuerOptions, IssuerServer, RunningIssuer};
 use cognito_verifier::{CognitoVerifier, ExpectedTokenUse, PoolConfig, Requirement};
 use common::hosted::{code_for, oauth_client, token};
-use common::{call, claims, create_user, ok, sign_in};
+use common::{PASSWORD, call, claims, create_user, ok, sign_in};
 use serde_json::{Value, json};
 
 const NODE_ARN: &str = "arn:aws:lambda:us-east-1:000000000000:function:pre-token-node";
@@ -91,9 +91,17 @@ async fn v2_node_handler_customizes_api_refresh_and_hosted_ui_tokens() {
     let client = api_client(&base, &pool).await;
     create_user(&base, &pool, "alice", "alice@example.com").await;
 
-    let t = sign_in(&base, &client, "alice").await;
-    let (id, access) = (str_of(&t, "IdToken"), str_of(&t, "AccessToken"));
-    let refresh = str_of(&t, "RefreshToken");
+    let t = ok(
+        &base,
+        "InitiateAuth",
+        json!({ "ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH",
+                "AuthParameters": {"USERNAME": "alice", "PASSWORD": PASSWORD},
+                "ClientMetadata": {"tag": "initiate"} }),
+    )
+    .await;
+    let t = &t["AuthenticationResult"];
+    let (id, access) = (str_of(t, "IdToken"), str_of(t, "AccessToken"));
+    let refresh = str_of(t, "RefreshToken");
     let idc = verifier(&base, &pool, &client, ExpectedTokenUse::Id)
         .verify(id)
         .await
@@ -102,6 +110,10 @@ async fn v2_node_handler_customizes_api_refresh_and_hosted_ui_tokens() {
     let (idj, atj) = (claims(id), claims(access));
     assert_eq!(idj["tenant"], "acme");
     assert_eq!(idj["source"], "TokenGeneration_Authentication");
+    assert_eq!(
+        idj["meta"], "none",
+        "InitiateAuth's ClientMetadata is not passed"
+    );
     assert_ne!(idj["sub"], "forged", "sub is not modifiable");
     assert_eq!(atj["sub"], idj["sub"]);
     assert_eq!(atj["perms"], json!(["read", "write"]));
@@ -131,19 +143,19 @@ async fn v2_node_handler_customizes_api_refresh_and_hosted_ui_tokens() {
         .unwrap();
     access_verifier.verify(access).await.unwrap();
 
-    // A refresh fires the trigger again, as TokenGeneration_RefreshTokens.
+    // A refresh fires the trigger again, as TokenGeneration_RefreshTokens,
+    // with GetTokensFromRefreshToken's ClientMetadata.
     let r = ok(
         &base,
-        "InitiateAuth",
-        json!({ "ClientId": client, "AuthFlow": "REFRESH_TOKEN_AUTH",
-                "AuthParameters": {"REFRESH_TOKEN": refresh} }),
+        "GetTokensFromRefreshToken",
+        json!({ "ClientId": client, "RefreshToken": refresh,
+                "ClientMetadata": {"tag": "refresh"} }),
     )
     .await;
     let r = &r["AuthenticationResult"];
-    assert_eq!(
-        claims(str_of(r, "IdToken"))["source"],
-        "TokenGeneration_RefreshTokens"
-    );
+    let idj = claims(str_of(r, "IdToken"));
+    assert_eq!(idj["source"], "TokenGeneration_RefreshTokens");
+    assert_eq!(idj["meta"], "refresh");
     access_verifier
         .verify(str_of(r, "AccessToken"))
         .await
@@ -176,7 +188,8 @@ async fn v2_node_handler_customizes_api_refresh_and_hosted_ui_tokens() {
         "openid email orders/read"
     );
 
-    // A handler that throws fails the refresh with AWS's error.
+    // A handler that throws fails the refresh (REFRESH_TOKEN_AUTH) with
+    // AWS's error.
     ok(
         &base,
         "AdminUpdateUserAttributes",

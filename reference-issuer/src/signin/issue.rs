@@ -66,7 +66,7 @@ pub(crate) fn issue(
             client_id: &ctx.client.client_id,
             user: Some((user, &groups)),
             scopes: &req.scopes(),
-            client_metadata: None,
+            client_metadata: ctx.token_metadata(),
         },
     )?;
     req.overrides = overrides.as_ref();

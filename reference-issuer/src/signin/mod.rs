@@ -27,6 +27,7 @@ use crate::error::{Error, Result};
 use crate::ids;
 use crate::issuer::{Issuer, client_not_found};
 use crate::model::{AppClient, IssuerStyle, Pool, User};
+use crate::triggers::calls::{self, Caller};
 use crate::triggers::pre_token::TokenSource;
 
 /// The authentication flows, parsed from `AuthFlow`.
@@ -96,6 +97,13 @@ pub(crate) struct FlowContext {
     /// The pre token generation `triggerSource` of tokens this sign-in
     /// mints through the user pool API.
     pub token_source: TokenSource,
+    /// Whether [`FlowContext::metadata`] reaches the pre token generation
+    /// trigger: not from InitiateAuth, as AWS documents.
+    pub metadata_to_tokens: bool,
+    /// The request's `ClientMetadata`: the `validationData` of the pre
+    /// authentication and user migration triggers, the `clientMetadata`
+    /// of the post authentication trigger.
+    pub metadata: Option<BTreeMap<String, String>>,
 }
 
 impl FlowContext {
@@ -128,6 +136,8 @@ impl FlowContext {
             device_key: None,
             completion: Completion::Tokens,
             token_source: TokenSource::Authentication,
+            metadata_to_tokens: true,
+            metadata: None,
         })
     }
 
@@ -145,6 +155,25 @@ impl FlowContext {
         Self {
             token_source: source,
             ..self.clone()
+        }
+    }
+
+    /// The `clientMetadata` of the pre token generation trigger.
+    pub(crate) fn token_metadata(&self) -> Option<&BTreeMap<String, String>> {
+        self.metadata.as_ref().filter(|_| self.metadata_to_tokens)
+    }
+
+    /// The same context with the request's `ClientMetadata`.
+    pub(crate) fn with_metadata(self, metadata: Option<BTreeMap<String, String>>) -> Self {
+        Self { metadata, ..self }
+    }
+
+    /// The triggers' view of the caller (`ClientMetadata` as
+    /// `clientMetadata`).
+    pub(crate) fn caller(&self) -> Caller<'_> {
+        Caller {
+            client_id: Some(&self.client.client_id),
+            metadata: self.metadata.as_ref(),
         }
     }
 
@@ -243,6 +272,11 @@ pub(crate) fn start(
     params: &BTreeMap<String, String>,
 ) -> Result<Outcome> {
     let flow = AuthFlow::parse(flow_name)?;
+    // InitiateAuth's ClientMetadata never reaches pre token generation.
+    let ctx = &FlowContext {
+        metadata_to_tokens: false,
+        ..ctx.clone()
+    };
     let api_allows = match flow {
         AuthFlow::UserPassword => !ctx.admin,
         AuthFlow::AdminUserPassword => ctx.admin,
@@ -283,6 +317,11 @@ pub(crate) fn start(
 /// Issues ID, access and refresh tokens for a completed sign-in, and
 /// clears the user's sign-in failures.
 pub(crate) fn complete(issuer: &Issuer, ctx: &FlowContext, user: &User) -> Result<Outcome> {
+    // Every sign-in path ends here: the post authentication trigger fires
+    // once the user is authenticated, before any token or session exists
+    // (a failing trigger fails the sign-in).
+    let new_device = ctx.pool.devices().is_some() && ctx.device_key.is_none();
+    calls::post_authentication(issuer, user, new_device, ctx.caller())?;
     if ctx.completion == Completion::HostedUi {
         lockout::succeeded(issuer, &ctx.pool.id, &user.sub);
         return Ok(Outcome::SignedIn(SignedIn {

@@ -213,7 +213,7 @@ pub(crate) fn redeem(
             client_id: &ctx.client.client_id,
             user: Some((&user, &groups)),
             scopes: &req.scopes(),
-            client_metadata: None,
+            client_metadata: ctx.token_metadata(),
         },
     )?;
     req.overrides = overrides.as_ref();
@@ -228,8 +228,8 @@ pub(crate) fn redeem(
 }
 
 /// GetTokensFromRefreshToken: the pool's rate limit, then [`redeem`] with
-/// the client secret (`ClientMetadata` only feeds Lambda triggers, which
-/// this issuer does not run).
+/// the client secret (the context's `ClientMetadata` goes to the pre token
+/// generation trigger).
 pub(crate) fn get_tokens(
     issuer: &Issuer,
     ctx: &FlowContext,

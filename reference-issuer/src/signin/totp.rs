@@ -115,6 +115,8 @@ fn subject(issuer: &Issuer, access_token: Option<&str>, session: Option<&str>) -
             device_key: super::device::key_in_session(&row.data),
             completion: super::session::completion_of(&row.data),
             token_source: TokenSource::Authentication,
+            metadata_to_tokens: true,
+            metadata: None,
         }),
         session_hash: hash,
         stage,

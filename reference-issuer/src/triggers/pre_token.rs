@@ -19,7 +19,7 @@ use serde_json::{Map, Value, json};
 
 pub(crate) use overrides::Overrides;
 
-use super::{Invocation, TriggerError, TriggerKind};
+use super::{Invocation, TriggerError, TriggerKind, calls};
 use crate::issuer::Issuer;
 use crate::model::{Group, User};
 
@@ -153,30 +153,17 @@ pub(crate) struct Minting<'a> {
     pub client_metadata: Option<&'a BTreeMap<String, String>>,
 }
 
-/// The event's `request.userAttributes`: every attribute as a string,
-/// with `sub` and `cognito:user_status` (as in AWS's sample events).
-pub(crate) fn user_attributes(user: &User) -> Map<String, Value> {
-    let mut m: Map<String, Value> = user
-        .attributes
-        .iter()
-        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-        .collect();
-    m.insert("sub".into(), user.sub.clone().into());
-    m.insert("cognito:user_status".into(), user.status.as_str().into());
-    m
-}
-
 /// The event's `request` object.
 pub(crate) fn request(version: EventVersion, m: &Minting<'_>) -> Value {
     let mut req = Map::new();
     let (attrs, groups) = match m.user {
         Some((user, groups)) => (
-            user_attributes(user),
+            calls::user_attributes(user),
             GroupConfiguration::of(groups).to_event(),
         ),
-        None => (Map::new(), Value::Null),
+        None => (json!({}), Value::Null),
     };
-    req.insert("userAttributes".into(), Value::Object(attrs));
+    req.insert("userAttributes".into(), attrs);
     req.insert("groupConfiguration".into(), groups);
     if version != EventVersion::V1 {
         req.insert("scopes".into(), json!(m.scopes));

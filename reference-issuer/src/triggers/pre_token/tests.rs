@@ -48,6 +48,7 @@ fn user() -> User {
         password_hash: None,
         password_set_at: 0,
         attributes: BTreeMap::from([
+            ("sub".to_string(), "s-1".to_string()),
             ("email".to_string(), "a@example.com".to_string()),
             ("email_verified".to_string(), "true".to_string()),
         ]),
