@@ -18,10 +18,7 @@ const NODE_ARN: &str = "arn:aws:lambda:us-east-1:000000000000:function:pre-token
 const PYTHON_ARN: &str = "arn:aws:lambda:us-east-1:000000000000:function:pre-token-python";
 
 fn fixture(name: &str) -> String {
-    format!(
-        "{}/tests/fixtures/pre_token/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    )
+    format!("{}/tests/triggers/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
 /// An issuer whose configuration maps the two functions to the fixtures.
@@ -29,8 +26,8 @@ async fn start(dir: &std::path::Path) -> RunningIssuer {
     let toml = format!(
         "[triggers.\"{NODE_ARN}\"]\ncommand = [\"node\", {:?}]\n\
          [triggers.\"{PYTHON_ARN}\"]\ncommand = [\"python3\", {:?}]\n",
-        fixture("index.mjs"),
-        fixture("v1.py"),
+        fixture("pre-token.mjs"),
+        fixture("pre_token_v1.py"),
     );
     let mut opts = IssuerOptions::new(dir);
     opts.config = Some(IssuerConfig::from_toml_str(&toml).unwrap());
