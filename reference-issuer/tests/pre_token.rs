@@ -3,8 +3,9 @@
 //! through the issuer's shims. Tokens come from InitiateAuth, a refresh,
 //! the hosted UI's code grant and the client credentials grant over real
 //! HTTP, and are checked with cognito-verifier; a handler that throws fails
-//! the refresh with AWS's error, and the claims AWS does not let a handler
-//! change stay unchanged.
+//! the refresh with AWS's error, an in-process hook's malformed response
+//! refuses the grant, and the claims AWS does not let a handler change stay
+//! unchanged.
 
 mod common;
 
@@ -16,6 +17,8 @@ use serde_json::{Value, json};
 
 const NODE_ARN: &str = "arn:aws:lambda:us-east-1:000000000000:function:pre-token-node";
 const PYTHON_ARN: &str = "arn:aws:lambda:us-east-1:000000000000:function:pre-token-python";
+/// An in-process hook answering a response of the wrong shape.
+const GARBAGE_ARN: &str = "arn:aws:lambda:us-east-1:000000000000:function:pre-token-garbage";
 
 fn fixture(name: &str) -> String {
     format!("{}/tests/triggers/{name}", env!("CARGO_MANIFEST_DIR"))
@@ -31,6 +34,11 @@ async fn start(dir: &std::path::Path) -> RunningIssuer {
     );
     let mut opts = IssuerOptions::new(dir);
     opts.config = Some(IssuerConfig::from_toml_str(&toml).unwrap());
+    opts.trigger_hooks.insert(GARBAGE_ARN, |mut event| {
+        event["response"] = json!({"claimsAndScopeOverrideDetails":
+            {"accessTokenGeneration": {"scopesToAdd": "not-a-list"}}});
+        Ok(event)
+    });
     IssuerServer::start(opts).await.unwrap()
 }
 
@@ -296,5 +304,36 @@ async fn v3_customizes_client_credentials_tokens() {
     let c = claims(access);
     assert_eq!(c["tenant"], "acme");
     assert_eq!(c["scope"], "orders/read orders/audit");
+
+    let grant = [("grant_type", "client_credentials")];
+    let set_trigger = |arn: &'static str, version: &'static str| {
+        let (base, pool) = (base.clone(), pool.clone());
+        async move {
+            ok(
+                &base,
+                "UpdateUserPool",
+                json!({ "UserPoolId": pool,
+                        "LambdaConfig": {"PreTokenGenerationConfig":
+                                         {"LambdaArn": arn, "LambdaVersion": version}} }),
+            )
+            .await;
+        }
+    };
+    // A V2 trigger does not fire for client credentials.
+    set_trigger(NODE_ARN, "V2_0").await;
+    let (status, t) = token(&base, Some((id, secret)), &grant).await;
+    assert_eq!(status, 200, "{t}");
+    let c = claims(str_of(&t, "access_token"));
+    assert!(c.get("tenant").is_none());
+    assert_eq!(c["scope"], "orders/read");
+
+    // A response of the wrong shape refuses the grant.
+    set_trigger(GARBAGE_ARN, "V3_0").await;
+    let (status, t) = token(&base, Some((id, secret)), &grant).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        t,
+        json!({"error": "invalid_request", "error_description": "Unrecognizable lambda output"})
+    );
     issuer.shutdown().await.unwrap();
 }
