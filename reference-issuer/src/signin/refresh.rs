@@ -176,16 +176,9 @@ pub(crate) fn redeem(
         &row.origin_jti,
         via.device_key().or(ctx.device_key.as_deref()),
     )?;
-    let refresh_token = if via.rotates() && ctx.client.rotates_refresh_tokens() {
-        Some(rotation::rotate(issuer, &ctx.client, &row, |current| {
-            check_row(ctx, via, current, ids::now_ms())
-        })?)
-    } else {
-        None
-    };
     let event = AuthEvent {
-        origin_jti: row.origin_jti,
-        event_id: row.event_id,
+        origin_jti: row.origin_jti.clone(),
+        event_id: row.event_id.clone(),
         auth_time: row.auth_time,
     };
     // A sign-in through OAuth2 keeps its granted scopes (no nonce: that
@@ -217,6 +210,15 @@ pub(crate) fn redeem(
         },
     )?;
     req.overrides = overrides.as_ref();
+    // Rotation only once the trigger has agreed: a refusal leaves the
+    // presented token as it was.
+    let refresh_token = if via.rotates() && ctx.client.rotates_refresh_tokens() {
+        Some(rotation::rotate(issuer, &ctx.client, &row, |current| {
+            check_row(ctx, via, current, ids::now_ms())
+        })?)
+    } else {
+        None
+    };
     let minted = tokens::mint(&issuer.keys, &issuer.store, &ctx.pool.id, &req)?;
     Ok(TokenSet {
         access_token: minted.access_token,
