@@ -2,8 +2,8 @@
 //! session checks shared by every challenge, then `NEW_PASSWORD_REQUIRED`
 //! here, the MFA challenges in [`super::mfa`] (`SELECT_MFA_TYPE` in
 //! [`super::mfa_select`]), `SELECT_CHALLENGE` in [`super::user_auth`],
-//! `PASSWORD_VERIFIER` in [`super::srp`] and the device challenges in
-//! [`super::device`].
+//! `PASSWORD_VERIFIER` in [`super::srp`], `CUSTOM_CHALLENGE` in
+//! [`super::custom_auth`] and the device challenges in [`super::device`].
 
 use std::collections::BTreeMap;
 
@@ -53,6 +53,10 @@ pub(crate) fn respond(
         return Err(Error::invalid_parameter(format!(
             "Invalid challenge name {challenge} for this session"
         )));
+    }
+    if challenge == super::custom_auth::CHALLENGE {
+        // Names nobody holds run the same triggers (`userNotFound`).
+        return super::custom_auth::respond(issuer, ctx, &hash, &row, responses);
     }
     if row.sub.is_empty() {
         // A decoy session of choice-based sign-in (a name nobody owns).

@@ -3,6 +3,7 @@
 //! hosted UI) runs these flows and gets a typed [`Outcome`], never JSON.
 
 pub(crate) mod challenge;
+mod custom_auth;
 pub(crate) mod device;
 pub(crate) mod hosted;
 pub(crate) mod issue;
@@ -41,7 +42,7 @@ pub(crate) enum AuthFlow {
     RefreshToken,
     /// `USER_SRP_AUTH` (see [`srp`]).
     UserSrp,
-    /// `CUSTOM_AUTH` — needs Lambda triggers; not supported.
+    /// `CUSTOM_AUTH`: the custom challenge triggers (see [`custom_auth`]).
     Custom,
     /// `USER_AUTH`: choice-based sign-in (see [`user_auth`]).
     UserAuth,
@@ -308,9 +309,7 @@ pub(crate) fn start(
         }
         AuthFlow::UserSrp => srp::start(issuer, ctx, params),
         AuthFlow::UserAuth => user_auth::start(issuer, ctx, params),
-        AuthFlow::Custom => Err(Error::invalid_parameter(
-            "CUSTOM_AUTH requires Lambda triggers, which this issuer does not support",
-        )),
+        AuthFlow::Custom => custom_auth::start(issuer, ctx, params),
     }
 }
 

@@ -8,6 +8,7 @@
 
 pub(crate) mod calls;
 mod command;
+pub(crate) mod custom_auth;
 mod error;
 mod hooks;
 pub(crate) mod pre_token;
@@ -31,9 +32,6 @@ pub(crate) const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5
 pub(crate) const MAX_RESPONSE: usize = 6 * 1024 * 1024;
 
 /// Which trigger (the `LambdaConfig` member).
-// PreTokenGeneration is fired by pre_token.rs, the auth challenges by
-// CUSTOM_AUTH: both land on top of this module.
-#[allow(dead_code)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum TriggerKind {
     /// `PreSignUp`.
