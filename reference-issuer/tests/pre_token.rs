@@ -1,6 +1,7 @@
 //! Pre token generation with the team's real handler code: a Node module
 //! (async style, V2_0 and V3_0 events) and a Python module (V1_0), run
-//! through the issuer's shims. Tokens come from InitiateAuth, a refresh,
+//! through the issuer's shims. Tokens come from InitiateAuth, the answer to
+//! NEW_PASSWORD_REQUIRED, a refresh,
 //! the hosted UI's code grant and the client credentials grant over real
 //! HTTP, and are checked with cognito-verifier; a handler that throws fails
 //! the refresh with AWS's error, an in-process hook's malformed response
@@ -12,7 +13,7 @@ mod common;
 use cognito_issuer::{IssuerConfig, IssuerOptions, IssuerServer, RunningIssuer};
 use cognito_verifier::{CognitoVerifier, ExpectedTokenUse, PoolConfig, Requirement};
 use common::hosted::{code_for, oauth_client, token};
-use common::{PASSWORD, call, claims, create_user, ok, sign_in};
+use common::{PASSWORD, call, claims, create_user, ok};
 use serde_json::{Value, json};
 
 const NODE_ARN: &str = "arn:aws:lambda:us-east-1:000000000000:function:pre-token-node";
@@ -88,20 +89,38 @@ fn str_of<'a>(v: &'a Value, k: &str) -> &'a str {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn v2_node_handler_customizes_api_refresh_and_hosted_ui_tokens() {
+async fn v2_node_handler_customizes_new_password_refresh_and_hosted_ui_tokens() {
     let dir = tempfile::tempdir().unwrap();
     let issuer = start(dir.path()).await;
     let base = issuer.base_url().to_string();
     let pool = pool_with_trigger(&base, NODE_ARN, "V2_0").await;
     let client = api_client(&base, &pool).await;
-    create_user(&base, &pool, "alice", "alice@example.com").await;
-
-    let t = ok(
+    // The first sign-in answers NEW_PASSWORD_REQUIRED; only the answer's
+    // ClientMetadata reaches the trigger.
+    ok(
+        &base,
+        "AdminCreateUser",
+        json!({ "UserPoolId": pool, "Username": "alice", "MessageAction": "SUPPRESS",
+                "TemporaryPassword": "Temp-Passw0rd!",
+                "UserAttributes": [{"Name": "email", "Value": "alice@example.com"}] }),
+    )
+    .await;
+    let c = ok(
         &base,
         "InitiateAuth",
         json!({ "ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH",
-                "AuthParameters": {"USERNAME": "alice", "PASSWORD": PASSWORD},
+                "AuthParameters": {"USERNAME": "alice", "PASSWORD": "Temp-Passw0rd!"},
                 "ClientMetadata": {"tag": "initiate"} }),
+    )
+    .await;
+    assert_eq!(c["ChallengeName"], "NEW_PASSWORD_REQUIRED");
+    let t = ok(
+        &base,
+        "RespondToAuthChallenge",
+        json!({ "ClientId": client, "ChallengeName": "NEW_PASSWORD_REQUIRED",
+                "Session": c["Session"],
+                "ChallengeResponses": {"USERNAME": "alice", "NEW_PASSWORD": PASSWORD},
+                "ClientMetadata": {"tag": "respond"} }),
     )
     .await;
     let t = &t["AuthenticationResult"];
@@ -114,11 +133,8 @@ async fn v2_node_handler_customizes_api_refresh_and_hosted_ui_tokens() {
     assert_eq!(idc.username(), Some("alice"));
     let (idj, atj) = (claims(id), claims(access));
     assert_eq!(idj["tenant"], "acme");
-    assert_eq!(idj["source"], "TokenGeneration_Authentication");
-    assert_eq!(
-        idj["meta"], "none",
-        "InitiateAuth's ClientMetadata is not passed"
-    );
+    assert_eq!(idj["source"], "TokenGeneration_NewPasswordChallenge");
+    assert_eq!(idj["meta"], "respond");
     assert_ne!(idj["sub"], "forged", "sub is not modifiable");
     assert_eq!(atj["sub"], idj["sub"]);
     assert_eq!(atj["perms"], json!(["read", "write"]));
@@ -239,13 +255,25 @@ async fn v1_python_handler_changes_the_id_token_and_the_groups() {
         json!({"UserPoolId": pool, "Username": "alice", "GroupName": "staff"}),
     )
     .await;
-    let t = sign_in(&base, &client, "alice").await;
+    let t = ok(
+        &base,
+        "InitiateAuth",
+        json!({ "ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH",
+                "AuthParameters": {"USERNAME": "alice", "PASSWORD": PASSWORD},
+                "ClientMetadata": {"tag": "initiate"} }),
+    )
+    .await;
+    let t = &t["AuthenticationResult"];
     let (id, access) = (
-        claims(str_of(&t, "IdToken")),
-        claims(str_of(&t, "AccessToken")),
+        claims(str_of(t, "IdToken")),
+        claims(str_of(t, "AccessToken")),
     );
     assert_eq!(id["tier"], "gold");
     assert_eq!(id["source"], "TokenGeneration_Authentication");
+    assert_eq!(
+        id["meta"], "none",
+        "InitiateAuth's ClientMetadata is not passed"
+    );
     assert!(id.get("email").is_none());
     assert_eq!(id["cognito:groups"], json!(["vip"]));
     assert_eq!(

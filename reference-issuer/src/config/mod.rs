@@ -529,3 +529,51 @@ mod access_key_tests {
         assert_eq!(cfg.access_keys.len(), 1);
     }
 }
+
+#[cfg(test)]
+mod trigger_tests {
+    use super::*;
+
+    #[test]
+    fn lambda_config_and_trigger_handlers_parse_and_resolve() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("issuer.toml");
+        std::fs::write(
+            &path,
+            r#"
+[[pools]]
+name = "p"
+[pools.lambda_config]
+pre_sign_up = "arn:aws:lambda:us-east-1:000000000000:function:a"
+PostConfirmation = "arn:aws:lambda:us-east-1:000000000000:function:b"
+pre_token_generation_config = { lambda_version = "V2_0", lambda_arn = "arn:aws:lambda:us-east-1:000000000000:function:c" }
+
+[triggers."arn:aws:lambda:us-east-1:000000000000:function:a"]
+command = ["node", "lambdas/a/index.mjs"]
+env = { STAGE = "dev" }
+
+[triggers."arn:aws:lambda:us-east-1:000000000000:function:b"]
+url = "http://127.0.0.1:9000/b"
+"#,
+        )
+        .unwrap();
+        let cfg = IssuerConfig::from_file(&path).unwrap();
+        let lc = cfg.pools[0].lambda_config.as_ref().unwrap();
+        assert!(lc.post_confirmation.as_deref().unwrap().ends_with(":b"));
+        assert_eq!(
+            lc.pre_token_generation_config
+                .as_ref()
+                .unwrap()
+                .lambda_version,
+            "V2_0"
+        );
+        let a = &cfg.triggers["arn:aws:lambda:us-east-1:000000000000:function:a"];
+        let module = a.command.as_ref().unwrap()[1].clone();
+        assert_eq!(
+            Path::new(&module),
+            dir.path().join("lambdas/a/index.mjs").as_path()
+        );
+        assert_eq!(a.env["STAGE"], "dev");
+        assert!(IssuerConfig::from_toml_str("[triggers.x]\nfoo = 1\n").is_err());
+    }
+}

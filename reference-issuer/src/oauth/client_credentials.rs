@@ -67,9 +67,9 @@ pub(crate) fn grant(
     let metadata = client_metadata(aws_client_metadata)?;
     let overrides = pre_token::customize(
         issuer,
+        &pool,
         &Minting {
             source: TokenSource::ClientCredentials,
-            pool_id: &pool.id,
             client_id: &client.client_id,
             user: None,
             scopes: &requested,

@@ -60,9 +60,9 @@ pub(crate) fn issue(
     };
     let overrides = pre_token::customize(
         issuer,
+        &ctx.pool,
         &Minting {
             source,
-            pool_id: &ctx.pool.id,
             client_id: &ctx.client.client_id,
             user: Some((user, &groups)),
             scopes: &req.scopes(),

@@ -125,6 +125,7 @@ pub(super) fn first_factor(
 ) -> Result<Outcome> {
     let dest = Destination::for_attribute(user, attribute_of(challenge))
         .ok_or_else(|| Error::invalid_parameter(format!("{challenge} is not available")))?;
+    super::password::pre_authentication(issuer, ctx, user)?;
     issuer.write(|tx| crate::directory::codes::count_send(tx, user, CodePurpose::SignIn))?;
     send_code(issuer, ctx, user, challenge, &dest)
 }

@@ -200,9 +200,9 @@ pub(crate) fn redeem(
     };
     let overrides = pre_token::customize(
         issuer,
+        &ctx.pool,
         &Minting {
             source: TokenSource::RefreshTokens,
-            pool_id: &ctx.pool.id,
             client_id: &ctx.client.client_id,
             user: Some((&user, &groups)),
             scopes: &req.scopes(),

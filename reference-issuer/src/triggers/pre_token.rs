@@ -21,7 +21,7 @@ pub(crate) use overrides::Overrides;
 
 use super::{Invocation, TriggerError, TriggerKind, calls};
 use crate::issuer::Issuer;
-use crate::model::{Group, User};
+use crate::model::{Group, Pool, User};
 
 /// How tokens are being minted: the event's `triggerSource`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,8 +141,6 @@ impl GroupConfiguration {
 pub(crate) struct Minting<'a> {
     /// The `triggerSource`.
     pub source: TokenSource,
-    /// The pool.
-    pub pool_id: &'a str,
     /// The app client (`callerContext.clientId`, the only allowed `aud`).
     pub client_id: &'a str,
     /// The user and their groups; `None` for client credentials.
@@ -182,15 +180,18 @@ pub(crate) fn initial_response(version: EventVersion) -> Value {
     }
 }
 
-/// Fires the pool's pre token generation trigger, if it has one that
-/// fires for `m.source`, and returns the changes its response asks for.
+/// Fires `pool`'s pre token generation trigger, if it has one that fires
+/// for `m.source`, and returns the changes its response asks for.
 /// A response Cognito could not read fails the minting
 /// ([`TriggerError::Unrecognizable`]); changes Cognito ignores are logged.
 pub(crate) fn customize(
     issuer: &Issuer,
+    pool: &Pool,
     m: &Minting<'_>,
 ) -> Result<Option<Overrides>, TriggerError> {
-    let Some(n) = issuer.pre_token_version(m.pool_id)? else {
+    // The pool at hand answers without a read for the many pools that
+    // have no trigger.
+    let Some((_, n)) = pool.lambda_config.as_ref().and_then(|c| c.pre_token()) else {
         return Ok(None);
     };
     let version = EventVersion::from_number(n).unwrap_or(EventVersion::V1);
@@ -203,7 +204,7 @@ pub(crate) fn customize(
     let inv = Invocation {
         kind: TriggerKind::PreTokenGeneration,
         source: m.source.trigger_source(),
-        pool_id: m.pool_id,
+        pool_id: &pool.id,
         user_name,
         client_id: Some(m.client_id),
         request: request(version, m),
@@ -213,7 +214,7 @@ pub(crate) fn customize(
         return Ok(None);
     };
     let mut overrides = Overrides::from_response(version, &response, m.client_id).map_err(|e| {
-        tracing::warn!(pool = %m.pool_id, error = %e, "pre token generation response refused");
+        tracing::warn!(pool = %pool.id, error = %e, "pre token generation response refused");
         TriggerError::Unrecognizable {
             kind: TriggerKind::PreTokenGeneration,
         }
@@ -227,7 +228,7 @@ pub(crate) fn customize(
     }
     for change in &overrides.ignored {
         tracing::warn!(
-            pool = %m.pool_id,
+            pool = %pool.id,
             "pre token generation: {change} ignored, as Cognito ignores it"
         );
     }

@@ -54,6 +54,9 @@ impl Handlers {
                 (Some(url), None) => Handler::Url(UrlHandler::new(url).map_err(|e| bad(&e))?),
                 (None, Some(command)) => {
                     let runtime = Runtime::of(command).map_err(|e| bad(&e))?;
+                    if let Some(module) = command.get(1).filter(|m| !Path::new(m).is_file()) {
+                        return Err(bad(&format!("the module {module} does not exist")));
+                    }
                     let shim = runtime.write_shim(shim_dir)?;
                     Handler::Command(CommandHandler::new(arn, runtime, shim, command, &h.env))
                 }
@@ -94,5 +97,61 @@ impl Handlers {
             Answer::Unrecognizable => Err(TriggerError::Unrecognizable { kind }),
             Answer::Timeout => Err(TriggerError::Timeout { kind }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn config(toml_text: &str) -> BTreeMap<String, TriggerHandlerConfig> {
+        crate::config::IssuerConfig::from_toml_str(toml_text)
+            .unwrap()
+            .triggers
+    }
+
+    #[test]
+    fn handlers_are_checked_at_start_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let hooks = TriggerHooks::new();
+        for bad in [
+            "[triggers.a]\nurl = \"http://127.0.0.1:1/\"\ncommand = [\"node\", \"x.mjs\"]\n",
+            "[triggers.a]\n",
+            "[triggers.a]\ncommand = [\"node\", \"/nonexistent/index.mjs\"]\n",
+            "[triggers.a]\ncommand = [\"ruby\", \"h.rb\"]\n",
+            "[triggers.a]\nurl = \"https://example.com/\"\n",
+        ] {
+            assert!(
+                Handlers::build(&config(bad), &hooks, dir.path()).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn hooks_answer_and_unmapped_functions_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut hooks = TriggerHooks::new();
+        hooks.insert("arn:ok", Ok);
+        hooks.insert("arn:no", |_| Err("Nope".to_string()));
+        let h = Handlers::build(&BTreeMap::new(), &hooks, dir.path()).unwrap();
+        let k = TriggerKind::PreSignUp;
+        let event = json!({"response": {}});
+        assert_eq!(h.invoke(k, "arn:ok", &event), Ok(event.clone()));
+        assert_eq!(
+            h.invoke(k, "arn:no", &event),
+            Err(TriggerError::Failed {
+                kind: k,
+                message: "Nope".into()
+            })
+        );
+        assert_eq!(
+            h.invoke(k, "arn:other", &event),
+            Err(TriggerError::NotMapped {
+                kind: k,
+                arn: "arn:other".into()
+            })
+        );
     }
 }

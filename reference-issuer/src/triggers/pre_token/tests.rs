@@ -119,7 +119,6 @@ fn user_request_has_attributes_groups_and_scopes_from_v2() {
     let meta = BTreeMap::from([("k".to_string(), "v".to_string())]);
     let m = Minting {
         source: TokenSource::Authentication,
-        pool_id: "us-east-1_abc",
         client_id: CLIENT,
         user: Some((&u, &groups)),
         scopes: &scopes,
@@ -165,7 +164,6 @@ fn machine_request_has_no_user() {
     let scopes = ["api/read".to_string()];
     let m = Minting {
         source: TokenSource::ClientCredentials,
-        pool_id: "us-east-1_abc",
         client_id: CLIENT,
         user: None,
         scopes: &scopes,
