@@ -49,6 +49,9 @@ if ! cmp -s "$node_alb/package-lock.json" "$node_alb/node_modules/.alb-package-l
         && cp package-lock.json node_modules/.alb-package-lock.json)
 fi
 
+# reference-issuer/tests/triggers.rs, tests/pre_token.rs and tests/custom_auth.rs run real Lambda
+# handler code through the issuer's shims: they need `node` and `python3` on
+# the PATH (as the conformance suites below do); they install nothing.
 echo "==> cargo test --workspace"
 cargo test --workspace
 

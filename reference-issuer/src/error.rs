@@ -60,6 +60,13 @@ pub enum ErrorKind {
     InvalidOAuthFlow,
     /// The device is already confirmed (`DeviceKeyExistsException`).
     DeviceKeyExists,
+    /// A Lambda trigger threw (`UserLambdaValidationException`).
+    UserLambdaValidation,
+    /// A Lambda trigger's answer is unusable (`InvalidLambdaResponseException`).
+    InvalidLambdaResponse,
+    /// A Lambda trigger could not be invoked or timed out
+    /// (`UnexpectedLambdaException`).
+    UnexpectedLambda,
     /// A fault of the issuer itself (storage, crypto): HTTP 500.
     Internal,
 }

@@ -31,6 +31,8 @@ pub(crate) struct Issuer {
     pub srp: crate::signin::srp_pending::SealedChallenges,
     /// Code budgets of unknown usernames (PreventUserExistenceErrors).
     pub code_decoys: crate::directory::code_decoys::CodeDecoys,
+    /// The Lambda trigger handlers, by function ARN.
+    pub triggers: crate::triggers::Handlers,
 }
 
 impl Issuer {
@@ -44,6 +46,7 @@ impl Issuer {
             rate_limits: RateLimits::default(),
             code_decoys: Default::default(),
             srp: Default::default(),
+            triggers: Default::default(),
         }
     }
 

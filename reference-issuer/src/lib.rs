@@ -44,9 +44,10 @@ mod signin;
 pub mod srp;
 mod store;
 mod tokens;
+mod triggers;
 
 pub use api::ApiError;
-pub use config::{AccessKey, IssuerConfig};
+pub use config::{AccessKey, IssuerConfig, TriggerHandlerConfig};
 pub use error::IssuerError;
 pub use http::cors::CorsOrigins;
 pub use lifecycle::{
@@ -55,6 +56,7 @@ pub use lifecycle::{
 };
 pub use model::IssuerStyle;
 pub use store::outbox::OutboxMessage;
+pub use triggers::{TriggerHook, TriggerHooks};
 
 /// Helpers for tests, benchmarks and tools: the password hashing cost and
 /// statistics.

@@ -21,6 +21,7 @@ use crate::model::{AppClient, OAuthFlow};
 use crate::store::Store;
 use crate::store::outbox::OutboxMessage;
 use crate::tokens::KeyPurpose;
+use crate::triggers::{Handlers, TriggerHooks};
 
 /// How to run an issuer.
 #[derive(Debug, Clone)]
@@ -53,6 +54,9 @@ pub struct IssuerOptions {
     /// [`CorsOrigins::Any`] and the configuration file lists origins, the
     /// file's list applies.
     pub cors_origins: CorsOrigins,
+    /// In-process Lambda trigger handlers by function ARN (for Rust tests
+    /// and library users); they win over the configuration's `[triggers]`.
+    pub trigger_hooks: TriggerHooks,
 }
 
 impl IssuerOptions {
@@ -68,6 +72,7 @@ impl IssuerOptions {
             insecure_open_admin: false,
             limits: ServerLimits::default(),
             cors_origins: CorsOrigins::Any,
+            trigger_hooks: TriggerHooks::default(),
         }
     }
 }
@@ -267,8 +272,14 @@ impl IssuerServer {
         let db = options.data_dir.join(DB_FILE);
         let cfg = options.config.clone();
         let url = base_url.clone();
+        let handlers = Handlers::build(
+            &cfg.as_ref().map(|c| c.triggers.clone()).unwrap_or_default(),
+            &options.trigger_hooks,
+            &options.data_dir.join("triggers"),
+        )?;
         let (state, pool_id, client_id) = tokio::task::spawn_blocking(move || {
-            let issuer = Issuer::new(Store::open(&db)?, url);
+            let mut issuer = Issuer::new(Store::open(&db)?, url);
+            issuer.triggers = handlers;
             let (pool_id, client_id) = bootstrap(&issuer, cfg.as_ref())?;
             Ok::<_, IssuerError>((Arc::new(issuer), pool_id, client_id))
         })

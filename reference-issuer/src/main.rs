@@ -138,6 +138,7 @@ async fn run(cli: Cli) -> Result<(), cognito_issuer::IssuerError> {
             max_connections: cli.max_connections.max(1),
         },
         cors_origins: CorsOrigins::parse(&cli.cors_origins)?,
+        trigger_hooks: Default::default(),
     })
     .await?;
     println!("cognito-issuer listening on {}", running.base_url());

@@ -2,6 +2,8 @@
 //! AdminGetUser, ..., ListUsers, ListUsersInGroup, AdminUserGlobalSignOut).
 //! The rules live in `directory::{admin_users, memberships, sign_out}`.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -46,6 +48,8 @@ pub(super) struct CreateInput {
     message_action: Option<String>,
     #[serde(default)]
     desired_delivery_mediums: Vec<String>,
+    client_metadata: Option<BTreeMap<String, String>>,
+    validation_data: Option<Vec<AttributeIn>>,
 }
 
 /// AdminCreateUser.
@@ -53,6 +57,10 @@ pub(crate) fn admin_create_user(issuer: &Issuer, input: Value) -> Result<Value> 
     let i: CreateInput = decode(input)?;
     let pool_id = required(&i.user_pool_id, "userPoolId")?;
     let username = required(&i.username, "username")?;
+    let validation_data = i
+        .validation_data
+        .as_deref()
+        .map(crate::directory::users::submitted);
     let req = NewUserRequest {
         username,
         attributes: &i.user_attributes,
@@ -60,6 +68,8 @@ pub(crate) fn admin_create_user(issuer: &Issuer, input: Value) -> Result<Value> 
         force_alias_creation: i.force_alias_creation,
         message_action: i.message_action.as_deref(),
         desired_delivery_mediums: &i.desired_delivery_mediums,
+        metadata: i.client_metadata.as_ref(),
+        validation_data: validation_data.as_ref(),
     };
     let user = admin::admin_create_user(issuer, pool_id, &req)?;
     Ok(json!({ "User": shapes::user_type(&user, None) }))

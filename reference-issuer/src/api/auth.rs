@@ -22,6 +22,7 @@ pub(super) struct InitiateInput {
     auth_flow: Option<String>,
     #[serde(default)]
     auth_parameters: BTreeMap<String, String>,
+    client_metadata: Option<BTreeMap<String, String>>,
 }
 
 /// RespondToAuthChallenge / AdminRespondToAuthChallenge input.
@@ -34,6 +35,7 @@ pub(super) struct RespondInput {
     session: Option<String>,
     #[serde(default)]
     challenge_responses: BTreeMap<String, String>,
+    client_metadata: Option<BTreeMap<String, String>>,
 }
 
 /// GetTokensFromRefreshToken input.
@@ -44,10 +46,8 @@ pub(super) struct GetTokensInput {
     refresh_token: Option<String>,
     client_secret: Option<String>,
     device_key: Option<String>,
-    /// Only for Lambda triggers, which this issuer does not run (decoded
-    /// so a malformed map is refused as AWS refuses it).
-    #[serde(default, rename = "ClientMetadata")]
-    _client_metadata: BTreeMap<String, String>,
+    /// The pre token generation trigger's `clientMetadata`.
+    client_metadata: Option<BTreeMap<String, String>>,
 }
 
 /// An `AuthenticationResultType`.
@@ -109,7 +109,8 @@ fn initiate(issuer: &Issuer, input: Value, admin: bool) -> Result<Value> {
     let client_id = required(&i.client_id, "clientId")?;
     let flow = required(&i.auth_flow, "authFlow")?;
     let ctx = FlowContext::load(issuer, pool_id, client_id)?
-        .with_device_key(i.auth_parameters.get("DEVICE_KEY").cloned());
+        .with_device_key(i.auth_parameters.get("DEVICE_KEY").cloned())
+        .with_metadata(i.client_metadata);
     signin::start(issuer, &ctx, flow, &i.auth_parameters).and_then(render)
 }
 
@@ -122,7 +123,8 @@ fn respond(issuer: &Issuer, input: Value, admin: bool) -> Result<Value> {
     };
     let client_id = required(&i.client_id, "clientId")?;
     let ctx = FlowContext::load(issuer, pool_id, client_id)?
-        .with_device_key(i.challenge_responses.get("DEVICE_KEY").cloned());
+        .with_device_key(i.challenge_responses.get("DEVICE_KEY").cloned())
+        .with_metadata(i.client_metadata);
     let name = required(&i.challenge_name, "challengeName")?;
     challenge::respond(
         issuer,
@@ -160,7 +162,7 @@ pub(crate) fn get_tokens_from_refresh_token(issuer: &Issuer, input: Value) -> Re
     let i: GetTokensInput = decode(input)?;
     let client_id = required(&i.client_id, "clientId")?;
     let token = required(&i.refresh_token, "refreshToken")?;
-    let ctx = FlowContext::load(issuer, None, client_id)?;
+    let ctx = FlowContext::load(issuer, None, client_id)?.with_metadata(i.client_metadata);
     let tokens = refresh::get_tokens(
         issuer,
         &ctx,

@@ -43,6 +43,9 @@ pub(crate) fn exception_name(kind: ErrorKind) -> &'static str {
         ErrorKind::RefreshTokenReuse => "RefreshTokenReuseException",
         ErrorKind::DeviceKeyExists => "DeviceKeyExistsException",
         ErrorKind::InvalidOAuthFlow => "InvalidOAuthFlowException",
+        ErrorKind::UserLambdaValidation => "UserLambdaValidationException",
+        ErrorKind::InvalidLambdaResponse => "InvalidLambdaResponseException",
+        ErrorKind::UnexpectedLambda => "UnexpectedLambdaException",
         ErrorKind::Internal => "InternalErrorException",
     }
 }
@@ -144,6 +147,21 @@ mod tests {
             (
                 ErrorKind::InvalidOAuthFlow,
                 "InvalidOAuthFlowException",
+                400,
+            ),
+            (
+                ErrorKind::UserLambdaValidation,
+                "UserLambdaValidationException",
+                400,
+            ),
+            (
+                ErrorKind::InvalidLambdaResponse,
+                "InvalidLambdaResponseException",
+                400,
+            ),
+            (
+                ErrorKind::UnexpectedLambda,
+                "UnexpectedLambdaException",
                 400,
             ),
             (ErrorKind::Internal, "InternalErrorException", 500),

@@ -9,7 +9,8 @@ use crate::directory::pools::{self, PoolDescription, PoolSpec, PoolUpdate};
 use crate::error::{Error, Result};
 use crate::issuer::Issuer;
 use crate::model::{
-    DeviceConfiguration, Policies, SchemaAttribute, UsernameConfiguration, described_schema,
+    DeviceConfiguration, LambdaConfig, Policies, SchemaAttribute, UsernameConfiguration,
+    described_schema,
 };
 
 /// CreateUserPool input (unknown fields are kept and echoed by Describe).
@@ -39,6 +40,8 @@ pub(super) struct CreatePoolInput {
     pub username_configuration: Option<UsernameConfiguration>,
     /// Remembered devices.
     pub device_configuration: Option<DeviceConfiguration>,
+    /// The triggers' functions.
+    pub lambda_config: Option<LambdaConfig>,
     /// Tags (`cognito-issuer:issuer-style` selects the issuer style).
     #[serde(default)]
     pub user_pool_tags: Map<String, Value>,
@@ -71,6 +74,7 @@ impl CreatePoolInput {
             mfa_configuration: self.mfa_configuration,
             username_configuration: self.username_configuration,
             device_configuration: self.device_configuration,
+            lambda_config: self.lambda_config,
             tags: self.user_pool_tags,
             extra: self.extra,
         })
@@ -159,7 +163,7 @@ pub(crate) fn list_user_pools(issuer: &Issuer, input: Value) -> Result<Value> {
             json!({
                 "Id": p.id,
                 "Name": p.name,
-                "LambdaConfig": {},
+                "LambdaConfig": p.lambda_config.clone().unwrap_or_default(),
                 "Status": "Enabled",
                 "LastModifiedDate": p.last_modified_date,
                 "CreationDate": p.creation_date,
@@ -191,6 +195,8 @@ pub(super) struct UpdatePoolInput {
     pub mfa_configuration: Option<String>,
     /// Remembered devices.
     pub device_configuration: Option<DeviceConfiguration>,
+    /// The triggers' functions.
+    pub lambda_config: Option<LambdaConfig>,
     /// Tags.
     #[serde(default)]
     pub user_pool_tags: Map<String, Value>,
@@ -211,6 +217,7 @@ impl UpdatePoolInput {
                 auto_verified_attributes: self.auto_verified_attributes,
                 mfa_configuration: self.mfa_configuration,
                 device_configuration: self.device_configuration,
+                lambda_config: self.lambda_config,
                 tags: self.user_pool_tags,
                 extra: self.extra,
             },

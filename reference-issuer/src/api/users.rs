@@ -5,6 +5,8 @@
 //! GlobalSignOut, RevokeToken. None of them needs AWS credentials. The
 //! rules live in `directory::{users, profile, sign_out}`.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -30,12 +32,17 @@ pub(super) struct ClientUserInput {
     user_attributes: Vec<AttributeIn>,
     #[serde(default)]
     force_alias_creation: bool,
+    client_metadata: Option<BTreeMap<String, String>>,
+    validation_data: Option<Vec<AttributeIn>>,
 }
 
 fn client_call(issuer: &Issuer, i: &ClientUserInput) -> Result<ClientCall> {
     let client_id = required(&i.client_id, "clientId")?;
     let username = required(&i.username, "username")?;
-    flows::client_call(issuer, client_id, username, i.secret_hash.as_deref())
+    let mut call = flows::client_call(issuer, client_id, username, i.secret_hash.as_deref())?;
+    call.metadata = i.client_metadata.clone();
+    call.validation_data = i.validation_data.as_deref().map(flows::submitted);
+    Ok(call)
 }
 
 /// SignUp.
@@ -44,7 +51,7 @@ pub(crate) fn sign_up(issuer: &Issuer, input: Value) -> Result<Value> {
     let call = client_call(issuer, &i)?;
     let pw = required(&i.password, "password")?;
     let done = flows::sign_up(issuer, &call, pw, &i.user_attributes)?;
-    let mut out = json!({ "UserConfirmed": false, "UserSub": done.sub });
+    let mut out = json!({ "UserConfirmed": done.confirmed, "UserSub": done.sub });
     if let Some(d) = &done.delivery {
         out["CodeDeliveryDetails"] = shapes::code_delivery(d);
     }

@@ -4,8 +4,8 @@
 use serde_json::{Map, Value};
 
 use super::{
-    ClientConfig, GroupConfig, IssuerConfig, PoolConfig, ResourceServerConfig,
-    UiCustomizationConfig,
+    ClientConfig, GroupConfig, IssuerConfig, LambdaConfigToml, PoolConfig, ResourceServerConfig,
+    UiCustomizationConfig, VersionedLambdaToml,
 };
 use crate::directory::clients::{self, ClientSpec, RotationSpec};
 use crate::directory::domains::{self, DomainSpec};
@@ -17,9 +17,9 @@ use crate::directory::ui_customization::{self, UiSpec};
 use crate::error::{Error, IssuerError};
 use crate::issuer::Issuer;
 use crate::model::{
-    AuthFactor, DeviceConfiguration, ExplicitAuthFlow, PasswordPolicy, Policies,
-    PreventUserExistenceErrors, RotationFeature, SchemaAttribute, SignInPolicy,
-    UsernameConfiguration,
+    AuthFactor, DeviceConfiguration, ExplicitAuthFlow, LambdaConfig, PasswordPolicy, Policies,
+    PreTokenGenerationConfig, PreventUserExistenceErrors, RotationFeature, SchemaAttribute,
+    SignInPolicy, UsernameConfiguration,
 };
 
 /// The ids applied for one configured pool.
@@ -108,8 +108,44 @@ fn pool_spec(pc: &PoolConfig) -> PoolSpec {
             challenge_required_on_new_device: d.challenge_required_on_new_device,
             device_only_remembered_on_user_prompt: d.device_only_remembered_on_user_prompt,
         }),
+        lambda_config: pc.lambda_config.as_ref().map(lambda_config),
         tags,
         extra: Map::new(),
+    }
+}
+
+/// The model's `LambdaConfig` of a configured one (validated by the
+/// directory as CreateUserPool's).
+fn lambda_config(c: &LambdaConfigToml) -> LambdaConfig {
+    let versioned = |v: &VersionedLambdaToml| serde_json::json!({ "LambdaVersion": v.lambda_version, "LambdaArn": v.lambda_arn });
+    let mut extra = Map::new();
+    if let Some(v) = &c.custom_sms_sender {
+        extra.insert("CustomSMSSender".into(), versioned(v));
+    }
+    if let Some(v) = &c.custom_email_sender {
+        extra.insert("CustomEmailSender".into(), versioned(v));
+    }
+    if let Some(k) = &c.kms_key_id {
+        extra.insert("KMSKeyID".into(), k.clone().into());
+    }
+    LambdaConfig {
+        pre_sign_up: c.pre_sign_up.clone(),
+        custom_message: c.custom_message.clone(),
+        post_confirmation: c.post_confirmation.clone(),
+        pre_authentication: c.pre_authentication.clone(),
+        post_authentication: c.post_authentication.clone(),
+        define_auth_challenge: c.define_auth_challenge.clone(),
+        create_auth_challenge: c.create_auth_challenge.clone(),
+        verify_auth_challenge_response: c.verify_auth_challenge_response.clone(),
+        pre_token_generation: c.pre_token_generation.clone(),
+        pre_token_generation_config: c.pre_token_generation_config.as_ref().map(|v| {
+            PreTokenGenerationConfig {
+                lambda_version: v.lambda_version.clone(),
+                lambda_arn: v.lambda_arn.clone(),
+            }
+        }),
+        user_migration: c.user_migration.clone(),
+        extra,
     }
 }
 

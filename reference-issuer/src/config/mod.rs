@@ -40,6 +40,14 @@
 //! # Browser origins allowed by CORS (default: any origin). The command
 //! # line's --cors-origin list wins when given.
 //! cors_origins = ["http://localhost:3000"]
+//!
+//! # Lambda triggers: the pool names functions, the issuer maps each
+//! # function ARN to what runs it locally.
+//! [pools.lambda_config]
+//! pre_sign_up = "arn:aws:lambda:us-east-1:000000000000:function:pre-sign-up"
+//!
+//! [triggers."arn:aws:lambda:us-east-1:000000000000:function:pre-sign-up"]
+//! command = ["node", "lambdas/pre-sign-up/index.mjs"]
 //! ```
 
 use std::collections::BTreeMap;
@@ -67,6 +75,90 @@ pub struct IssuerConfig {
     /// empty: [`IssuerOptions::cors_origins`](crate::IssuerOptions) decides.
     #[serde(default)]
     pub cors_origins: Vec<String>,
+    /// The handler of each Lambda function ARN a pool's `lambda_config`
+    /// (or `LambdaConfig` set through the API) names.
+    #[serde(default)]
+    pub triggers: BTreeMap<String, TriggerHandlerConfig>,
+}
+
+/// What runs a Lambda function locally: exactly one of `url` or `command`.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TriggerHandlerConfig {
+    /// `http://host:port/path`: the event JSON is POSTed there and the
+    /// answer's JSON body is the function's return value.
+    pub url: Option<String>,
+    /// The team's real handler module run through the shim the issuer
+    /// ships: `["node", "path/index.mjs"]` (export `handler`, or a third
+    /// element naming it) or `["python3", "path/module.py"]` (function
+    /// `lambda_handler`, or a third element naming it). The module path is
+    /// relative to the configuration file.
+    pub command: Option<Vec<String>>,
+    /// Extra environment variables of the command's process.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+}
+
+/// A pool's `LambdaConfig` in the configuration file: snake_case names
+/// (AWS's PascalCase names are accepted too).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LambdaConfigToml {
+    /// `PreSignUp`.
+    #[serde(alias = "PreSignUp")]
+    pub pre_sign_up: Option<String>,
+    /// `CustomMessage`.
+    #[serde(alias = "CustomMessage")]
+    pub custom_message: Option<String>,
+    /// `PostConfirmation`.
+    #[serde(alias = "PostConfirmation")]
+    pub post_confirmation: Option<String>,
+    /// `PreAuthentication`.
+    #[serde(alias = "PreAuthentication")]
+    pub pre_authentication: Option<String>,
+    /// `PostAuthentication`.
+    #[serde(alias = "PostAuthentication")]
+    pub post_authentication: Option<String>,
+    /// `DefineAuthChallenge`.
+    #[serde(alias = "DefineAuthChallenge")]
+    pub define_auth_challenge: Option<String>,
+    /// `CreateAuthChallenge`.
+    #[serde(alias = "CreateAuthChallenge")]
+    pub create_auth_challenge: Option<String>,
+    /// `VerifyAuthChallengeResponse`.
+    #[serde(alias = "VerifyAuthChallengeResponse")]
+    pub verify_auth_challenge_response: Option<String>,
+    /// `PreTokenGeneration` (version 1).
+    #[serde(alias = "PreTokenGeneration")]
+    pub pre_token_generation: Option<String>,
+    /// `PreTokenGenerationConfig`.
+    #[serde(alias = "PreTokenGenerationConfig")]
+    pub pre_token_generation_config: Option<VersionedLambdaToml>,
+    /// `UserMigration`.
+    #[serde(alias = "UserMigration")]
+    pub user_migration: Option<String>,
+    /// `CustomSMSSender` (stored and described only).
+    #[serde(alias = "CustomSMSSender")]
+    pub custom_sms_sender: Option<VersionedLambdaToml>,
+    /// `CustomEmailSender` (stored and described only).
+    #[serde(alias = "CustomEmailSender")]
+    pub custom_email_sender: Option<VersionedLambdaToml>,
+    /// `KMSKeyID` (stored and described only).
+    #[serde(alias = "KMSKeyID")]
+    pub kms_key_id: Option<String>,
+}
+
+/// A function with its event version (`PreTokenGenerationConfig`,
+/// `CustomSMSSender`, `CustomEmailSender`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VersionedLambdaToml {
+    /// `LambdaVersion`: `V1_0`, `V2_0` or `V3_0` for pre token generation.
+    #[serde(alias = "LambdaVersion")]
+    pub lambda_version: String,
+    /// `LambdaArn`.
+    #[serde(alias = "LambdaArn")]
+    pub lambda_arn: String,
 }
 
 /// An access key for SigV4-signed management operations. `Debug` never
@@ -209,6 +301,9 @@ pub struct PoolConfig {
     /// The hosted UI look of every client without its own (SetUICustomization
     /// with `ClientId` `ALL`).
     pub ui_customization: Option<UiCustomizationConfig>,
+    /// The triggers' functions (`LambdaConfig`); map each ARN to a handler
+    /// under `[triggers]`.
+    pub lambda_config: Option<LambdaConfigToml>,
     /// App clients.
     #[serde(default)]
     pub clients: Vec<ClientConfig>,
@@ -388,6 +483,13 @@ impl IssuerConfig {
             .map_err(|e| IssuerError::Config(format!("{}: {e}", path.display())))?;
         let mut cfg = Self::from_toml_str(&text)?;
         let base = path.parent().unwrap_or(Path::new("."));
+        for handler in cfg.triggers.values_mut() {
+            if let Some(module) = handler.command.as_mut().and_then(|c| c.get_mut(1))
+                && Path::new(module.as_str()).is_relative()
+            {
+                *module = base.join(module.as_str()).display().to_string();
+            }
+        }
         for pool in &mut cfg.pools {
             let clients = pool.clients.iter_mut().map(|c| &mut c.ui_customization);
             for ui in std::iter::once(&mut pool.ui_customization)
@@ -425,5 +527,53 @@ mod access_key_tests {
         )
         .unwrap();
         assert_eq!(cfg.access_keys.len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod trigger_tests {
+    use super::*;
+
+    #[test]
+    fn lambda_config_and_trigger_handlers_parse_and_resolve() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("issuer.toml");
+        std::fs::write(
+            &path,
+            r#"
+[[pools]]
+name = "p"
+[pools.lambda_config]
+pre_sign_up = "arn:aws:lambda:us-east-1:000000000000:function:a"
+PostConfirmation = "arn:aws:lambda:us-east-1:000000000000:function:b"
+pre_token_generation_config = { lambda_version = "V2_0", lambda_arn = "arn:aws:lambda:us-east-1:000000000000:function:c" }
+
+[triggers."arn:aws:lambda:us-east-1:000000000000:function:a"]
+command = ["node", "lambdas/a/index.mjs"]
+env = { STAGE = "dev" }
+
+[triggers."arn:aws:lambda:us-east-1:000000000000:function:b"]
+url = "http://127.0.0.1:9000/b"
+"#,
+        )
+        .unwrap();
+        let cfg = IssuerConfig::from_file(&path).unwrap();
+        let lc = cfg.pools[0].lambda_config.as_ref().unwrap();
+        assert!(lc.post_confirmation.as_deref().unwrap().ends_with(":b"));
+        assert_eq!(
+            lc.pre_token_generation_config
+                .as_ref()
+                .unwrap()
+                .lambda_version,
+            "V2_0"
+        );
+        let a = &cfg.triggers["arn:aws:lambda:us-east-1:000000000000:function:a"];
+        let module = a.command.as_ref().unwrap()[1].clone();
+        assert_eq!(
+            Path::new(&module),
+            dir.path().join("lambdas/a/index.mjs").as_path()
+        );
+        assert_eq!(a.env["STAGE"], "dev");
+        assert!(IssuerConfig::from_toml_str("[triggers.x]\nfoo = 1\n").is_err());
     }
 }

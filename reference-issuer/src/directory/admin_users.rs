@@ -8,18 +8,21 @@ use crate::directory::attributes::{
     AttributeIn, apply_attributes, ensure_alias_unique, remove, validate_attributes,
     validate_deletion,
 };
-use crate::directory::codes::{CodePurpose, Requester, delivery_destination, issue_code};
+use crate::directory::codes::{CodePurpose, Requester, delivery_destination, issue_code_with};
 use crate::directory::credentials::remember_password;
 use crate::directory::filter::Filter;
 use crate::directory::lookup::{require_user, user_not_found};
 use crate::directory::outbox::{self, Destination, MessageKind};
 use crate::directory::password;
+use crate::directory::users::{apply_pre_sign_up, custom_text, submitted};
 use crate::error::{Error, Result};
 use crate::ids;
 use crate::issuer::Issuer;
 use crate::model::{Pool, User, UserStatus};
 use crate::store::Conn as Connection;
 use crate::store::{refresh as refresh_rows, users as user_rows};
+use crate::triggers::calls::{self, Caller, CustomText};
+use std::collections::BTreeMap;
 
 /// Resolves a pool and one of its users by username (or sign-in
 /// attribute); `ResourceNotFoundException` / `UserNotFoundException`.
@@ -49,9 +52,19 @@ pub(crate) struct NewUserRequest<'a> {
     pub message_action: Option<&'a str>,
     /// `DesiredDeliveryMediums` (`EMAIL`, `SMS`).
     pub desired_delivery_mediums: &'a [String],
+    /// `ClientMetadata`, passed to the triggers.
+    pub metadata: Option<&'a BTreeMap<String, String>>,
+    /// `ValidationData`, passed to the pre sign-up trigger.
+    pub validation_data: Option<&'a BTreeMap<String, String>>,
 }
 
-fn send_invitation(conn: &Connection, user: &User, temp: &str, mediums: &[String]) -> Result<()> {
+fn send_invitation(
+    conn: &Connection,
+    user: &User,
+    temp: &str,
+    mediums: &[String],
+    custom: Option<&CustomText>,
+) -> Result<()> {
     let wants_sms = mediums.iter().any(|m| m == "SMS");
     let wants_email = mediums.is_empty() || mediums.iter().any(|m| m == "EMAIL");
     let mut attrs = Vec::new();
@@ -67,14 +80,12 @@ fn send_invitation(conn: &Connection, user: &User, temp: &str, mediums: &[String
                 .attr("email")
                 .filter(|_| user.username == user.sub)
                 .unwrap_or(&user.username);
-            outbox::send(
-                conn,
-                user,
-                MessageKind::Invitation,
-                &dest,
-                None,
-                format!("Your username is {display} and temporary password is {temp}"),
-            )?;
+            let text = custom
+                .and_then(|c| c.render(dest.medium, temp, display))
+                .unwrap_or_else(|| {
+                    format!("Your username is {display} and temporary password is {temp}")
+                });
+            outbox::send(conn, user, MessageKind::Invitation, &dest, None, text)?;
         }
     }
     Ok(())
@@ -108,7 +119,13 @@ pub(crate) fn admin_create_user(
             )));
         }
     }
+    let caller = Caller {
+        client_id: None,
+        metadata: req.metadata,
+    };
     if req.message_action == Some("RESEND") {
+        let current = issuer.read(|c| require_user(c, &pool, req.username))?;
+        let text = custom_text(issuer, &current, "CustomMessage_AdminCreateUser", caller)?;
         return issuer.write(|tx| {
             let mut user = require_user(tx, &pool, req.username)?;
             if user.status != UserStatus::ForceChangePassword {
@@ -121,7 +138,13 @@ pub(crate) fn admin_create_user(
             user.modified_at = ids::now_f64();
             user_rows::update_user(tx, &user)?;
             remember_password(tx, &user, &temp)?;
-            send_invitation(tx, &user, &temp, req.desired_delivery_mediums)?;
+            send_invitation(
+                tx,
+                &user,
+                &temp,
+                req.desired_delivery_mediums,
+                text.as_ref(),
+            )?;
             Ok(user)
         });
     }
@@ -131,8 +154,22 @@ pub(crate) fn admin_create_user(
         req.attributes,
         UserStatus::ForceChangePassword,
     )?;
+    // Nothing is stored when the pre sign-up trigger refuses.
+    let pre = calls::pre_sign_up(
+        issuer,
+        &user,
+        "PreSignUp_AdminCreateUser",
+        &submitted(req.attributes),
+        req.validation_data,
+        caller,
+    )?;
+    apply_pre_sign_up(&mut user, pre, false);
     user.password_hash = Some(hash);
     let suppress = req.message_action == Some("SUPPRESS");
+    let text = match suppress {
+        true => None,
+        false => custom_text(issuer, &user, "CustomMessage_AdminCreateUser", caller)?,
+    };
     issuer.write(|tx| {
         insert_new_user(
             tx,
@@ -143,7 +180,13 @@ pub(crate) fn admin_create_user(
         )?;
         remember_password(tx, &user, &temp)?;
         if !suppress {
-            send_invitation(tx, &user, &temp, req.desired_delivery_mediums)?;
+            send_invitation(
+                tx,
+                &user,
+                &temp,
+                req.desired_delivery_mediums,
+                text.as_ref(),
+            )?;
         }
         Ok(())
     })?;
@@ -187,6 +230,15 @@ pub(crate) fn admin_set_user_password(
 
 /// AdminResetUserPassword: the user must reset with a code sent to them.
 pub(crate) fn admin_reset_user_password(issuer: &Issuer, pool: &Pool, user: &User) -> Result<()> {
+    let text = match delivery_destination(pool, user, false) {
+        Some(_) if user.status != UserStatus::Unconfirmed => custom_text(
+            issuer,
+            user,
+            "CustomMessage_ForgotPassword",
+            Caller::default(),
+        )?,
+        _ => None,
+    };
     issuer.write(|tx| {
         let mut user = reload(tx, pool, user)?;
         if user.status == UserStatus::Unconfirmed {
@@ -198,13 +250,14 @@ pub(crate) fn admin_reset_user_password(issuer: &Issuer, pool: &Pool, user: &Use
         user.modified_at = ids::now_f64();
         user_rows::update_user(tx, &user)?;
         if let Some(dest) = delivery_destination(pool, &user, false) {
-            issue_code(
+            issue_code_with(
                 tx,
                 &user,
                 CodePurpose::ForgotPassword,
                 MessageKind::ForgotPassword,
                 &dest,
                 Requester::Admin,
+                text.as_ref(),
             )?;
         }
         Ok(())
@@ -213,7 +266,7 @@ pub(crate) fn admin_reset_user_password(issuer: &Issuer, pool: &Pool, user: &Use
 
 /// AdminConfirmSignUp.
 pub(crate) fn admin_confirm_sign_up(issuer: &Issuer, pool: &Pool, user: &User) -> Result<()> {
-    issuer.write(|tx| {
+    let confirmed = issuer.write(|tx| {
         let mut user = reload(tx, pool, user)?;
         if user.status != UserStatus::Unconfirmed {
             return Err(Error::not_authorized(format!(
@@ -223,8 +276,16 @@ pub(crate) fn admin_confirm_sign_up(issuer: &Issuer, pool: &Pool, user: &User) -
         }
         user.status = UserStatus::Confirmed;
         user.modified_at = ids::now_f64();
-        Ok(user_rows::update_user(tx, &user)?)
-    })
+        user_rows::update_user(tx, &user)?;
+        Ok(user)
+    })?;
+    calls::post_confirmation(
+        issuer,
+        &confirmed,
+        "PostConfirmation_ConfirmSignUp",
+        Caller::default(),
+    )?;
+    Ok(())
 }
 
 /// AdminUpdateUserAttributes. A changed email/phone becomes unverified
@@ -237,6 +298,19 @@ pub(crate) fn admin_update_user_attributes(
     attrs: &[AttributeIn],
 ) -> Result<()> {
     validate_attributes(pool, attrs, true)?;
+    let mut preview = user.clone();
+    let will_send = apply_attributes(&mut preview, attrs)
+        .iter()
+        .any(|a| pool.auto_verified_attributes.contains(a) && !preview.is_verified(a));
+    let text = match will_send {
+        true => custom_text(
+            issuer,
+            &preview,
+            "CustomMessage_UpdateUserAttribute",
+            Caller::default(),
+        )?,
+        false => None,
+    };
     issuer.write(|tx| {
         let mut user = reload(tx, pool, user)?;
         let changed = apply_attributes(&mut user, attrs);
@@ -247,13 +321,14 @@ pub(crate) fn admin_update_user_attributes(
                 && !user.is_verified(&attr)
                 && let Some(dest) = Destination::for_attribute(&user, &attr)
             {
-                issue_code(
+                issue_code_with(
                     tx,
                     &user,
                     CodePurpose::verify(&attr)?,
                     MessageKind::VerifyAttribute,
                     &dest,
                     Requester::Admin,
+                    text.as_ref(),
                 )?;
             }
         }

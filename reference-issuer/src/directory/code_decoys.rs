@@ -273,6 +273,7 @@ mod tests {
             email_mfa_configuration: None,
             username_configuration: None,
             device_configuration: None,
+            lambda_config: None,
             extra: Default::default(),
         }
     }

@@ -20,6 +20,7 @@ use crate::ids;
 use crate::model::{Pool, User};
 use crate::store::Conn as Connection;
 use crate::store::codes::{self as code_rows, BudgetRow};
+use crate::triggers::calls::CustomText;
 
 /// Lifetime of sign-up confirmation and attribute verification codes.
 pub(crate) const CONFIRM_CODE_TTL: i64 = 24 * 3600;
@@ -211,13 +212,18 @@ pub(crate) fn count_send(conn: &Connection, user: &User, purpose: CodePurpose) -
 /// Creates a code, sends it through the outbox and returns where it went
 /// (rendered as `CodeDeliveryDetails` at the edge). Replaces the previous
 /// code for `purpose`, but not its budget.
-pub(crate) fn issue_code(
+///
+/// With the custom message trigger's texts (fired by the caller before its
+/// transaction), the message sent is the trigger's when it has one for the
+/// medium with the code placeholder in it.
+pub(crate) fn issue_code_with(
     conn: &Connection,
     user: &User,
     purpose: CodePurpose,
     kind: MessageKind,
     dest: &Destination,
     requester: Requester,
+    custom: Option<&CustomText>,
 ) -> Result<Destination> {
     if requester == Requester::User {
         count_send(conn, user, purpose)?;
@@ -231,11 +237,13 @@ pub(crate) fn issue_code(
         &ids::sha256_hex(&code),
         ids::now() + purpose.ttl(),
     )?;
-    let text = match kind {
-        MessageKind::ForgotPassword => format!("Your password reset code is {code}"),
-        MessageKind::VerifyAttribute => format!("Your verification code is {code}"),
-        _ => format!("Your confirmation code is {code}"),
-    };
+    let text = custom
+        .and_then(|c| c.render(dest.medium, &code, &user.username))
+        .unwrap_or_else(|| match kind {
+            MessageKind::ForgotPassword => format!("Your password reset code is {code}"),
+            MessageKind::VerifyAttribute => format!("Your verification code is {code}"),
+            _ => format!("Your confirmation code is {code}"),
+        });
     outbox::send(conn, user, kind, dest, Some(&code), text)?;
     Ok(dest.clone())
 }
@@ -384,13 +392,14 @@ mod tests {
         let dest = Destination::for_attribute(&u, "email").unwrap();
         let send = |purpose, requester| {
             store.write(|tx| {
-                issue_code(
+                issue_code_with(
                     tx,
                     &u,
                     purpose,
                     MessageKind::ForgotPassword,
                     &dest,
                     requester,
+                    None,
                 )
             })
         };

@@ -16,6 +16,7 @@ pub(crate) mod groups;
 pub(crate) mod lookup;
 pub(crate) mod memberships;
 pub(crate) mod mfa;
+pub(crate) mod migration;
 pub(crate) mod outbox;
 pub(crate) mod password;
 pub(crate) mod pools;

@@ -10,8 +10,8 @@ use crate::ids;
 use crate::issuer::Issuer;
 use crate::issuer::pool_not_found;
 use crate::model::{
-    AuthFactor, DeviceConfiguration, IssuerStyle, MfaConfiguration, Policies, Pool, PoolDomain,
-    SchemaAttribute, SignInPolicy, UsernameConfiguration,
+    AuthFactor, DeviceConfiguration, IssuerStyle, LambdaConfig, MfaConfiguration, Policies, Pool,
+    PoolDomain, SchemaAttribute, SignInPolicy, UsernameConfiguration,
 };
 use crate::store::{domains as domain_rows, keys as key_rows, pools as pool_rows};
 use crate::tokens::keys;
@@ -50,6 +50,8 @@ pub(crate) struct PoolSpec {
     pub username_configuration: Option<UsernameConfiguration>,
     /// Remembered devices (`DeviceConfiguration`).
     pub device_configuration: Option<DeviceConfiguration>,
+    /// The triggers' functions (`LambdaConfig`).
+    pub lambda_config: Option<LambdaConfig>,
     /// Tags, echoed (`cognito-issuer:issuer-style` selects the issuer style).
     pub tags: Map<String, Value>,
     /// Settings the issuer only echoes.
@@ -164,9 +166,65 @@ fn build(spec: PoolSpec) -> Result<(Pool, IssuerStyle)> {
         email_mfa_configuration: None,
         username_configuration: spec.username_configuration,
         device_configuration: spec.device_configuration,
+        lambda_config: spec.lambda_config.map(check_lambda_config).transpose()?,
         extra,
     };
     Ok((pool, style))
+}
+
+/// The pattern AWS names when refusing a function ARN.
+const ARN_PATTERN: &str = "arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:([\\w+=/,.@-]*)?:[0-9]+:[\\w+=/,.@-]+(:[\\w+=/,.@-]+)?(:[\\w+=/,.@-]+)?";
+
+/// Whether `s` matches [`ARN_PATTERN`] (20 to 2048 characters).
+fn is_arn(s: &str) -> bool {
+    let word = |p: &str| {
+        p.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_+=/,.@-".contains(&b))
+    };
+    let parts: Vec<&str> = s.splitn(7, ':').collect();
+    (20..=2048).contains(&s.len())
+        && parts.len() >= 5
+        && parts[0] == "arn"
+        && parts[1..].iter().all(|p| word(p))
+        && !parts[1].is_empty()
+        && !parts[2].is_empty()
+        && !parts[4].is_empty()
+        && parts[4].bytes().all(|b| b.is_ascii_digit())
+        && parts.get(5).is_some_and(|p| !p.is_empty())
+}
+
+/// Validates a `LambdaConfig` as CreateUserPool does (each ARN against
+/// AWS's pattern, `LambdaVersion` in its enum, `PreTokenGeneration` equal
+/// to `PreTokenGenerationConfig.LambdaArn`) and returns it as Describe
+/// shows it.
+fn check_lambda_config(c: LambdaConfig) -> Result<LambdaConfig> {
+    for (field, arn) in c.arns() {
+        if !is_arn(arn) {
+            return Err(Error::invalid_parameter(format!(
+                "1 validation error detected: Value '{arn}' at 'lambdaConfig.{field}' failed to \
+                 satisfy constraint: Member must satisfy regular expression pattern: {ARN_PATTERN}"
+            )));
+        }
+    }
+    if let Some(p) = &c.pre_token_generation_config {
+        if p.version().is_none() {
+            return Err(Error::invalid_parameter(format!(
+                "1 validation error detected: Value '{}' at \
+                 'lambdaConfig.preTokenGenerationConfig.lambdaVersion' failed to satisfy \
+                 constraint: Member must satisfy enum value set: [V1_0, V2_0, V3_0]",
+                p.lambda_version
+            )));
+        }
+        if c.pre_token_generation
+            .as_ref()
+            .is_some_and(|a| a != &p.lambda_arn)
+        {
+            return Err(Error::invalid_parameter(
+                "PreTokenGeneration and PreTokenGenerationConfig.LambdaArn must be the same.",
+            ));
+        }
+    }
+    Ok(c.normalized())
 }
 
 /// Validates `AllowedFirstAuthFactors` as Cognito does: 1 to 5 values of
@@ -287,6 +345,8 @@ pub(crate) struct PoolUpdate {
     pub mfa_configuration: Option<String>,
     /// Remembered devices.
     pub device_configuration: Option<DeviceConfiguration>,
+    /// The triggers' functions (absent: no triggers, as AWS resets them).
+    pub lambda_config: Option<LambdaConfig>,
     /// Tags (`cognito-issuer:issuer-style` selects the issuer style).
     pub tags: Map<String, Value>,
     /// Settings the issuer only echoes.
@@ -363,6 +423,7 @@ pub(crate) fn update(issuer: &Issuer, pool_id: &str, u: PoolUpdate) -> Result<()
         mfa_configuration: u.mfa_configuration,
         username_configuration: old.username_configuration.clone(),
         device_configuration: u.device_configuration,
+        lambda_config: u.lambda_config,
         tags,
         extra,
     };

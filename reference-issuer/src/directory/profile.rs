@@ -6,10 +6,11 @@ use crate::directory::attributes::{
     AttributeIn, apply_attributes, ensure_alias_unique, remove, validate_attributes,
     validate_deletion,
 };
-use crate::directory::codes::{CodePurpose, Requester, consume_code, issue_code};
+use crate::directory::codes::{CodePurpose, Requester, consume_code, issue_code_with};
 use crate::directory::credentials::remember_password;
 use crate::directory::outbox::{Destination, MessageKind};
 use crate::directory::password;
+use crate::directory::users::custom_text;
 use crate::error::{Error, Result};
 use crate::ids;
 use crate::issuer::Issuer;
@@ -18,6 +19,7 @@ use crate::signin::lockout::{self, Subject};
 use crate::store::Conn as Connection;
 use crate::store::users as user_rows;
 use crate::tokens::AccessContext;
+use crate::triggers::calls::Caller;
 
 /// The token's user as stored now.
 fn reload(tx: &Connection, user: &User) -> Result<User> {
@@ -67,6 +69,21 @@ pub(crate) fn update_user_attributes(
 ) -> Result<Vec<Destination>> {
     validate_attributes(&ctx.pool, attrs, false)?;
     let pool = &ctx.pool;
+    // The custom message trigger runs before the write transaction, on the
+    // user as the update will leave them.
+    let mut preview = ctx.user.clone();
+    let will_send = apply_attributes(&mut preview, attrs)
+        .iter()
+        .any(|a| pool.auto_verified_attributes.contains(a));
+    let text = match will_send {
+        true => custom_text(
+            issuer,
+            &preview,
+            "CustomMessage_UpdateUserAttribute",
+            Caller::default(),
+        )?,
+        false => None,
+    };
     issuer.write(|tx| {
         let mut user = reload(tx, &ctx.user)?;
         let changed = apply_attributes(&mut user, attrs);
@@ -77,13 +94,14 @@ pub(crate) fn update_user_attributes(
             if pool.auto_verified_attributes.contains(&attr)
                 && let Some(dest) = Destination::for_attribute(&user, &attr)
             {
-                details.push(issue_code(
+                details.push(issue_code_with(
                     tx,
                     &user,
                     CodePurpose::verify(&attr)?,
                     MessageKind::VerifyAttribute,
                     &dest,
                     Requester::User,
+                    text.as_ref(),
                 )?);
             }
         }
@@ -117,14 +135,21 @@ pub(crate) fn get_user_attribute_verification_code(
             "User does not have a value for the attribute: {attr}"
         ))
     })?;
+    let text = custom_text(
+        issuer,
+        &ctx.user,
+        "CustomMessage_VerifyUserAttribute",
+        Caller::default(),
+    )?;
     issuer.write(|tx| {
-        issue_code(
+        issue_code_with(
             tx,
             &ctx.user,
             purpose,
             MessageKind::VerifyAttribute,
             &dest,
             Requester::User,
+            text.as_ref(),
         )
     })
 }

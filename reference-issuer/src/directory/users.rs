@@ -6,10 +6,11 @@
 use crate::directory::accounts::{insert_new_user, new_user};
 use crate::directory::attributes::{AttributeIn, ensure_alias_unique, validate_attributes};
 use crate::directory::codes::{
-    CodePurpose, Requester, consume_code, count_send, delivery_destination, issue_code,
+    CodePurpose, Requester, consume_code, count_send, delivery_destination, issue_code_with,
 };
 use crate::directory::credentials::remember_password;
 use crate::directory::lookup::{find_user, user_not_found};
+use crate::directory::migration;
 use crate::directory::outbox::{Destination, MessageKind};
 use crate::directory::password;
 use crate::error::{Error, Result};
@@ -19,6 +20,8 @@ use crate::model::{AppClient, Pool, User, UserStatus};
 use crate::signin::secret_hash::check_secret_hash;
 use crate::store::Conn as Connection;
 use crate::store::users as user_rows;
+use crate::triggers::calls::{self, Caller, CustomText, Metadata, PreSignUp};
+use std::collections::BTreeMap;
 
 /// The app client a self-service call came through, its pool and the
 /// username it names (the secret hash already checked).
@@ -30,6 +33,20 @@ pub(crate) struct ClientCall {
     pub pool: Pool,
     /// The username (or sign-in attribute value) of the request.
     pub username: String,
+    /// `ClientMetadata`, passed to the triggers.
+    pub metadata: Metadata,
+    /// `ValidationData` (SignUp), passed to the pre sign-up trigger.
+    pub validation_data: Metadata,
+}
+
+impl ClientCall {
+    /// The triggers' view of the caller.
+    pub(crate) fn caller(&self) -> Caller<'_> {
+        Caller {
+            client_id: Some(&self.client.client_id),
+            metadata: self.metadata.as_ref(),
+        }
+    }
 }
 
 /// Resolves the app client and its pool and checks the secret hash over
@@ -55,6 +72,8 @@ pub(crate) fn hosted_call(issuer: &Issuer, client_id: &str, username: &str) -> R
         client,
         pool,
         username: username.to_string(),
+        metadata: None,
+        validation_data: None,
     })
 }
 
@@ -64,8 +83,10 @@ pub(crate) struct SignedUp {
     /// The new user's `sub`.
     pub sub: String,
     /// Where the confirmation code went, if the pool auto-verifies an
-    /// attribute the user has.
+    /// attribute the user has (none when the user is confirmed already).
     pub delivery: Option<Destination>,
+    /// Whether the pre sign-up trigger confirmed the user.
+    pub confirmed: bool,
 }
 
 /// SignUp: creates an unconfirmed user and sends a confirmation code to the
@@ -80,22 +101,40 @@ pub(crate) fn sign_up(
     password::check_policy(&pool.policies.password_policy, pw)?;
     validate_attributes(pool, attrs, false)?;
     let mut user = new_user(pool, &call.username, attrs, UserStatus::Unconfirmed)?;
+    // The trigger runs before anything is stored: a refusal stores nothing.
+    let pre = calls::pre_sign_up(
+        issuer,
+        &user,
+        "PreSignUp_SignUp",
+        &submitted(attrs),
+        call.validation_data.as_ref(),
+        call.caller(),
+    )?;
+    apply_pre_sign_up(&mut user, pre, true);
+    let dest = (user.status == UserStatus::Unconfirmed)
+        .then(|| {
+            pool.auto_verified_attributes
+                .iter()
+                .find_map(|a| Destination::for_attribute(&user, a))
+        })
+        .flatten();
+    let text = match &dest {
+        Some(_) => custom_text(issuer, &user, "CustomMessage_SignUp", call.caller())?,
+        None => None,
+    };
     user.password_hash = Some(password::hash(pw)?);
     let delivery = issuer.write(|tx| {
         insert_new_user(tx, pool, &user, false, "User already exists")?;
         remember_password(tx, &user, pw)?;
-        let dest = pool
-            .auto_verified_attributes
-            .iter()
-            .find_map(|a| Destination::for_attribute(&user, a));
-        match dest {
-            Some(d) => Ok(Some(issue_code(
+        match &dest {
+            Some(d) => Ok(Some(issue_code_with(
                 tx,
                 &user,
                 CodePurpose::SignUp,
                 MessageKind::SignUp,
-                &d,
+                d,
                 Requester::User,
+                text.as_ref(),
             )?)),
             None => Ok(None),
         }
@@ -103,7 +142,44 @@ pub(crate) fn sign_up(
     Ok(SignedUp {
         sub: user.sub,
         delivery,
+        confirmed: user.status == UserStatus::Confirmed,
     })
+}
+
+/// The attributes a sign-up sent, as the pre sign-up trigger sees them.
+pub(crate) fn submitted(attrs: &[AttributeIn]) -> BTreeMap<String, String> {
+    attrs
+        .iter()
+        .map(|a| (a.name.clone(), a.value.clone().unwrap_or_default()))
+        .collect()
+}
+
+/// Applies a pre sign-up trigger's answer to a new user: confirmation
+/// (unless `may_confirm` is false: AdminCreateUser's users must change
+/// their password) and verified email / phone.
+pub(crate) fn apply_pre_sign_up(user: &mut User, pre: PreSignUp, may_confirm: bool) {
+    if pre.auto_confirm && may_confirm {
+        user.status = UserStatus::Confirmed;
+    }
+    for (wanted, attr) in [
+        (pre.verify_email, "email"),
+        (pre.verify_phone, "phone_number"),
+    ] {
+        if wanted && user.attr(attr).is_some() {
+            user.attributes
+                .insert(format!("{attr}_verified"), "true".into());
+        }
+    }
+}
+
+/// The custom message trigger's texts for a message to `user`.
+pub(crate) fn custom_text(
+    issuer: &Issuer,
+    user: &User,
+    source: &str,
+    caller: Caller<'_>,
+) -> Result<Option<CustomText>> {
+    Ok(calls::custom_message(issuer, user, source, caller)?)
 }
 
 fn code_mismatch() -> Error {
@@ -132,7 +208,7 @@ pub(crate) fn confirm_sign_up(
     let pool = &call.pool;
     let known = issuer.write_keeping_failures(|tx| {
         let Some(mut user) = code_owner(tx, call)? else {
-            return Ok(false);
+            return Ok(None);
         };
         if user.status != UserStatus::Unconfirmed {
             return Err(Error::not_authorized(format!(
@@ -153,9 +229,17 @@ pub(crate) fn confirm_sign_up(
         user.status = UserStatus::Confirmed;
         user.modified_at = ids::now_f64();
         user_rows::update_user(tx, &user)?;
-        Ok(true)
+        Ok(Some(user))
     })?;
-    if known {
+    if let Some(user) = known {
+        // The confirmation stands even when the trigger fails; the caller
+        // gets its error (as AWS answers).
+        calls::post_confirmation(
+            issuer,
+            &user,
+            "PostConfirmation_ConfirmSignUp",
+            call.caller(),
+        )?;
         return Ok(());
     }
     issuer
@@ -176,6 +260,9 @@ enum Decoy {
 pub(crate) fn resend_confirmation_code(issuer: &Issuer, call: &ClientCall) -> Result<Destination> {
     let pool = &call.pool;
     let decoy = decoy_destination(issuer, call)?;
+    let text = message_for(issuer, call, "CustomMessage_ResendCode", |user| {
+        user.status == UserStatus::Unconfirmed
+    })?;
     let sent = issuer.write(|tx| {
         let Some(user) = code_owner(tx, call)? else {
             return Ok(Decoy::Unknown);
@@ -190,13 +277,14 @@ pub(crate) fn resend_confirmation_code(issuer: &Issuer, call: &ClientCall) -> Re
             .ok_or_else(|| {
                 Error::invalid_parameter("Cannot resend codes. Auto verification not turned on.")
             })?;
-        issue_code(
+        issue_code_with(
             tx,
             &user,
             CodePurpose::SignUp,
             MessageKind::ResendCode,
             &dest,
             Requester::User,
+            text.as_ref(),
         )
         .map(Decoy::Sent)
     })?;
@@ -242,7 +330,18 @@ fn answer(
 /// plausible destination), and the same send throttle.
 pub(crate) fn forgot_password(issuer: &Issuer, call: &ClientCall) -> Result<Destination> {
     let pool = &call.pool;
+    if issuer
+        .read(|c| find_user(c, pool, &call.username))?
+        .is_none()
+    {
+        migration::on_forgot_password(issuer, call)?;
+    }
     let decoy = decoy_destination(issuer, call)?;
+    let text = message_for(issuer, call, "CustomMessage_ForgotPassword", |user| {
+        user.enabled
+            && user.status != UserStatus::ForceChangePassword
+            && delivery_destination(pool, user, true).is_some()
+    })?;
     let sent = issuer.write(|tx| {
         let Some(user) = code_owner(tx, call)? else {
             return Ok(Decoy::Unknown);
@@ -257,13 +356,14 @@ pub(crate) fn forgot_password(issuer: &Issuer, call: &ClientCall) -> Result<Dest
         }
         let purpose = CodePurpose::ForgotPassword;
         match (delivery_destination(pool, &user, true), &decoy) {
-            (Some(dest), _) => issue_code(
+            (Some(dest), _) => issue_code_with(
                 tx,
                 &user,
                 purpose,
                 MessageKind::ForgotPassword,
                 &dest,
                 Requester::User,
+                text.as_ref(),
             )
             .map(Decoy::Sent),
             (None, Some(decoy)) => {
@@ -303,7 +403,7 @@ pub(crate) fn confirm_forgot_password(
             .and(Err(code_mismatch()));
     };
     let hash = password::hash(pw)?;
-    issuer.write(|tx| {
+    let user = issuer.write(|tx| {
         let mut user =
             user_rows::get_user_by_sub(tx, &pool.id, &sub)?.ok_or_else(user_not_found)?;
         user.password_hash = Some(hash.clone());
@@ -316,8 +416,33 @@ pub(crate) fn confirm_forgot_password(
         }
         user.modified_at = ids::now_f64();
         user_rows::update_user(tx, &user)?;
-        remember_password(tx, &user, pw)
+        remember_password(tx, &user, pw)?;
+        Ok(user)
     })?;
     crate::signin::lockout::succeeded(issuer, &pool.id, &sub);
+    // The new password stands even when the trigger fails; the caller gets
+    // its error.
+    calls::post_confirmation(
+        issuer,
+        &user,
+        "PostConfirmation_ConfirmForgotPassword",
+        call.caller(),
+    )?;
     Ok(())
+}
+
+/// The custom message trigger's texts for the code a self-service call is
+/// about to send, fired before the write transaction (a handler may take
+/// seconds and must not hold the writer): only for a user `will_send`
+/// accepts, never for unknown names.
+fn message_for(
+    issuer: &Issuer,
+    call: &ClientCall,
+    source: &str,
+    will_send: impl FnOnce(&User) -> bool,
+) -> Result<Option<CustomText>> {
+    match issuer.read(|c| find_user(c, &call.pool, &call.username))? {
+        Some(user) if will_send(&user) => custom_text(issuer, &user, source, call.caller()),
+        _ => Ok(None),
+    }
 }

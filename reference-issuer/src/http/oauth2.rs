@@ -162,7 +162,9 @@ pub(super) async fn token(
         let client = client_auth::authenticate(issuer, &id, secret.as_deref())?;
         match grant.as_str() {
             "client_credentials" => {
-                client_credentials::grant(issuer, &client, form.get("scope").map(String::as_str))
+                let scope = form.get("scope").map(String::as_str);
+                let metadata = form.get("aws_client_metadata").map(String::as_str);
+                client_credentials::grant(issuer, &client, scope, metadata)
             }
             "refresh_token" => {
                 refresh_token::grant(issuer, &client, required(&form, "refresh_token")?)

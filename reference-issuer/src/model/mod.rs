@@ -9,6 +9,7 @@ mod client;
 mod device;
 mod domain;
 mod group;
+mod lambda_config;
 mod mfa;
 mod pool;
 mod resource_server;
@@ -23,6 +24,7 @@ pub(crate) use client::{
 pub(crate) use device::{Device, RememberedStatus};
 pub(crate) use domain::PoolDomain;
 pub(crate) use group::Group;
+pub(crate) use lambda_config::{LambdaConfig, PreTokenGenerationConfig};
 pub(crate) use mfa::UserMfa;
 pub use pool::IssuerStyle;
 pub(crate) use pool::{

@@ -288,6 +288,9 @@ pub(crate) struct Pool {
     /// tracked).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_configuration: Option<DeviceConfiguration>,
+    /// `LambdaConfig`: the triggers' functions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lambda_config: Option<super::LambdaConfig>,
     /// Everything else, echoed back as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,

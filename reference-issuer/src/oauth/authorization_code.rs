@@ -38,7 +38,9 @@ fn invalid_grant(d: &str) -> OAuthError {
 }
 
 fn fault(e: Error) -> OAuthError {
-    if e.kind == ErrorKind::TooManyRequests {
+    if let Some(refusal) = super::lambda_refusal(&e) {
+        refusal
+    } else if e.kind == ErrorKind::TooManyRequests {
         OAuthError::new(OAuthErrorKind::InvalidRequest).describe(e.message)
     } else {
         tracing::error!(error = %e.message, "authorization_code grant failed");

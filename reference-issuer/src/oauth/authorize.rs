@@ -463,7 +463,12 @@ pub(crate) fn grant_at(
             // The sign-in is recorded (its refresh token, never handed out
             // by the implicit grant, lets it be revoked and checked).
             let tokens =
-                issue::issue(issuer, &req.ctx, &user, how, |_, _| Ok(())).map_err(server_error)?;
+                issue::issue(issuer, &req.ctx, &user, how, |_, _| Ok(())).map_err(|e| {
+                    match super::lambda_refusal(&e) {
+                        Some(r) => req.error("invalid_request", r.description.as_deref()),
+                        None => server_error(e),
+                    }
+                })?;
             let expires = tokens.expires_in.to_string();
             let mut pairs = vec![("access_token", tokens.access_token.as_str())];
             if let Some(id) = &tokens.id_token {

@@ -1,6 +1,8 @@
 //! The `client_credentials` grant: machine-to-machine access tokens with
 //! custom scopes `<resource-server-id>/<scope>`.
 
+use std::collections::BTreeMap;
+
 use super::{OAuthError, OAuthErrorKind, TokenResponse};
 use crate::ids;
 use crate::issuer::Issuer;
@@ -8,13 +10,28 @@ use crate::model::{AppClient, OAuthFlow};
 use crate::store::resource_servers as rs_rows;
 use crate::tokens::claims::m2m_claims;
 use crate::tokens::{KeyPurpose, jwt};
+use crate::triggers::pre_token::{self, Minting, TokenSource};
+
+/// `aws_client_metadata`: a JSON object of strings, URL-encoded in the
+/// form, passed to a V3 pre token generation trigger.
+fn client_metadata(raw: Option<&str>) -> Result<Option<BTreeMap<String, String>>, OAuthError> {
+    raw.map(|s| {
+        serde_json::from_str(s).map_err(|_| {
+            OAuthError::new(OAuthErrorKind::InvalidRequest)
+                .describe("aws_client_metadata must be a JSON object of strings")
+        })
+    })
+    .transpose()
+}
 
 /// Issues an access token for `scope` (space-separated; absent = every
-/// custom scope the client allows).
+/// custom scope the client allows), customized by a V3 pre token
+/// generation trigger given `aws_client_metadata`.
 pub(crate) fn grant(
     issuer: &Issuer,
     client: &AppClient,
     scope: Option<&str>,
+    aws_client_metadata: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
     use OAuthErrorKind::*;
     if client.client_secret.is_none() {
@@ -47,8 +64,24 @@ pub(crate) fn grant(
             return Err(InvalidScope.into());
         }
     }
+    let metadata = client_metadata(aws_client_metadata)?;
+    let overrides = pre_token::customize(
+        issuer,
+        &pool,
+        &Minting {
+            source: TokenSource::ClientCredentials,
+            client_id: &client.client_id,
+            user: None,
+            scopes: &requested,
+            client_metadata: metadata.as_ref(),
+        },
+    )
+    .map_err(super::trigger_failed)?;
     let iss = issuer.issuer_url(&pool.id, style);
-    let claims = m2m_claims(&iss, client, &requested.join(" "), ids::now());
+    let mut claims = m2m_claims(&iss, client, &requested.join(" "), ids::now());
+    if let (Some(o), Some(m)) = (&overrides, claims.as_object_mut()) {
+        o.apply_to_access(m);
+    }
     let access = issuer
         .keys
         .get(&issuer.store, &pool.id)

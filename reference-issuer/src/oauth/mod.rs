@@ -88,6 +88,27 @@ impl From<OAuthErrorKind> for OAuthError {
     }
 }
 
+/// A Lambda trigger's refusal of a grant as an OAuth2 error:
+/// `invalid_request` described by the message the user pool API gives
+/// (AWS documents no OAuth2 form of it); `None` for other errors.
+pub(crate) fn lambda_refusal(e: &crate::error::Error) -> Option<OAuthError> {
+    use crate::error::ErrorKind::*;
+    matches!(
+        e.kind,
+        UserLambdaValidation | InvalidLambdaResponse | UnexpectedLambda
+    )
+    .then(|| {
+        tracing::warn!(error = %e.message, "a Lambda trigger refused an OAuth2 grant");
+        OAuthError::new(OAuthErrorKind::InvalidRequest).describe(e.message.clone())
+    })
+}
+
+/// A trigger that failed a grant (see [`lambda_refusal`]).
+pub(crate) fn trigger_failed(e: crate::triggers::TriggerError) -> OAuthError {
+    let e = crate::error::Error::from(e);
+    lambda_refusal(&e).unwrap_or_else(|| OAuthErrorKind::ServerError.into())
+}
+
 /// A token endpoint response.
 #[derive(Debug, Clone)]
 pub(crate) struct TokenResponse {

@@ -18,7 +18,9 @@ pub(crate) fn grant(
     let ctx = FlowContext::for_client(issuer, client.clone())
         .map_err(|_| OAuthError::new(OAuthErrorKind::InvalidClient))?;
     let tokens = refresh::grant(issuer, &ctx, token).map_err(|e| {
-        if e.kind == ErrorKind::TooManyRequests {
+        if let Some(refusal) = super::lambda_refusal(&e) {
+            refusal
+        } else if e.kind == ErrorKind::TooManyRequests {
             OAuthError::new(OAuthErrorKind::InvalidRequest).describe(e.message)
         } else {
             OAuthError::new(OAuthErrorKind::InvalidGrant)

@@ -2,8 +2,8 @@
 //! session checks shared by every challenge, then `NEW_PASSWORD_REQUIRED`
 //! here, the MFA challenges in [`super::mfa`] (`SELECT_MFA_TYPE` in
 //! [`super::mfa_select`]), `SELECT_CHALLENGE` in [`super::user_auth`],
-//! `PASSWORD_VERIFIER` in [`super::srp`] and the device challenges in
-//! [`super::device`].
+//! `PASSWORD_VERIFIER` in [`super::srp`], `CUSTOM_CHALLENGE` in
+//! [`super::custom_auth`] and the device challenges in [`super::device`].
 
 use std::collections::BTreeMap;
 
@@ -20,6 +20,7 @@ use crate::ids;
 use crate::issuer::Issuer;
 use crate::model::{User, UserStatus};
 use crate::store::{sessions as session_rows, users as user_rows};
+use crate::triggers::pre_token::TokenSource;
 
 /// Answers challenge `challenge` of the sign-in `session`.
 pub(crate) fn respond(
@@ -52,6 +53,10 @@ pub(crate) fn respond(
         return Err(Error::invalid_parameter(format!(
             "Invalid challenge name {challenge} for this session"
         )));
+    }
+    if challenge == super::custom_auth::CHALLENGE {
+        // Names nobody holds run the same triggers (`userNotFound`).
+        return super::custom_auth::respond(issuer, ctx, &hash, &row, responses);
     }
     if row.sub.is_empty() {
         // A decoy session of choice-based sign-in (a name nobody owns).
@@ -129,5 +134,6 @@ fn new_password(
         remember_password(tx, &user, new_password)?;
         Ok(user)
     })?;
-    super::mfa::second_factor(issuer, ctx, &user)
+    let ctx = ctx.with_token_source(TokenSource::NewPasswordChallenge);
+    super::mfa::second_factor(issuer, &ctx, &user)
 }

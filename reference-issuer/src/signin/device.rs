@@ -37,6 +37,7 @@ use crate::model::{Device, User};
 use crate::srp::{self, ServerEphemeral};
 use crate::store::Conn as Connection;
 use crate::store::devices as device_rows;
+use crate::triggers::pre_token::TokenSource;
 
 /// `NewDeviceMetadata` of a sign-in that issued a device.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -246,10 +247,13 @@ fn check_proof(
             Refused::Invalid | Refused::Replayed => session_expired(),
         })?;
     attempt.passed();
+    // Tokens minted now (no MFA after the device) come from the device's
+    // authentication.
+    let ctx = ctx.with_token_source(TokenSource::AuthenticateDevice);
     if ctx.pool.devices().is_some_and(|c| c.replaces_mfa()) {
-        super::complete(issuer, ctx, &user)
+        super::complete(issuer, &ctx, &user)
     } else {
-        super::mfa::second_factor(issuer, ctx, &user)
+        super::mfa::second_factor(issuer, &ctx, &user)
     }
 }
 

@@ -12,6 +12,7 @@ use crate::store::Conn;
 use crate::store::groups as group_rows;
 use crate::store::refresh::{self as refresh_rows, RefreshRow};
 use crate::tokens::{self, AuthEvent, OAuthGrant, TokenRequest};
+use crate::triggers::pre_token::{self, Minting, TokenSource};
 
 /// How a new sign-in's tokens are issued.
 #[derive(Debug, Clone, Copy)]
@@ -41,7 +42,7 @@ pub(crate) fn issue(
         ..AuthEvent::new()
     };
     let iss = issuer.issuer_url(&ctx.pool.id, ctx.style);
-    let req = TokenRequest {
+    let mut req = TokenRequest {
         issuer: &iss,
         client: &ctx.client,
         user,
@@ -49,7 +50,26 @@ pub(crate) fn issue(
         event: &event,
         device_key: how.device_key,
         oauth: how.oauth,
+        overrides: None,
     };
+    // The OAuth2 grants here are the hosted UI's; the API's sign-ins say
+    // how they completed.
+    let source = match how.oauth {
+        Some(_) => TokenSource::HostedAuth,
+        None => ctx.token_source,
+    };
+    let overrides = pre_token::customize(
+        issuer,
+        &ctx.pool,
+        &Minting {
+            source,
+            client_id: &ctx.client.client_id,
+            user: Some((user, &groups)),
+            scopes: &req.scopes(),
+            client_metadata: ctx.token_metadata(),
+        },
+    )?;
+    req.overrides = overrides.as_ref();
     let minted = tokens::mint(&issuer.keys, &issuer.store, &ctx.pool.id, &req)?;
     let refresh = ids::opaque_token(64);
     let now = ids::now();

@@ -3,6 +3,7 @@
 //! hosted UI) runs these flows and gets a typed [`Outcome`], never JSON.
 
 pub(crate) mod challenge;
+mod custom_auth;
 pub(crate) mod device;
 pub(crate) mod hosted;
 pub(crate) mod issue;
@@ -27,6 +28,8 @@ use crate::error::{Error, Result};
 use crate::ids;
 use crate::issuer::{Issuer, client_not_found};
 use crate::model::{AppClient, IssuerStyle, Pool, User};
+use crate::triggers::calls::{self, Caller};
+use crate::triggers::pre_token::TokenSource;
 
 /// The authentication flows, parsed from `AuthFlow`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,7 +42,7 @@ pub(crate) enum AuthFlow {
     RefreshToken,
     /// `USER_SRP_AUTH` (see [`srp`]).
     UserSrp,
-    /// `CUSTOM_AUTH` — needs Lambda triggers; not supported.
+    /// `CUSTOM_AUTH`: the custom challenge triggers (see [`custom_auth`]).
     Custom,
     /// `USER_AUTH`: choice-based sign-in (see [`user_auth`]).
     UserAuth,
@@ -92,6 +95,16 @@ pub(crate) struct FlowContext {
     pub device_key: Option<String>,
     /// What a completed sign-in yields.
     pub completion: Completion,
+    /// The pre token generation `triggerSource` of tokens this sign-in
+    /// mints through the user pool API.
+    pub token_source: TokenSource,
+    /// Whether [`FlowContext::metadata`] reaches the pre token generation
+    /// trigger: not from InitiateAuth, as AWS documents.
+    pub metadata_to_tokens: bool,
+    /// The request's `ClientMetadata`: the `validationData` of the pre
+    /// authentication and user migration triggers, the `clientMetadata`
+    /// of the post authentication trigger.
+    pub metadata: Option<BTreeMap<String, String>>,
 }
 
 impl FlowContext {
@@ -123,6 +136,9 @@ impl FlowContext {
             admin: false,
             device_key: None,
             completion: Completion::Tokens,
+            token_source: TokenSource::Authentication,
+            metadata_to_tokens: true,
+            metadata: None,
         })
     }
 
@@ -133,6 +149,33 @@ impl FlowContext {
             completion: Completion::HostedUi,
             ..Self::load(issuer, None, client_id)?
         })
+    }
+
+    /// The same context, completing with tokens of `source`.
+    pub(crate) fn with_token_source(&self, source: TokenSource) -> Self {
+        Self {
+            token_source: source,
+            ..self.clone()
+        }
+    }
+
+    /// The `clientMetadata` of the pre token generation trigger.
+    pub(crate) fn token_metadata(&self) -> Option<&BTreeMap<String, String>> {
+        self.metadata.as_ref().filter(|_| self.metadata_to_tokens)
+    }
+
+    /// The same context with the request's `ClientMetadata`.
+    pub(crate) fn with_metadata(self, metadata: Option<BTreeMap<String, String>>) -> Self {
+        Self { metadata, ..self }
+    }
+
+    /// The triggers' view of the caller (`ClientMetadata` as
+    /// `clientMetadata`).
+    pub(crate) fn caller(&self) -> Caller<'_> {
+        Caller {
+            client_id: Some(&self.client.client_id),
+            metadata: self.metadata.as_ref(),
+        }
     }
 
     /// The same context with the client's `DEVICE_KEY` (empty: none).
@@ -230,6 +273,11 @@ pub(crate) fn start(
     params: &BTreeMap<String, String>,
 ) -> Result<Outcome> {
     let flow = AuthFlow::parse(flow_name)?;
+    // InitiateAuth's ClientMetadata never reaches pre token generation.
+    let ctx = &FlowContext {
+        metadata_to_tokens: false,
+        ..ctx.clone()
+    };
     let api_allows = match flow {
         AuthFlow::UserPassword => !ctx.admin,
         AuthFlow::AdminUserPassword => ctx.admin,
@@ -261,15 +309,18 @@ pub(crate) fn start(
         }
         AuthFlow::UserSrp => srp::start(issuer, ctx, params),
         AuthFlow::UserAuth => user_auth::start(issuer, ctx, params),
-        AuthFlow::Custom => Err(Error::invalid_parameter(
-            "CUSTOM_AUTH requires Lambda triggers, which this issuer does not support",
-        )),
+        AuthFlow::Custom => custom_auth::start(issuer, ctx, params),
     }
 }
 
 /// Issues ID, access and refresh tokens for a completed sign-in, and
 /// clears the user's sign-in failures.
 pub(crate) fn complete(issuer: &Issuer, ctx: &FlowContext, user: &User) -> Result<Outcome> {
+    // Every sign-in path ends here: the post authentication trigger fires
+    // once the user is authenticated, before any token or session exists
+    // (a failing trigger fails the sign-in).
+    let new_device = ctx.pool.devices().is_some() && ctx.device_key.is_none();
+    calls::post_authentication(issuer, user, new_device, ctx.caller())?;
     if ctx.completion == Completion::HostedUi {
         lockout::succeeded(issuer, &ctx.pool.id, &user.sub);
         return Ok(Outcome::SignedIn(SignedIn {

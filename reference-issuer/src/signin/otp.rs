@@ -68,6 +68,12 @@ pub(crate) fn send_code(
     dest: &Destination,
 ) -> Result<Outcome> {
     let code = ids::numeric_code();
+    let custom = crate::directory::users::custom_text(
+        issuer,
+        user,
+        "CustomMessage_Authentication",
+        ctx.caller(),
+    )?;
     let session = session::create(
         issuer,
         ctx,
@@ -84,7 +90,9 @@ pub(crate) fn send_code(
         medium: dest.medium.into(),
         destination: dest.address.clone(),
         code: Some(code.clone()),
-        message: format!("Your authentication code is {code}."),
+        message: custom
+            .and_then(|c| c.render(dest.medium, &code, &user.username))
+            .unwrap_or_else(|| format!("Your authentication code is {code}.")),
         created_at: ids::now_f64(),
     };
     issuer.write(|tx| Ok(outbox_rows::insert_outbox(tx, &msg).map(|_| ())?))?;
@@ -117,6 +125,7 @@ pub(super) fn first_factor(
 ) -> Result<Outcome> {
     let dest = Destination::for_attribute(user, attribute_of(challenge))
         .ok_or_else(|| Error::invalid_parameter(format!("{challenge} is not available")))?;
+    super::password::pre_authentication(issuer, ctx, user)?;
     issuer.write(|tx| crate::directory::codes::count_send(tx, user, CodePurpose::SignIn))?;
     send_code(issuer, ctx, user, challenge, &dest)
 }

@@ -10,11 +10,13 @@ use super::lockout::{self, Subject};
 use super::secret_hash::check_secret_hash;
 use super::{Challenge, FlowContext, Outcome, incorrect, param, session};
 use crate::directory::lookup::{find_user, user_not_found};
+use crate::directory::migration;
 use crate::directory::password;
 use crate::error::{Error, Result};
 use crate::ids;
 use crate::issuer::Issuer;
 use crate::model::{User, UserStatus};
+use crate::triggers::calls::{self, Caller};
 
 /// Starts a password sign-in.
 pub(super) fn start(
@@ -47,7 +49,12 @@ pub(crate) fn authenticate(
     username: &str,
     pw: &str,
 ) -> Result<User> {
-    let user = issuer.read(|c| find_user(c, &ctx.pool, username))?;
+    let mut user = issuer.read(|c| find_user(c, &ctx.pool, username))?;
+    if user.is_none() {
+        // The user migration trigger may bring the user in from a legacy
+        // store (the password is checked below like any other).
+        user = migration::on_sign_in(issuer, ctx, username, pw)?;
+    }
     let name_key = lockout::unknown_key(&ctx.pool, username);
     let subject = match &user {
         Some(u) => Subject::User(&u.sub),
@@ -70,6 +77,7 @@ pub(crate) fn authenticate(
         password::verify_dummy(pw);
         return Err(Error::not_authorized("User is disabled."));
     }
+    pre_authentication(issuer, ctx, &user)?;
     let ok = match user.password_hash.as_deref() {
         Some(h) => password::verify(pw, h),
         None => {
@@ -83,6 +91,22 @@ pub(crate) fn authenticate(
     }
     attempt.passed();
     Ok(user)
+}
+
+/// Fires the pre authentication trigger for `user` about to prove a first
+/// factor (password or SRP; the request's `ClientMetadata` is its
+/// `validationData`); its refusal ends the sign-in.
+pub(crate) fn pre_authentication(issuer: &Issuer, ctx: &FlowContext, user: &User) -> Result<()> {
+    let caller = Caller {
+        client_id: Some(&ctx.client.client_id),
+        metadata: None,
+    };
+    Ok(calls::pre_authentication(
+        issuer,
+        user,
+        ctx.metadata.as_ref(),
+        caller,
+    )?)
 }
 
 /// What happens once the user proved their password (or SRP proof):

@@ -16,6 +16,7 @@ use crate::issuer::Issuer;
 use crate::store::refresh::RefreshRow;
 use crate::store::{groups as group_rows, refresh as refresh_rows, users as user_rows};
 use crate::tokens::{self, AuthEvent, OAuthGrant, TokenRequest};
+use crate::triggers::pre_token::{self, Minting, TokenSource};
 
 /// Which front end asks for new tokens, with how the client proved itself.
 #[derive(Debug, Clone, Copy)]
@@ -175,16 +176,9 @@ pub(crate) fn redeem(
         &row.origin_jti,
         via.device_key().or(ctx.device_key.as_deref()),
     )?;
-    let refresh_token = if via.rotates() && ctx.client.rotates_refresh_tokens() {
-        Some(rotation::rotate(issuer, &ctx.client, &row, |current| {
-            check_row(ctx, via, current, ids::now_ms())
-        })?)
-    } else {
-        None
-    };
     let event = AuthEvent {
-        origin_jti: row.origin_jti,
-        event_id: row.event_id,
+        origin_jti: row.origin_jti.clone(),
+        event_id: row.event_id.clone(),
         auth_time: row.auth_time,
     };
     // A sign-in through OAuth2 keeps its granted scopes (no nonce: that
@@ -194,7 +188,7 @@ pub(crate) fn redeem(
         nonce: None,
     });
     let iss = issuer.issuer_url(&ctx.pool.id, ctx.style);
-    let req = TokenRequest {
+    let mut req = TokenRequest {
         issuer: &iss,
         client: &ctx.client,
         user: &user,
@@ -202,6 +196,28 @@ pub(crate) fn redeem(
         event: &event,
         device_key: device_key.as_deref(),
         oauth: oauth.as_ref(),
+        overrides: None,
+    };
+    let overrides = pre_token::customize(
+        issuer,
+        &ctx.pool,
+        &Minting {
+            source: TokenSource::RefreshTokens,
+            client_id: &ctx.client.client_id,
+            user: Some((&user, &groups)),
+            scopes: &req.scopes(),
+            client_metadata: ctx.token_metadata(),
+        },
+    )?;
+    req.overrides = overrides.as_ref();
+    // Rotation only once the trigger has agreed: a refusal leaves the
+    // presented token as it was.
+    let refresh_token = if via.rotates() && ctx.client.rotates_refresh_tokens() {
+        Some(rotation::rotate(issuer, &ctx.client, &row, |current| {
+            check_row(ctx, via, current, ids::now_ms())
+        })?)
+    } else {
+        None
     };
     let minted = tokens::mint(&issuer.keys, &issuer.store, &ctx.pool.id, &req)?;
     Ok(TokenSet {
@@ -214,8 +230,8 @@ pub(crate) fn redeem(
 }
 
 /// GetTokensFromRefreshToken: the pool's rate limit, then [`redeem`] with
-/// the client secret (`ClientMetadata` only feeds Lambda triggers, which
-/// this issuer does not run).
+/// the client secret (the context's `ClientMetadata` goes to the pre token
+/// generation trigger).
 pub(crate) fn get_tokens(
     issuer: &Issuer,
     ctx: &FlowContext,

@@ -72,6 +72,7 @@ pub(super) fn start(
             if !user.enabled {
                 return Err(Error::not_authorized("User is disabled."));
             }
+            super::password::pre_authentication(issuer, ctx, &user)?;
             match ver {
                 Some(v) => (Some(user.sub), String::new(), user.username, v),
                 // No verifier for the current password (set by a path that

@@ -15,6 +15,7 @@ use crate::issuer::Issuer;
 use crate::model::{MfaFactor, User};
 use crate::store::{mfa as mfa_rows, users as user_rows};
 use crate::tokens::validate_access_token;
+use crate::triggers::pre_token::TokenSource;
 
 /// TOTP time step length in seconds.
 pub(crate) const TOTP_STEP: i64 = 30;
@@ -113,6 +114,9 @@ fn subject(issuer: &Issuer, access_token: Option<&str>, session: Option<&str>) -
             admin: false,
             device_key: super::device::key_in_session(&row.data),
             completion: super::session::completion_of(&row.data),
+            token_source: TokenSource::Authentication,
+            metadata_to_tokens: true,
+            metadata: None,
         }),
         session_hash: hash,
         stage,

@@ -5,7 +5,8 @@ use serde_json::{Map, Value, json};
 
 use super::{ADMIN_SCOPE, TokenRequest};
 use crate::ids;
-use crate::model::{AppClient, Group};
+use crate::model::AppClient;
+use crate::triggers::pre_token::GroupConfiguration;
 
 /// Converts a stored attribute to its ID-token claim value, as Cognito does:
 /// `*_verified` as booleans, `updated_at` as a number, `address` as an
@@ -22,34 +23,6 @@ fn attribute_claim(name: &str, value: &str) -> Value {
     }
 }
 
-fn group_claims(m: &mut Map<String, Value>, groups: &[Group], with_roles: bool) {
-    if groups.is_empty() {
-        return;
-    }
-    m.insert(
-        "cognito:groups".into(),
-        groups.iter().map(|g| Value::from(g.name.clone())).collect(),
-    );
-    if with_roles {
-        let roles: Vec<Value> = groups
-            .iter()
-            .filter_map(|g| g.role_arn.clone().map(Value::from))
-            .collect();
-        if !roles.is_empty() {
-            if let Some(pref) = groups
-                .iter()
-                .find(|g| g.role_arn.is_some() && g.precedence.is_some())
-            {
-                m.insert(
-                    "cognito:preferred_role".into(),
-                    pref.role_arn.clone().into(),
-                );
-            }
-            m.insert("cognito:roles".into(), Value::Array(roles));
-        }
-    }
-}
-
 /// The ID token claim set.
 pub(crate) fn id_claims(req: &TokenRequest<'_>, now: i64) -> Value {
     let mut m = Map::new();
@@ -57,7 +30,7 @@ pub(crate) fn id_claims(req: &TokenRequest<'_>, now: i64) -> Value {
         m.insert(name.clone(), attribute_claim(name, value));
     }
     m.insert("sub".into(), req.user.sub.clone().into());
-    group_claims(&mut m, req.groups, true);
+    GroupConfiguration::of(req.groups).insert_claims(&mut m, true);
     m.insert("iss".into(), req.issuer.into());
     m.insert("cognito:username".into(), req.user.username.clone().into());
     m.insert("origin_jti".into(), req.event.origin_jti.clone().into());
@@ -81,7 +54,7 @@ pub(crate) fn access_claims(req: &TokenRequest<'_>, now: i64) -> Value {
     if let Some(k) = req.device_key {
         m.insert("device_key".into(), k.into());
     }
-    group_claims(&mut m, req.groups, false);
+    GroupConfiguration::of(req.groups).insert_claims(&mut m, false);
     m.insert("iss".into(), req.issuer.into());
     m.insert("client_id".into(), req.client.client_id.clone().into());
     m.insert("origin_jti".into(), req.event.origin_jti.clone().into());

@@ -16,6 +16,7 @@ use crate::error::Result;
 use crate::ids;
 use crate::model::{AppClient, Group, IssuerStyle, User};
 use crate::store::Store;
+use crate::triggers::pre_token::Overrides;
 
 /// The scope Cognito puts in access tokens obtained through the user pool API.
 pub(crate) const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
@@ -77,6 +78,8 @@ pub(crate) struct TokenRequest<'a> {
     pub device_key: Option<&'a str>,
     /// The OAuth part of a hosted-UI sign-in (`None`: the user pool API).
     pub oauth: Option<&'a OAuthGrant>,
+    /// The pre token generation trigger's changes, if it ran.
+    pub overrides: Option<&'a Overrides>,
 }
 
 /// What an OAuth2 authorization granted: the access token's `scope` and
@@ -102,6 +105,15 @@ impl OAuthGrant {
 }
 
 impl TokenRequest<'_> {
+    /// The access token's scopes before any trigger changes them: the
+    /// granted ones through OAuth2, [`ADMIN_SCOPE`] through the user pool API.
+    pub(crate) fn scopes(&self) -> Vec<String> {
+        match self.oauth {
+            Some(o) => o.scopes.clone(),
+            None => vec![ADMIN_SCOPE.to_string()],
+        }
+    }
+
     /// Whether an ID token is issued: always through the user pool API,
     /// with the `openid` scope through OAuth2.
     pub(crate) fn wants_id_token(&self) -> bool {
@@ -129,12 +141,16 @@ pub(crate) fn mint(
 ) -> Result<MintedTokens> {
     let pk = keys.get(store, pool_id)?;
     let now = ids::now();
-    let access_token = jwt::sign_jwt(
-        pk.active(KeyPurpose::Access)?,
-        &claims::access_claims(req, now),
-    )?;
+    let mut access = claims::access_claims(req, now);
+    if let (Some(o), Some(m)) = (req.overrides, access.as_object_mut()) {
+        o.apply_to_access(m);
+    }
+    let access_token = jwt::sign_jwt(pk.active(KeyPurpose::Access)?, &access)?;
     let id_token = if req.wants_id_token() {
         let mut id = claims::id_claims(req, now);
+        if let (Some(o), Some(m)) = (req.overrides, id.as_object_mut()) {
+            o.apply_to_id(m);
+        }
         if req.oauth.is_some() {
             id["at_hash"] = at_hash(&access_token).into();
         }

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub(crate) mod hosted;
+
 use cognito_test_support::cognito_api::{self, ApiError};
 use serde_json::{Value, json};
 

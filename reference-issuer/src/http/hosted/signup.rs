@@ -164,6 +164,13 @@ fn sign_up(issuer: &Issuer, v: &Visit, req: &AuthorizeRequest, f: &Fields) -> Re
     match result {
         Ok(up) => match up.delivery {
             Some(d) => confirm_page(v, req, username, None, Some(sent_to(&d))),
+            None if up.confirmed => super::login::page(
+                v,
+                req,
+                username,
+                None,
+                Some("Your account is confirmed. Sign in with your username and password.".into()),
+            ),
             None => super::login::page(
                 v,
                 req,
