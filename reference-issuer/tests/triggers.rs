@@ -137,6 +137,9 @@ url = "{url}"
         counter.fetch_add(1, Ordering::SeqCst);
         Ok(event)
     });
+    hooks.insert(format!("{ARN}failing-post-confirmation"), |_| {
+        Err("Downstream down".to_string())
+    });
     let mut opts = IssuerOptions::new(dir);
     opts.config = Some(IssuerConfig::from_toml_str(&config).unwrap());
     opts.trigger_hooks = hooks;
@@ -201,7 +204,7 @@ async fn triggers_run_real_handlers() {
     pre_sign_up_admits_one_domain_and_custom_messages_reach_the_outbox(&s).await;
     user_migration_brings_users_in_from_the_legacy_store(&s).await;
     failing_handlers_fail_the_sign_in_as_aws_does(&s).await;
-    lambda_config_is_stored_described_and_validated(&s.base).await;
+    lambda_config_is_stored_described_and_validated(&s).await;
     s.issuer.shutdown().await.unwrap();
 }
 
@@ -518,7 +521,8 @@ async fn failing_handlers_fail_the_sign_in_as_aws_does(s: &Site) {
     );
 }
 
-async fn lambda_config_is_stored_described_and_validated(base: &str) {
+async fn lambda_config_is_stored_described_and_validated(s: &Site) {
+    let base = s.base.as_str();
     let pre_token = format!("{ARN}pre-token");
     let config = json!({
         "PreSignUp": format!("{ARN}unmapped"),
@@ -592,4 +596,46 @@ async fn lambda_config_is_stored_described_and_validated(base: &str) {
         json!({ "ClientId": client, "Username": "u1", "Password": PASSWORD }),
     )
     .await;
+
+    // A failing post confirmation: the caller gets its error, the
+    // confirmation stands.
+    ok(
+        base,
+        "UpdateUserPool",
+        json!({ "UserPoolId": id, "AutoVerifiedAttributes": ["email"],
+                "LambdaConfig": { "PostConfirmation": format!("{ARN}failing-post-confirmation") } }),
+    )
+    .await;
+    ok(
+        base,
+        "SignUp",
+        json!({ "ClientId": client, "Username": "u2", "Password": PASSWORD,
+                "UserAttributes": [{"Name": "email", "Value": "u2@example.com"}] }),
+    )
+    .await;
+    let code = s.issuer.outbox(Some(&id), Some("u2")).unwrap()[0]
+        .code
+        .clone()
+        .unwrap();
+    let e = call(
+        base,
+        "ConfirmSignUp",
+        json!({ "ClientId": client, "Username": "u2", "ConfirmationCode": code }),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        e,
+        (
+            "UserLambdaValidationException".to_string(),
+            "PostConfirmation failed with error Downstream down.".to_string()
+        )
+    );
+    let u2 = ok(
+        base,
+        "AdminGetUser",
+        json!({ "UserPoolId": id, "Username": "u2" }),
+    )
+    .await;
+    assert_eq!(u2["UserStatus"], "CONFIRMED");
 }
