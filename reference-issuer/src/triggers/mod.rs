@@ -174,16 +174,6 @@ impl Issuer {
         let returned = self.triggers.invoke(inv.kind, arn, &event)?;
         response_of(inv.kind, returned).map(Some)
     }
-
-    /// The event version of the pool's pre token generation trigger
-    /// (`None`: the pool has none).
-    #[allow(dead_code)] // called by pre_token.rs's call sites
-    pub(crate) fn pre_token_version(&self, pool_id: &str) -> Result<Option<u8>, TriggerError> {
-        Ok(self
-            .lambda_config(pool_id)?
-            .pre_token()
-            .map(|(_, version)| version))
-    }
 }
 
 #[cfg(test)]
