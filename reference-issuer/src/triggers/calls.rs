@@ -46,7 +46,7 @@ fn request(attrs: Value, caller: Caller<'_>) -> Map<String, Value> {
 
 /// A boolean member of a response (absent or `null`: false); another
 /// type is unrecognizable output.
-fn flag(kind: TriggerKind, response: &Value, name: &str) -> Result<bool, TriggerError> {
+pub(super) fn flag(kind: TriggerKind, response: &Value, name: &str) -> Result<bool, TriggerError> {
     match response.get(name) {
         None | Some(Value::Null) => Ok(false),
         Some(Value::Bool(b)) => Ok(*b),
@@ -55,7 +55,11 @@ fn flag(kind: TriggerKind, response: &Value, name: &str) -> Result<bool, Trigger
 }
 
 /// A string member of a response (absent or `null`: none).
-fn text(kind: TriggerKind, response: &Value, name: &str) -> Result<Option<String>, TriggerError> {
+pub(super) fn text(
+    kind: TriggerKind,
+    response: &Value,
+    name: &str,
+) -> Result<Option<String>, TriggerError> {
     match response.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::calls::{Caller, user_attributes};
+use super::calls::{Caller, flag, text, user_attributes};
 use super::{Invocation, TriggerError, TriggerKind};
 use crate::issuer::Issuer;
 use crate::model::User;
@@ -178,22 +178,6 @@ pub(crate) fn verify(
         json!({ "answerCorrect": null }),
     )?;
     answer.map(|r| flag(kind, &r, "answerCorrect")).transpose()
-}
-
-fn flag(kind: TriggerKind, response: &Value, name: &str) -> Result<bool, TriggerError> {
-    match response.get(name) {
-        None | Some(Value::Null) => Ok(false),
-        Some(Value::Bool(b)) => Ok(*b),
-        Some(_) => Err(TriggerError::Unrecognizable { kind }),
-    }
-}
-
-fn text(kind: TriggerKind, response: &Value, name: &str) -> Result<Option<String>, TriggerError> {
-    match response.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(TriggerError::Unrecognizable { kind }),
-    }
 }
 
 /// A map of strings (AWS's `MapOfStringToString`); numbers and booleans

@@ -265,20 +265,10 @@ pub fn is_preflight<H: HeaderView>(head: &RequestHead<'_, H>) -> bool {
 mod tests {
     use super::*;
 
-    struct Map(Vec<(&'static str, &'static str)>);
+    use crate::gate::request::TestHeaders;
 
-    impl HeaderView for Map {
-        fn values<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s [u8]> + 's {
-            let name = name.to_owned();
-            self.0
-                .iter()
-                .filter(move |(n, _)| *n == name)
-                .map(|(_, v)| v.as_bytes())
-        }
-    }
-
-    fn preflight_from(origin: &'static str) -> Map {
-        Map(vec![
+    fn preflight_from(origin: &'static str) -> TestHeaders {
+        TestHeaders::text(&[
             ("origin", origin),
             ("access-control-request-method", "PUT"),
             ("access-control-request-headers", "authorization,x-trace"),
@@ -348,7 +338,7 @@ mod tests {
     #[test]
     fn not_a_preflight() {
         let cors = Cors::new().allow_origins(["*"]).build().unwrap();
-        let only_origin = Map(vec![("origin", "https://a.example")]);
+        let only_origin = TestHeaders::text(&[("origin", "https://a.example")]);
         assert!(
             cors.preflight(&RequestHead::new("OPTIONS", "/", &only_origin))
                 .is_none()
@@ -421,7 +411,7 @@ mod tests {
             .allow_credentials(true)
             .build()
             .unwrap();
-        let map = Map(vec![("origin", "https://app.example")]);
+        let map = TestHeaders::text(&[("origin", "https://app.example")]);
         let out = cors.response_headers(&RequestHead::new("GET", "/", &map));
         assert_eq!(
             out,
@@ -435,12 +425,12 @@ mod tests {
                 ("access-control-expose-headers", "x-request-id".to_owned()),
             ]
         );
-        let none = Map(vec![]);
+        let none = TestHeaders::text(&[]);
         assert!(
             cors.response_headers(&RequestHead::new("GET", "/", &none))
                 .is_empty()
         );
-        let other = Map(vec![("origin", "https://other.example")]);
+        let other = TestHeaders::text(&[("origin", "https://other.example")]);
         assert!(
             cors.response_headers(&RequestHead::new("GET", "/", &other))
                 .is_empty()

@@ -352,17 +352,7 @@ mod tests {
     use crate::claims::CognitoClaims;
     use serde_json::json;
 
-    struct Pairs(Vec<(&'static str, &'static str)>);
-
-    impl HeaderView for Pairs {
-        fn values<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s [u8]> + 's {
-            let name = name.to_owned();
-            self.0
-                .iter()
-                .filter(move |(n, _)| *n == name)
-                .map(|(_, v)| v.as_bytes())
-        }
-    }
+    use crate::gate::request::TestHeaders;
 
     fn auth(claims: Option<serde_json::Value>) -> AuthContext {
         AuthContext {
@@ -380,7 +370,7 @@ mod tests {
     }
 
     fn ops(pairs: &[(&str, &str)], auth: &AuthContext) -> Vec<HeaderOp> {
-        let headers = Pairs(vec![("x-trace", "a"), ("x-trace", "b")]);
+        let headers = TestHeaders::text(&[("x-trace", "a"), ("x-trace", "b")]);
         Mapping::parse(pairs.iter().copied())
             .unwrap()
             .apply(auth, &headers, |n| (n == "id").then_some("42"))

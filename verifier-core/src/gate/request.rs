@@ -92,25 +92,36 @@ impl Admitted {
     }
 }
 
+/// Headers as name/value pairs, for the gate's unit tests.
+#[cfg(test)]
+pub(crate) struct TestHeaders(pub(crate) Vec<(&'static str, &'static [u8])>);
+
+#[cfg(test)]
+impl TestHeaders {
+    /// Pairs with text values.
+    pub(crate) fn text(pairs: &[(&'static str, &'static str)]) -> Self {
+        TestHeaders(pairs.iter().map(|(n, v)| (*n, v.as_bytes())).collect())
+    }
+}
+
+#[cfg(test)]
+impl HeaderView for TestHeaders {
+    fn values<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s [u8]> + 's {
+        let name = name.to_owned();
+        self.0
+            .iter()
+            .filter(move |(n, _)| *n == name)
+            .map(|(_, v)| *v)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    struct Map(Vec<(&'static str, &'static [u8])>);
-
-    impl HeaderView for Map {
-        fn values<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s [u8]> + 's {
-            let name = name.to_owned();
-            self.0
-                .iter()
-                .filter(move |(n, _)| *n == name)
-                .map(|(_, v)| *v)
-        }
-    }
-
     #[test]
     fn path_query_and_single_values() {
-        let map = Map(vec![
+        let map = TestHeaders(vec![
             ("host", b"example.com"),
             ("accept", b"a"),
             ("accept", b"b"),
