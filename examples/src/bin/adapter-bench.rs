@@ -19,6 +19,11 @@
 //! `Cookie` header value to `--tokens-file` (one line), so every request is
 //! a session request (decrypt + cached signed `x-amzn-oidc-data`). Used by
 //! `scripts/bench/alb-wrk.sh`.
+//!
+//! `--pool-file PATH` also writes the test pool as a cognito-gatekeeper
+//! `[pools.bench]` section (pool id, client id, this process's loopback JWKS
+//! URI), so a gatekeeper can verify the written tokens while this process
+//! serves as its upstream (`--auth off`). Used by `scripts/bench/gatekeeper-wrk.sh`.
 
 use std::io::Write;
 
@@ -68,6 +73,9 @@ struct Args {
     /// Server worker threads (the bench script pins the server to one core).
     #[arg(long, default_value_t = 1)]
     workers: usize,
+    /// Where to write the pool as a cognito-gatekeeper `[pools.bench]` section.
+    #[arg(long)]
+    pool_file: Option<std::path::PathBuf>,
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -131,12 +139,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             } else {
                 (gate, minted)
             };
-            setup_tx.send((gate, minted)).unwrap();
+            let pool = format!(
+                "[pools.bench]\npool_id = \"{}\"\nclient_ids = [\"{}\"]\njwks_uri = \"{}\"\n",
+                issuer.pool_id,
+                issuer.client_id,
+                issuer.jwks.url()
+            );
+            setup_tx.send((gate, minted, pool)).unwrap();
             std::future::pending::<()>().await;
             drop(idp);
         })
     });
-    let (gate, minted) = setup.recv()?;
+    let (gate, minted, pool) = setup.recv()?;
+    if let Some(path) = &args.pool_file {
+        std::fs::write(path, pool)?;
+    }
     let mut file = std::fs::File::create(&args.tokens_file)?;
     for token in &minted {
         writeln!(file, "{token}")?;
