@@ -204,7 +204,8 @@ fn encode(p: &Pending) -> Vec<u8> {
         SUB_WIDTH,
     );
     put(&mut out, p.user_id.as_bytes());
-    put(&mut out, &p.a.to_bytes_be());
+    // Padded: a client's A (like B) is one byte shorter now and then.
+    put_fixed(&mut out, &p.a.to_bytes_be(), 384);
     put_fixed(&mut out, &p.eph.b.to_bytes_be(), 32);
     put_fixed(&mut out, &p.eph.big_b.to_bytes_be(), 384);
     out.extend_from_slice(&p.v_hash);
@@ -249,7 +250,7 @@ fn decode(bytes: &[u8]) -> Option<Pending> {
     let has_sub = r.take(1)?[0] == 1;
     let sub = String::from_utf8(r.fixed(SUB_WIDTH)?.to_vec()).ok()?;
     let user_id = r.string()?;
-    let a = BigUint::from_bytes_be(r.field()?);
+    let a = BigUint::from_bytes_be(r.fixed(384)?);
     let b = BigUint::from_bytes_be(r.fixed(32)?);
     let big_b = BigUint::from_bytes_be(r.fixed(384)?);
     let v_hash = r.take(32)?.try_into().ok()?;
@@ -368,5 +369,27 @@ mod tests {
         assert_eq!(back.sub, None);
         assert_eq!(back.unknown_key, "k".repeat(32));
         assert_eq!(back.eph.big_b, BigUint::from(99u32));
+    }
+
+    #[test]
+    fn the_block_length_does_not_follow_the_clients_a() {
+        let s = SealedChallenges::default();
+        let with_a = |a: BigUint| {
+            let mut p = pending(ids::now() + 60);
+            p.a = a;
+            p
+        };
+        let full = with_a(BigUint::from_bytes_be(&[0xff; 384]));
+        let short = with_a(BigUint::from_bytes_be(&[0xff; 383]));
+        assert_eq!(
+            s.seal("p1", "c1", &full).len(),
+            s.seal("p1", "c1", &short).len()
+        );
+        // An A longer than N (parse_a does not reduce it) still round-trips.
+        let long = with_a(BigUint::from_bytes_be(&[0xff; 500]));
+        let back = s.open("p1", "c1", &s.seal("p1", "c1", &long)).unwrap();
+        assert_eq!(back.a, long.a);
+        let back = s.open("p1", "c1", &s.seal("p1", "c1", &short)).unwrap();
+        assert_eq!(back.a, short.a);
     }
 }
