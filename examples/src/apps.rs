@@ -62,15 +62,11 @@ impl ExampleConfig {
             .map(|s| s.trim().to_owned())
             .filter(|s| !s.is_empty())
             .collect();
-        let preset = match var("COGNITO_PRESET").as_deref() {
-            None | Some("strict") => Preset::Strict,
-            Some("apigw-rest") => Preset::ApiGatewayRest,
-            Some("apigw-http") => Preset::ApiGatewayHttp,
-            Some(other) => {
-                return Err(format!(
-                    "COGNITO_PRESET {other:?}: use strict, apigw-rest or apigw-http"
-                ));
-            }
+        let preset = match var("COGNITO_PRESET") {
+            None => Preset::Strict,
+            Some(name) => Preset::from_name(&name).ok_or_else(|| {
+                format!("COGNITO_PRESET {name:?}: use strict, apigw-rest or apigw-http")
+            })?,
         };
         let port = match var("PORT") {
             Some(p) => p

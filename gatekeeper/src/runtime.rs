@@ -57,15 +57,6 @@ pub struct Runtime {
     pub cors: Option<cognito_verifier::gate::Cors>,
 }
 
-fn preset(name: &str) -> Option<Preset> {
-    match name {
-        "strict" => Some(Preset::Strict),
-        "api-gateway-rest" => Some(Preset::ApiGatewayRest),
-        "api-gateway-http" => Some(Preset::ApiGatewayHttp),
-        _ => None,
-    }
-}
-
 fn upstream(url: &toml::Spanned<String>) -> Result<Upstream, Located> {
     let uri: Uri = url
         .get_ref()
@@ -125,7 +116,7 @@ impl Runtime {
         let mut authorizers = BTreeMap::new();
         let mut verifiers = Vec::new();
         for (name, a) in &file.authorizers {
-            let preset = preset(a.preset.get_ref()).ok_or_else(|| {
+            let preset = Preset::from_name(a.preset.get_ref()).ok_or_else(|| {
                 Located::at(
                     &a.preset,
                     "preset must be strict, api-gateway-rest or api-gateway-http",
@@ -178,7 +169,7 @@ impl Runtime {
         }
         let mut table = RouteTable::new();
         let mut routes = HashMap::new();
-        let default_preset = preset(file.preset.get_ref()).ok_or_else(|| {
+        let default_preset = Preset::from_name(file.preset.get_ref()).ok_or_else(|| {
             Located::at(
                 &file.preset,
                 "preset must be strict, api-gateway-rest or api-gateway-http",

@@ -243,16 +243,10 @@ impl Config {
 
     /// The gate over `verifier`.
     pub fn gate(&self, verifier: CognitoVerifier) -> Result<Gate, ConfigError> {
-        let preset = match self.preset.as_deref().unwrap_or("rest") {
-            "strict" => Preset::Strict,
-            "rest" => Preset::ApiGatewayRest,
-            "http" => Preset::ApiGatewayHttp,
-            other => {
-                return Err(ConfigError::Invalid(format!(
-                    "preset {other:?}: expected strict, rest or http"
-                )));
-            }
-        };
+        let name = self.preset.as_deref().unwrap_or("rest");
+        let preset = Preset::from_name(name).ok_or_else(|| {
+            ConfigError::Invalid(format!("preset {name:?}: expected strict, rest or http"))
+        })?;
         let mut source =
             TokenSource::header(self.token.header.as_deref().unwrap_or("authorization"));
         if let Some(cookie) = &self.token.cookie {

@@ -71,6 +71,21 @@ pub enum Preset {
     ApiGatewayHttp,
 }
 
+impl Preset {
+    /// The preset for a configuration name: `strict`, `api-gateway-rest`
+    /// (also `apigw-rest`, `rest`) or `api-gateway-http` (also `apigw-http`,
+    /// `http`); one parser for every tool's config (the gatekeeper's TOML,
+    /// the Lambda authorizer's, the example apps' `COGNITO_PRESET`).
+    pub fn from_name(name: &str) -> Option<Preset> {
+        match name {
+            "strict" => Some(Preset::Strict),
+            "api-gateway-rest" | "apigw-rest" | "rest" => Some(Preset::ApiGatewayRest),
+            "api-gateway-http" | "apigw-http" | "http" => Some(Preset::ApiGatewayHttp),
+            _ => None,
+        }
+    }
+}
+
 /// What the gate attached to an admitted request: the claims, or none for a
 /// guest on an optional gate. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -453,4 +468,30 @@ enum Verdict {
     Malformed,
     Ambiguous,
     Verified(Result<CognitoClaims, crate::error::VerifyError>),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Preset;
+
+    #[test]
+    fn preset_names_of_every_tool_parse_to_one_preset() {
+        for (names, preset) in [
+            (&["strict"][..], Preset::Strict),
+            (
+                &["api-gateway-rest", "apigw-rest", "rest"],
+                Preset::ApiGatewayRest,
+            ),
+            (
+                &["api-gateway-http", "apigw-http", "http"],
+                Preset::ApiGatewayHttp,
+            ),
+        ] {
+            for name in names {
+                assert_eq!(Preset::from_name(name), Some(preset), "{name}");
+            }
+        }
+        assert_eq!(Preset::from_name("REST"), None);
+        assert_eq!(Preset::from_name(""), None);
+    }
 }
