@@ -11,5 +11,5 @@ command -v chromedriver >/dev/null || {
 }
 mkdir -p docs/screenshots
 COGNITO_SCREENSHOTS_DIR="$PWD/docs/screenshots" \
-    cargo test -p cognito-sdk-tests --test hosted_ui_browser -- "$@"
+    cargo test -p cognito-sdk-tests --test integration hosted_ui_browser:: -- "$@"
 ls -1 docs/screenshots/*.png

@@ -29,6 +29,10 @@ if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
 fi
 export PATH="$PATH:/usr/sbin"
 
+# A clean build gains nothing from incremental state (gigabytes under
+# target/debug/incremental); a developer's own setting wins.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+
 echo "==> cargo fmt --all --check"
 cargo fmt --all --check
 

@@ -4,8 +4,7 @@
 // (which run the same table with tokens from the reference issuer).
 // Shared with cognito-e2e, where its items are public API.
 #[allow(unreachable_pub)]
-#[path = "../../tests/src/apps/actix_app.rs"]
-mod actix_app;
+use crate::actix_app;
 
 use cognito_test_support::{conformance, conformance_alb};
 

@@ -4,8 +4,7 @@
 // run the same table with tokens from the reference issuer).
 // Shared with cognito-e2e, where its items are public API.
 #[allow(unreachable_pub)]
-#[path = "../../tests/src/apps/axum_app.rs"]
-mod axum_app;
+use crate::axum_app;
 
 use cognito_test_support::{conformance, conformance_alb};
 

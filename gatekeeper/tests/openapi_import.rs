@@ -4,7 +4,7 @@
 //! binary, `--openapi`) passes the conformance table's cases that an API
 //! Gateway definition can express; CORS from `x-amazon-apigateway-cors`.
 
-mod common;
+use crate::common;
 
 use std::convert::Infallible;
 use std::ffi::OsString;

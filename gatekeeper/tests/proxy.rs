@@ -2,7 +2,7 @@
 //! (a hyper echo server and Python's `http.server`), with tokens from the
 //! test issuer.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! Reload (SIGHUP, a bad file, under load), graceful shutdown, and the
 //! forward-auth endpoint behind a real nginx `auth_request`.
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Stdio};
 use std::sync::Arc;

@@ -1,7 +1,7 @@
 //! Pagination tokens bound to their operation and pool, and numeric inputs
 //! range-checked as AWS's shapes declare them, over real HTTP.
 
-mod common;
+use crate::common;
 
 use cognito_issuer::{IssuerOptions, IssuerServer};
 use common::{call, create_user, ok};

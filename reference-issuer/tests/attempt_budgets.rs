@@ -4,7 +4,7 @@
 //! passwords cannot exceed the budget, and a client that hides user
 //! existence answers unknown names exactly like users.
 
-mod common;
+use crate::common;
 
 use cognito_issuer::{IssuerConfig, IssuerOptions, IssuerServer, RunningIssuer};
 use common::{PASSWORD, call, ok};

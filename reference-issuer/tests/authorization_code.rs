@@ -7,7 +7,7 @@
 //! expired code, two concurrent redemptions. Discovery's endpoints are
 //! each reached.
 
-mod common;
+use crate::common;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

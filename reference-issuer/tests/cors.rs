@@ -3,7 +3,7 @@
 //! with `Origin`. Browser-facing paths answer; IAM operations and
 //! `/_issuer/*` never do.
 
-mod common;
+use crate::common;
 
 use cognito_issuer::{CorsOrigins, IssuerOptions, IssuerServer, RunningIssuer};
 use reqwest::header::HeaderMap;

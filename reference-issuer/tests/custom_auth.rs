@@ -8,7 +8,7 @@
 //! (Node, V2) customizes the tokens; pre and post authentication fire.
 //! Needs `node` on the PATH.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};

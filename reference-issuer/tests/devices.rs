@@ -8,7 +8,7 @@
 //! counted by the lockout, the device operations and their Admin forms,
 //! and refresh tokens bound to their device.
 
-mod common;
+use crate::common;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;

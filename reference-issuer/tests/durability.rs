@@ -1,7 +1,7 @@
 //! Keys, pools and users survive a restart; an acknowledged sign-up survives
 //! `kill -9` of the server process.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

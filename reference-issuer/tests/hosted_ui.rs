@@ -6,7 +6,7 @@
 //! password; and the refusals (unregistered redirect URI, CSRF, oversized
 //! fields, markup in every field, the shared lockout).
 
-mod common;
+use crate::common;
 
 use cognito_issuer::{IssuerOptions, IssuerServer, RunningIssuer};
 use common::{PASSWORD, call, create_user, ok};

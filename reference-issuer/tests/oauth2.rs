@@ -3,7 +3,7 @@
 //! /oauth2/revoke and the revocation list (a revoked token refused by a
 //! verifier with revocation checking on, accepted with it off).
 
-mod common;
+use crate::common;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;

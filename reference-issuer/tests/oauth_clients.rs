@@ -5,7 +5,7 @@
 //! (and message where AWS's is known) and nothing stored; the first-start
 //! default client's code flow and the banner's hosted UI sign-in URL.
 
-mod common;
+use crate::common;
 
 use cognito_issuer::{IssuerOptions, IssuerServer, RunningIssuer};
 use common::{call, ok};

@@ -5,7 +5,7 @@
 //! and change nothing, and domains are created, described (also in
 //! DescribeUserPool), refused when invalid or taken, and deleted.
 
-mod common;
+use crate::common;
 
 use cognito_issuer::{IssuerConfig, IssuerOptions, IssuerServer, RunningIssuer};
 use common::{PASSWORD, call, ok};

@@ -8,7 +8,7 @@
 //! refuses the grant, and the claims AWS does not let a handler change stay
 //! unchanged.
 
-mod common;
+use crate::common;
 
 use cognito_issuer::{IssuerConfig, IssuerOptions, IssuerServer, RunningIssuer};
 use cognito_verifier::{CognitoVerifier, ExpectedTokenUse, PoolConfig, Requirement};

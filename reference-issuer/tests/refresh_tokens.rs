@@ -5,7 +5,7 @@
 //! refused on rotating clients, the OAuth2 refresh grant, and the
 //! `RefreshTokenRotation` client setting (validation, echo, configuration file).
 
-mod common;
+use crate::common;
 
 use cognito_issuer::{IssuerConfig, IssuerOptions, IssuerServer, RunningIssuer};
 use common::{call, claims, create_user, ok, sign_in};

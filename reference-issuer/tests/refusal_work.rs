@@ -4,7 +4,7 @@
 //! password check, so timing does not tell disabled, locked or unknown
 //! users apart; a wrong reset code costs no hashing.
 
-mod common;
+use crate::common;
 
 use cognito_issuer::testing::{hash_count, verify_stats};
 use cognito_issuer::{IssuerConfig, IssuerOptions, IssuerServer};

@@ -4,7 +4,7 @@
 //! issuer keeps them open on loopback only and refuses to start open on any
 //! other address.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, SystemTime};
 

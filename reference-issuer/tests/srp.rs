@@ -4,7 +4,7 @@
 //! v3 by the Node suites): configuration seed users, wrong passwords,
 //! replays, stale timestamps, unknown users, restarts.
 
-mod common;
+use crate::common;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;

@@ -6,7 +6,7 @@
 //! Each test checks the wire answer and what was (not) stored. Needs
 //! `node` and `python3` on the PATH (as the conformance suites do).
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::net::TcpListener;

@@ -6,7 +6,7 @@
 //! PNG/JPEG files) storing nothing, and customizations removed with their
 //! client or pool.
 
-mod common;
+use crate::common;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;

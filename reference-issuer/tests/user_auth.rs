@@ -5,7 +5,7 @@
 //! the outbox, wrong codes against the session budget and the lockout,
 //! unknown names answered like users, and the choice of MFA factor.
 
-mod common;
+use crate::common;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;

@@ -2,7 +2,7 @@
 //! (no invisible format characters or separators), and no username in the
 //! format of an alias attribute (email squatting).
 
-mod common;
+use crate::common;
 
 use cognito_issuer::{IssuerOptions, IssuerServer};
 use common::{PASSWORD, call, ok};

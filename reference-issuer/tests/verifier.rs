@@ -1,7 +1,7 @@
 //! Tokens from the issuer are accepted by `cognito-verifier`, for both
 //! issuer styles, across key rotation.
 
-mod common;
+use crate::common;
 
 use cognito_issuer::{IssuerConfig, IssuerOptions, IssuerServer};
 use cognito_verifier::{CognitoVerifier, ExpectedTokenUse, PoolConfig, Requirement};

@@ -1,0 +1,9 @@
+//! Every integration test of this crate in one binary (one link instead of
+//! one per file: CI's disk and time). Each file below is a module; run one
+//! with `cargo test -p <crate> --test integration <module>::`.
+
+#[path = "../../tests/src/apps/actix_app.rs"]
+mod actix_app;
+mod conformance;
+mod extractors;
+mod preflight;

@@ -1,0 +1,6 @@
+//! Every integration test of this crate in one binary (one link instead of
+//! one per file: CI's disk and time). Each file below is a module; run one
+//! with `cargo test -p <crate> --test integration <module>::`.
+
+mod slowloris;
+mod verify_cli;

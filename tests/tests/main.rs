@@ -1,0 +1,8 @@
+//! Every integration test of this crate in one binary (one link instead of
+//! one per file: CI's disk and time). Each file below is a module; run one
+//! with `cargo test -p <crate> --test integration <module>::`.
+
+mod conformance_with_issuer;
+mod jwks_outage;
+mod key_rotation;
+mod revocation_with_issuer;

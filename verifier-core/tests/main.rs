@@ -1,0 +1,10 @@
+//! Every integration test of this crate in one binary (one link instead of
+//! one per file: CI's disk and time). Each file below is a module; run one
+//! with `cargo test -p <crate> --test integration <module>::`.
+
+mod alb_authenticate;
+mod alb_corpus;
+mod behind_alb;
+mod jwks;
+mod revocation;
+mod verify;
