@@ -2,10 +2,10 @@
 //! one per file: CI's disk and time). Each file below is a module; run one
 //! with `cargo test -p <crate> --test integration <module>::`.
 
-mod common;
 mod api_limits;
 mod attempt_budgets;
 mod authorization_code;
+mod common;
 mod cors;
 mod custom_auth;
 mod data_dir;
