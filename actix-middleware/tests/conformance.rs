@@ -1,9 +1,5 @@
 //! The shared conformance table, run against the actix-web adapter.
 
-// The conformance routes on actix-web, shared with the end-to-end tests
-// (which run the same table with tokens from the reference issuer).
-// Shared with cognito-e2e, where its items are public API.
-#[allow(unreachable_pub)]
 use crate::actix_app;
 
 use cognito_test_support::{conformance, conformance_alb};

@@ -1,9 +1,5 @@
 //! The shared conformance table, run against the axum adapter.
 
-// The conformance routes on axum, shared with the end-to-end tests (which
-// run the same table with tokens from the reference issuer).
-// Shared with cognito-e2e, where its items are public API.
-#[allow(unreachable_pub)]
 use crate::axum_app;
 
 use cognito_test_support::{conformance, conformance_alb};
