@@ -127,8 +127,8 @@ fn client(claims: &CognitoClaims, pool: &Pool, rule: ClientMatch) -> Result<(), 
     };
     let presented = match (rule, claims.token_use()) {
         (ClientMatch::ByTokenUse, Some(TokenUse::Id)) => claims.audience(),
-        (ClientMatch::ByTokenUse, Some(TokenUse::Access)) => claims.str("client_id"),
-        _ => claims.audience().or_else(|| claims.str("client_id")),
+        (ClientMatch::ByTokenUse, Some(TokenUse::Access)) => claims.client_id_claim(),
+        _ => claims.audience().or_else(|| claims.client_id_claim()),
     };
     match presented {
         Some(id) if allowed.iter().any(|a| a == id) => Ok(()),

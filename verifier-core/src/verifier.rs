@@ -26,6 +26,10 @@ pub use crate::builder::{
 /// Default maximum token length: 16 KiB (Cognito tokens are 1–3 KiB).
 pub const DEFAULT_MAX_TOKEN_SIZE: usize = 16 * 1024;
 
+/// Up to this many pools, the pool of a token is found by comparing issuers
+/// in turn rather than through [`Inner::by_issuer`].
+const LINEAR_POOLS: usize = 8;
+
 /// One pool's key set, as [`CognitoVerifier::jwks_status`] reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JwksStatus {
@@ -91,13 +95,12 @@ impl std::fmt::Debug for CognitoVerifier {
 }
 
 /// Where a verification stands after its first synchronous steps.
-enum Start<'t> {
+enum Start<D> {
     /// The verified-token cache had it (times re-checked).
     Cached(CachedToken),
-    /// Decoded, pool chosen; the key for `decoded.kid` is needed next.
-    /// (Boxed: an async caller keeps this across its await, and the cold
-    /// path allocates anyway.)
-    NeedsKey(Box<DecodedJwt<'t>>, usize),
+    /// Decoded (a [`DecodedJwt`], boxed on the async path), pool chosen;
+    /// the key for `decoded.kid` is needed next.
+    NeedsKey(D, usize),
 }
 
 impl CognitoVerifier {
@@ -123,7 +126,7 @@ impl CognitoVerifier {
         token: &str,
         policy: &Policy,
     ) -> Result<CognitoClaims, VerifyError> {
-        let (claims, pool) = match self.start(token)? {
+        let (claims, pool) = match self.start_boxed(token)? {
             Start::Cached(hit) => (hit.claims, hit.pool),
             Start::NeedsKey(decoded, pool) => {
                 let key = self.entry(pool).jwks.key(&decoded.kid).await;
@@ -163,7 +166,7 @@ impl CognitoVerifier {
             Start::Cached(hit) => (hit.claims, hit.pool),
             Start::NeedsKey(decoded, pool) => {
                 let key = self.entry(pool).jwks.key_cached(&decoded.kid);
-                (self.admit(token, *decoded, pool, key)?, pool)
+                (self.admit(token, decoded, pool, key)?, pool)
             }
         };
         self.conclude(token, claims, pool, policy)
@@ -251,9 +254,19 @@ impl CognitoVerifier {
         })
     }
 
+    /// [`start`](Self::start) with the decoded token boxed, for the async
+    /// entry points: their futures keep it across the key's await, and a
+    /// box keeps them small. (The synchronous path keeps it on the stack.)
+    fn start_boxed<'t>(&self, token: &'t str) -> Result<Start<Box<DecodedJwt<'t>>>, VerifyError> {
+        Ok(match self.start(token)? {
+            Start::Cached(hit) => Start::Cached(hit),
+            Start::NeedsKey(decoded, pool) => Start::NeedsKey(Box::new(decoded), pool),
+        })
+    }
+
     /// The first steps: size bound, verified-token cache, structure and
     /// header, and the pool chosen by `iss` (never by a URL in the token).
-    fn start<'t>(&self, token: &'t str) -> Result<Start<'t>, VerifyError> {
+    fn start<'t>(&self, token: &'t str) -> Result<Start<DecodedJwt<'t>>, VerifyError> {
         let inner = &*self.inner;
         if token.len() > inner.max_token_size {
             let cause = Cause::TooLarge {
@@ -272,13 +285,23 @@ impl CognitoVerifier {
         let decode = || {
             let decoded = jwt::decode(token, inner.max_token_size)?;
             let iss = decoded.claims.issuer()?;
-            let pool = *inner
-                .by_issuer
-                .get(iss)
+            let pool = self
+                .pool_of(iss)
                 .ok_or_else(|| Cause::WrongIssuer(iss.to_owned()))?;
-            Ok(Start::NeedsKey(Box::new(decoded), pool))
+            Ok(Start::NeedsKey(decoded, pool))
         };
         decode().map_err(|cause| self.reject(token, cause, None))
+    }
+
+    /// The pool whose issuer is `iss`. Up to [`LINEAR_POOLS`] pools are
+    /// scanned, which costs less than hashing the issuer; beyond, the map.
+    fn pool_of(&self, iss: &str) -> Option<usize> {
+        let inner = &*self.inner;
+        if inner.pools.len() <= LINEAR_POOLS {
+            inner.pools.iter().position(|e| e.pool.issuer == iss)
+        } else {
+            inner.by_issuer.get(iss).copied()
+        }
     }
 
     /// Runs the synchronous core on a resolved key and caches the result.
@@ -357,6 +380,31 @@ impl CognitoVerifier {
             error.with_token(token)
         } else {
             error
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pool::PoolConfig;
+
+    #[test]
+    fn finds_the_pool_by_issuer_with_few_and_many_pools() {
+        for count in [1, LINEAR_POOLS, LINEAR_POOLS + 3] {
+            let pools =
+                (0..count).map(|i| PoolConfig::new(format!("us-east-1_pool{i}")).client_id("c"));
+            let verifier = pools
+                .fold(CognitoVerifier::builder(), |b, pool| b.pool(pool))
+                .build()
+                .unwrap();
+            let issuers: Vec<String> = verifier.issuers().map(str::to_owned).collect();
+            assert_eq!(issuers.len(), count);
+            for (i, issuer) in issuers.iter().enumerate() {
+                assert_eq!(verifier.pool_of(issuer), Some(i), "{count} pools");
+            }
+            assert_eq!(verifier.pool_of("https://elsewhere.example"), None);
+            assert_eq!(verifier.pool_of(&issuers[0][..issuers[0].len() - 1]), None);
         }
     }
 }

@@ -169,6 +169,12 @@ impl CognitoClaims {
         }
     }
 
+    /// `client_id` alone, read from its slot (the client check picks
+    /// between it and `aud` itself).
+    pub(crate) fn client_id_claim(&self) -> Option<&str> {
+        self.slot(StrClaim::ClientId)
+    }
+
     /// `aud` (ID tokens only).
     pub fn audience(&self) -> Option<&str> {
         self.slot(StrClaim::Aud)

@@ -7,7 +7,7 @@ use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use super::payload::{Claim, Date, Fields, Groups, Known, Text};
+use super::payload::{Claim, Date, Fields, Groups, Known, Text, TextList};
 use crate::strict_json::{self, Key, Names, Scalar, ScalarSeed, Skip};
 
 /// A NumericDate is a JSON number (RFC 7519 §2), never a string. An integer
@@ -133,7 +133,7 @@ impl<'de> Visitor<'de> for GroupsSeed<'_, 'de> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Groups, A::Error> {
-        let mut groups = Vec::new();
+        let mut groups = TextList::default();
         let mut valid = true;
         while let Some(item) = seq.next_element_seed(ScalarSeed)? {
             match item {

@@ -152,8 +152,37 @@ pub(super) enum Date {
 pub(super) enum Groups {
     #[default]
     Absent,
-    List(Vec<Text>),
+    List(TextList),
     Invalid,
+}
+
+/// Group names kept inline (more go to the heap).
+const INLINE_GROUPS: usize = 4;
+
+/// A list of [`Text`]s: the first [`INLINE_GROUPS`] inline, the rest in
+/// `more`, so a user in a few groups costs no allocation.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct TextList {
+    inline: [Option<Text>; INLINE_GROUPS],
+    more: Vec<Text>,
+}
+
+impl TextList {
+    /// Appends `text`.
+    pub(super) fn push(&mut self, text: Text) {
+        match self.inline.iter_mut().find(|slot| slot.is_none()) {
+            Some(slot) => *slot = Some(text),
+            None => self.more.push(text),
+        }
+    }
+
+    /// The texts, in order.
+    pub(super) fn iter(&self) -> impl Iterator<Item = Text> + '_ {
+        self.inline
+            .iter()
+            .map_while(|t| *t)
+            .chain(self.more.iter().copied())
+    }
 }
 
 /// What [`Payload::parse`] reads.
@@ -288,10 +317,10 @@ impl Payload {
     /// `cognito:groups`, empty when absent (or invalid, which `typed` refuses).
     pub(super) fn groups(&self) -> impl Iterator<Item = &str> {
         let list = match &self.fields.groups {
-            Groups::List(list) => list.as_slice(),
-            Groups::Absent | Groups::Invalid => &[],
+            Groups::List(list) => Some(list.iter()),
+            Groups::Absent | Groups::Invalid => None,
         };
-        list.iter().map(|text| self.text(*text))
+        list.into_iter().flatten().map(|text| self.text(text))
     }
 
     /// The payload text, exactly as signed.
@@ -367,6 +396,29 @@ mod tests {
         assert!(parse(&object).is_some());
         let repeated = format!("{{{},\"k7\":0}}", many.join(","));
         assert!(parse(&repeated).is_none());
+    }
+
+    #[test]
+    fn groups_past_the_inline_slots_keep_their_order() {
+        for count in [0, 1, 4, 5, 9] {
+            let names: Vec<String> = (0..count).map(|i| format!("g{i}")).collect();
+            // Every third one escaped, so spans and unescaped copies mix.
+            let listed: Vec<String> = names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| match i % 3 {
+                    0 => format!(r#""\u0067{}""#, &n[1..]),
+                    _ => format!("{n:?}"),
+                })
+                .collect();
+            let json = format!(
+                r#"{{"sub":"s","exp":1,"cognito:groups":[{}]}}"#,
+                listed.join(",")
+            );
+            let c = verified(&json).unwrap();
+            assert_eq!(c.groups(), names.as_slice(), "{json}");
+            assert_eq!(c.in_group("g8"), count == 9);
+        }
     }
 
     #[test]
