@@ -3,6 +3,8 @@
 //! Binaries (`cargo run -p cognito-examples --bin NAME`):
 //! - `demo`: the end-to-end demo (issuer + axum API + actix API + a real sign-in).
 //! - `verify`: verify tokens from scripts.
+//! - `adapter-bench`: the hello-world app for load tools (with our layer, without it,
+//!   or with [`handwritten_auth`], the baseline a team would write on `jsonwebtoken`).
 //! - `axum-app`, `actix-app`: the example API, protected by each adapter,
 //!   configured from the environment (see [`ExampleConfig::from_env`]).
 //!
@@ -28,6 +30,7 @@
 
 pub mod alb_mode;
 pub mod apps;
+pub mod handwritten_auth;
 pub mod server;
 
 pub use apps::{ExampleConfig, actix_app, axum_app};

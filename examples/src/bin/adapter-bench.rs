@@ -13,6 +13,12 @@
 //! `--tokens same` writes one token (every request is a cache hit).
 //! Used by `scripts/bench-adapters.sh`.
 //!
+//! `--auth handwritten` (axum only): instead of our layer, the middleware a
+//! team would write itself on `jsonwebtoken`
+//! ([`cognito_examples::handwritten_auth`], JWKS fetched once from the
+//! loopback JWKS server at start, every request verified). A benchmark
+//! baseline for `scripts/bench/side-by-side.sh`.
+//!
 //! `--auth alb`: the gate in ALB authenticate mode in front of a loopback
 //! OIDC IdP (test-support's `TestIdp`); once serving, the bench signs in
 //! through its own login redirect and callback and writes the session's
@@ -50,6 +56,15 @@ enum OnOff {
     Off,
     /// ALB authenticate mode with a session cookie.
     Alb,
+    /// The hand-written `jsonwebtoken` middleware (axum only), a baseline.
+    Handwritten,
+}
+
+/// What the hand-written middleware needs to know about the test pool.
+struct PoolInfo {
+    jwks_url: String,
+    issuer: String,
+    client_id: String,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -145,12 +160,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 issuer.client_id,
                 issuer.jwks.url()
             );
-            setup_tx.send((gate, minted, pool)).unwrap();
+            let info = PoolInfo {
+                jwks_url: issuer.jwks.url(),
+                issuer: issuer.issuer.clone(),
+                client_id: issuer.client_id.clone(),
+            };
+            setup_tx.send((gate, minted, pool, info)).unwrap();
             std::future::pending::<()>().await;
             drop(idp);
         })
     });
-    let (gate, minted, pool) = setup.recv()?;
+    let (gate, minted, pool, info) = setup.recv()?;
     if let Some(path) = &args.pool_file {
         std::fs::write(path, pool)?;
     }
@@ -163,30 +183,39 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let path = args.tokens_file.clone();
         std::thread::spawn(move || alb_session(addr, &path));
     }
-    let auth = args.auth != OnOff::Off;
-    match args.framework {
-        Framework::Axum => serve_axum(addr, auth, gate, args.workers),
-        Framework::Actix => serve_actix(addr, auth, gate, args.workers),
+    match (args.framework, args.auth) {
+        (Framework::Axum, auth) => serve_axum(addr, auth, gate, info, args.workers),
+        (Framework::Actix, OnOff::Handwritten) => Err("--auth handwritten is axum only".into()),
+        (Framework::Actix, auth) => serve_actix(addr, auth != OnOff::Off, gate, args.workers),
     }
 }
 
 fn serve_axum(
     addr: std::net::SocketAddr,
-    auth: bool,
+    auth: OnOff,
     gate: Gate,
+    info: PoolInfo,
     workers: usize,
 ) -> Result<(), Box<dyn std::error::Error>> {
     use axum::routing::get;
+    use cognito_examples::handwritten_auth::{HandwrittenAuth, require_token};
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers)
         .enable_all()
         .build()?;
     runtime.block_on(async move {
         let app = axum::Router::new().route("/", get(|| async { "hello" }));
-        let app = if auth {
-            app.layer(cognito_axum::CognitoAuthLayer::from_gate(gate))
-        } else {
-            app
+        let app = match auth {
+            OnOff::Off => app,
+            OnOff::On | OnOff::Alb => app.layer(cognito_axum::CognitoAuthLayer::from_gate(gate)),
+            OnOff::Handwritten => {
+                let handwritten =
+                    HandwrittenAuth::fetch(&info.jwks_url, &info.issuer, &info.client_id).await?;
+                app.layer(axum::middleware::from_fn_with_state(
+                    std::sync::Arc::new(handwritten),
+                    require_token,
+                ))
+            }
         };
         let listener = tokio::net::TcpListener::bind(addr).await?;
         println!("ready on http://{addr}");
