@@ -1,21 +1,25 @@
-//! Load generator: password sign-ins/s and refreshes/s against the issuer.
+//! Load generator: password sign-ins/s, hosted-UI logins/s and
+//! refreshes/s against the issuer.
 //!
 //! ```text
 //! cargo run --release -p cognito-issuer --example loadgen -- \
-//!     --signins 3000 --refreshes 30000 --concurrency 32
+//!     --signins 2000 --hosted-logins 2000 --redeem --refreshes 20000 --concurrency 32
 //! ```
 //!
 //! Without `--url` it starts a release issuer in-process on a free loopback
 //! port with a temporary data directory; with `--url` (and `--pool-id`,
-//! `--client-id`) it targets a running issuer. Request counts are bounded;
-//! the run stops by itself.
+//! `--client-id`) it targets a running issuer whose management operations
+//! are open (it creates the users, and for `--hosted-logins` an OAuth
+//! client). Phases, in order: password sign-ins (`USER_PASSWORD_AUTH`),
+//! hosted-UI logins (authorize -> login page -> form POST -> code, see
+//! `loadgen/hosted.rs`), code redemptions at `/oauth2/token` (`--redeem`),
+//! refreshes. Job counts are bounded; the run stops by itself.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use clap::Parser;
-use serde_json::{Value, json};
+use serde_json::json;
 
 #[derive(Debug, Parser)]
 struct Args {
@@ -31,10 +35,17 @@ struct Args {
     /// Number of password sign-ins.
     #[arg(long, default_value_t = 2000)]
     signins: usize,
+    /// Number of hosted-UI logins (three requests each).
+    #[arg(long, default_value_t = 0)]
+    hosted_logins: usize,
+    /// Also redeem each hosted-UI login's code at /oauth2/token (a phase
+    /// of its own).
+    #[arg(long)]
+    redeem: bool,
     /// Number of refreshes.
     #[arg(long, default_value_t = 20000)]
     refreshes: usize,
-    /// Concurrent requests in flight.
+    /// Concurrent jobs in flight.
     #[arg(long, default_value_t = 32)]
     concurrency: usize,
     /// PID of an external issuer process (with --url): its CPU time is
@@ -44,207 +55,154 @@ struct Args {
     /// Distinct users.
     #[arg(long, default_value_t = 50)]
     users: usize,
+    /// Print a Markdown table of the phases at the end.
+    #[arg(long)]
+    markdown: bool,
 }
 
 mod common;
+#[path = "loadgen/hosted.rs"]
+mod hosted;
+#[path = "loadgen/phase.rs"]
+mod phase;
 
 use common::{PASSWORD, call};
+use phase::{MARKDOWN_HEADER, Phase, load_average};
 
-struct Phase {
-    name: &'static str,
-    count: usize,
-    elapsed: Duration,
-    errors: usize,
-    latencies: Vec<Duration>,
-    cpu: Option<f64>,
-    /// CPU seconds used by other processes during the phase.
-    others: Option<f64>,
-    /// CPU seconds of the external server process during the phase.
-    server_cpu: Option<f64>,
-}
-
-/// CPU seconds (user + system, all threads) this process has used, from
-/// /proc/self/stat (Linux; `None` elsewhere).
-fn process_cpu_seconds() -> Option<f64> {
-    cpu_seconds_of("self")
-}
-
-static SERVER_PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
-
-/// CPU seconds of the external server process, if `--server-pid` was given.
-fn server_cpu_seconds() -> Option<f64> {
-    cpu_seconds_of(&SERVER_PID.get()?.to_string())
-}
-
-fn cpu_seconds_of(pid: &str) -> Option<f64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let utime: f64 = fields.get(11)?.parse().ok()?;
-    let stime: f64 = fields.get(12)?.parse().ok()?;
-    Some((utime + stime) / 100.0)
-}
-
-/// (busy, total) CPU seconds of the whole machine, from /proc/stat.
-fn machine_cpu_seconds() -> Option<(f64, f64)> {
-    let stat = std::fs::read_to_string("/proc/stat").ok()?;
-    let line = stat.lines().next()?;
-    let v: Vec<f64> = line
-        .split_whitespace()
-        .skip(1)
-        .take(8)
-        .filter_map(|x| x.parse().ok())
-        .collect();
-    let total: f64 = v.iter().sum();
-    let idle = v.get(3)? + v.get(4)?;
-    Some(((total - idle) / 100.0, total / 100.0))
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_default()
-}
-
-impl Phase {
-    fn report(&self) {
-        let mut l = self.latencies.clone();
-        l.sort();
-        let pct = |p: f64| {
-            l.get(((l.len() as f64 * p) as usize).min(l.len().saturating_sub(1)))
-                .copied()
-                .unwrap_or_default()
-        };
+/// Argon2id verifications (count, nanoseconds) since `before`, printed
+/// for an in-process issuer.
+fn report_argon(before: (u64, u64), in_process: bool) {
+    let after = cognito_issuer::testing::verify_stats();
+    let n = after.0 - before.0;
+    if n > 0 && in_process {
         println!(
-            "{:<8} {:>6} requests in {:>6.2}s = {:>7.1}/s wall-clock  errors={}  p50={:.1?} p99={:.1?}",
-            self.name,
-            self.count,
-            self.elapsed.as_secs_f64(),
-            self.count as f64 / self.elapsed.as_secs_f64(),
-            self.errors,
-            pct(0.50),
-            pct(0.99),
+            "{:<8} argon2id verification: {:.2} ms wall-clock each ({} verifications, at most one per core at a time)",
+            "",
+            (after.1 - before.1) as f64 / n as f64 / 1e6,
+            n
         );
-        if let Some(cpu) = self.cpu {
-            let per = cpu / self.count as f64;
-            let cores = std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1) as f64;
-            println!(
-                "{:<8} CPU {:.2} ms/request ({}) => {:.1}/s on {} idle cores; load average now {}",
-                "",
-                per * 1000.0,
-                if SERVER_PID.get().is_some() {
-                    "load generator"
-                } else {
-                    "server + load generator"
-                },
-                cores / per,
-                cores,
-                load_average(),
-            );
-            if let Some(sc) = self.server_cpu {
-                let per = sc / self.count as f64;
-                println!(
-                    "{:<8} server process alone: CPU {:.2} ms/request => {:.1}/s on {} idle cores",
-                    "",
-                    per * 1000.0,
-                    cores / per,
-                    cores,
-                );
-            }
-            if let Some(o) = self.others {
-                println!(
-                    "{:<8} other processes used {:.0}% of the machine's CPU during this phase",
-                    "",
-                    100.0 * o / (cores * self.elapsed.as_secs_f64()),
-                );
-            }
-        }
     }
 }
 
-/// Runs `count` requests with `concurrency` workers; `make(i)` builds the
-/// i-th request as (operation, body).
-async fn run_phase<F>(
-    name: &'static str,
+/// The mean of each hosted-UI login step.
+fn report_steps(logins: &[hosted::Login]) {
+    if logins.is_empty() {
+        return;
+    }
+    let n = logins.len() as u32;
+    let sum = |f: fn(&hosted::Steps) -> Duration| -> Duration {
+        logins.iter().map(|l| f(&l.steps)).sum::<Duration>() / n
+    };
+    println!(
+        "{:<8} mean per step: authorize {:.2?}, login page {:.2?}, form POST {:.2?}",
+        "",
+        sum(|s| s.authorize),
+        sum(|s| s.page),
+        sum(|s| s.submit),
+    );
+}
+
+/// Creates the users the phases sign in as.
+async fn create_users(
     http: &reqwest::Client,
     base: &str,
-    count: usize,
-    concurrency: usize,
-    make: F,
-) -> (Phase, Vec<Value>)
-where
-    F: Fn(usize) -> (&'static str, Value) + Send + Sync + 'static,
-{
-    let next = Arc::new(AtomicUsize::new(0));
-    let make = Arc::new(make);
-    let cpu_start = process_cpu_seconds();
-    let machine_start = machine_cpu_seconds();
-    let server_start = server_cpu_seconds();
-    let start = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..concurrency {
-        let (next, make, http, base) = (next.clone(), make.clone(), http.clone(), base.to_string());
-        tasks.push(tokio::spawn(async move {
-            let mut lat = Vec::new();
-            let mut errors = 0usize;
-            let mut results = Vec::new();
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= count {
-                    break;
-                }
-                let (op, body) = make(i);
-                let t = Instant::now();
-                match call(&http, &base, op, &body).await {
-                    Ok(v) => results.push(v),
-                    Err(e) => {
-                        if errors == 0 {
-                            eprintln!("{name}: first error: {e}");
-                        }
-                        errors += 1;
-                    }
-                }
-                lat.push(t.elapsed());
+    pool_id: &str,
+    names: &[String],
+) -> Result<(), String> {
+    for n in names {
+        call(
+            http,
+            base,
+            "AdminCreateUser",
+            &json!({ "UserPoolId": pool_id, "Username": n, "MessageAction": "SUPPRESS" }),
+        )
+        .await?;
+        call(
+            http,
+            base,
+            "AdminSetUserPassword",
+            &json!({ "UserPoolId": pool_id, "Username": n, "Password": PASSWORD, "Permanent": true }),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Password sign-ins (USER_PASSWORD_AUTH); returns the refresh tokens.
+async fn sign_ins(
+    args: &Args,
+    http: &reqwest::Client,
+    base: &str,
+    client_id: &str,
+    names: &Arc<Vec<String>>,
+) -> (Phase, Vec<String>) {
+    let (http, base, client_id, names) = (
+        http.clone(),
+        base.to_string(),
+        client_id.to_string(),
+        names.clone(),
+    );
+    phase::run("sign-in", args.signins, args.concurrency, move |i| {
+        let (http, base) = (http.clone(), base.clone());
+        let body = json!({ "ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+            "AuthParameters": { "USERNAME": names[i % names.len()], "PASSWORD": PASSWORD } });
+        async move {
+            let r = call(&http, &base, "InitiateAuth", &body).await?;
+            r["AuthenticationResult"]["RefreshToken"]
+                .as_str()
+                .map(str::to_string)
+                .ok_or_else(|| format!("no refresh token in {r}"))
+        }
+    })
+    .await
+}
+
+/// Hosted-UI logins, then (with `--redeem`) their codes redeemed.
+async fn hosted_logins(
+    args: &Args,
+    base: &str,
+    pool_id: &str,
+    names: &Arc<Vec<String>>,
+) -> Result<Vec<Phase>, String> {
+    let http = hosted::http_client(args.concurrency)?;
+    let client_id = Arc::new(hosted::create_client(&http, base, pool_id).await?);
+    let url = reqwest::Url::parse(base).map_err(|e| e.to_string())?;
+    let argon_before = cognito_issuer::testing::verify_stats();
+    let (h, c, n) = (http.clone(), client_id.clone(), names.clone());
+    let (logins, done) = phase::run("hosted", args.hosted_logins, args.concurrency, move |i| {
+        let (h, c, n, url) = (h.clone(), c.clone(), n.clone(), url.clone());
+        async move {
+            let state = format!("lg-{i}");
+            hosted::login(&h, &url, &c, &n[i % n.len()], PASSWORD, &state).await
+        }
+    })
+    .await;
+    logins.report();
+    report_argon(argon_before, args.url.is_none());
+    report_steps(&done);
+    let mut phases = vec![logins];
+    if args.redeem && !done.is_empty() {
+        let done = Arc::new(done);
+        let base = base.to_string();
+        let (redeems, _) = phase::run("redeem", done.len(), args.concurrency, move |i| {
+            let (h, c, base, done) = (http.clone(), client_id.clone(), base.clone(), done.clone());
+            async move {
+                let l = &done[i];
+                hosted::redeem_code(&h, &base, &c, &l.code, &l.verifier).await
             }
-            (lat, errors, results)
-        }));
+        })
+        .await;
+        redeems.report();
+        phases.push(redeems);
     }
-    let mut phase = Phase {
-        name,
-        count,
-        elapsed: Duration::ZERO,
-        errors: 0,
-        latencies: Vec::new(),
-        cpu: None,
-        others: None,
-        server_cpu: None,
-    };
-    let mut results = Vec::new();
-    for t in tasks {
-        let (lat, errors, r) = t.await.expect("worker");
-        phase.latencies.extend(lat);
-        phase.errors += errors;
-        results.extend(r);
-    }
-    phase.elapsed = start.elapsed();
-    phase.cpu = cpu_start.zip(process_cpu_seconds()).map(|(a, b)| b - a);
-    phase.server_cpu = server_start.zip(server_cpu_seconds()).map(|(a, b)| b - a);
-    if let (Some(ours), Some((b0, _)), Some((b1, _))) =
-        (phase.cpu, machine_start, machine_cpu_seconds())
-    {
-        let server = phase.server_cpu.unwrap_or(0.0);
-        phase.others = Some((b1 - b0 - ours - server).max(0.0));
-    }
-    (phase, results)
+    Ok(phases)
 }
 
 #[tokio::main]
-async fn main() {
+async fn main() -> Result<(), String> {
     let args = Args::parse();
     if let Some(pid) = args.server_pid {
-        let _ = SERVER_PID.set(pid);
+        phase::set_server_pid(pid);
     }
     let _tmp;
     let _server;
@@ -253,18 +211,18 @@ async fn main() {
             u.trim_end_matches('/').to_string(),
             args.pool_id
                 .clone()
-                .expect("--pool-id is required with --url"),
+                .ok_or("--pool-id is required with --url")?,
             args.client_id
                 .clone()
-                .expect("--client-id is required with --url"),
+                .ok_or("--client-id is required with --url")?,
         ),
         None => {
-            _tmp = tempfile::tempdir().expect("temp dir");
+            _tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
             let s = cognito_issuer::IssuerServer::start(cognito_issuer::IssuerOptions::new(
                 _tmp.path(),
             ))
             .await
-            .expect("issuer starts");
+            .map_err(|e| e.to_string())?;
             let ids = (
                 s.base_url().to_string(),
                 s.pool_id().to_string(),
@@ -287,87 +245,63 @@ async fn main() {
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(args.concurrency)
         .build()
-        .expect("http client");
+        .map_err(|e| e.to_string())?;
 
     let run = std::process::id();
-    let names: Vec<String> = (0..args.users).map(|i| format!("load-{run}-{i}")).collect();
-    for n in &names {
-        call(
-            &http,
-            &base,
-            "AdminCreateUser",
-            &json!({
-            "UserPoolId": pool_id, "Username": n, "MessageAction": "SUPPRESS" }),
-        )
-        .await
-        .expect("create user");
-        call(
-            &http,
-            &base,
-            "AdminSetUserPassword",
-            &json!({
-            "UserPoolId": pool_id, "Username": n, "Password": PASSWORD, "Permanent": true }),
-        )
-        .await
-        .expect("set password");
+    let names: Arc<Vec<String>> =
+        Arc::new((0..args.users).map(|i| format!("load-{run}-{i}")).collect());
+    create_users(&http, &base, &pool_id, &names).await?;
+
+    let mut phases = Vec::new();
+    let mut tokens = Vec::new();
+    if args.signins > 0 {
+        let argon_before = cognito_issuer::testing::verify_stats();
+        let (signins, t) = sign_ins(&args, &http, &base, &client_id, &names).await;
+        signins.report();
+        report_argon(argon_before, args.url.is_none());
+        phases.push(signins);
+        tokens = t;
     }
 
-    let argon_before = cognito_issuer::testing::verify_stats();
-    let (n2, c2) = (names.clone(), client_id.clone());
-    let (signins, results) = run_phase(
-        "sign-in",
-        &http,
-        &base,
-        args.signins,
-        args.concurrency,
-        move |i| {
-            (
-                "InitiateAuth",
-                json!({ "ClientId": c2, "AuthFlow": "USER_PASSWORD_AUTH",
-            "AuthParameters": { "USERNAME": n2[i % n2.len()], "PASSWORD": PASSWORD } }),
-            )
-        },
-    )
-    .await;
-    signins.report();
-    let argon_after = cognito_issuer::testing::verify_stats();
-    let n = argon_after.0 - argon_before.0;
-    if n > 0 && args.url.is_none() {
-        println!(
-            "{:<8} argon2id verification: {:.2} ms wall-clock each ({} verifications, at most one per core at a time)",
-            "",
-            (argon_after.1 - argon_before.1) as f64 / n as f64 / 1e6,
-            n
-        );
+    if args.hosted_logins > 0 {
+        phases.extend(hosted_logins(&args, &base, &pool_id, &names).await?);
     }
 
-    let tokens: Vec<String> = results
-        .iter()
-        .filter_map(|r| {
-            r["AuthenticationResult"]["RefreshToken"]
-                .as_str()
-                .map(str::to_string)
+    if args.refreshes > 0 {
+        if tokens.is_empty() {
+            return Err("no sign-in succeeded: nothing to refresh".into());
+        }
+        let (http, base, tokens) = (http.clone(), base.clone(), Arc::new(tokens));
+        let (refreshes, _) = phase::run("refresh", args.refreshes, args.concurrency, move |i| {
+            let (http, base) = (http.clone(), base.clone());
+            let body = json!({ "ClientId": client_id, "AuthFlow": "REFRESH_TOKEN_AUTH",
+                "AuthParameters": { "REFRESH_TOKEN": tokens[i % tokens.len()] } });
+            async move { call(&http, &base, "InitiateAuth", &body).await.map(drop) }
         })
-        .collect();
-    assert!(!tokens.is_empty(), "no sign-in succeeded");
-    let c3 = client_id.clone();
-    let (refreshes, _) = run_phase(
-        "refresh",
-        &http,
-        &base,
-        args.refreshes,
-        args.concurrency,
-        move |i| {
-            (
-                "InitiateAuth",
-                json!({ "ClientId": c3, "AuthFlow": "REFRESH_TOKEN_AUTH",
-            "AuthParameters": { "REFRESH_TOKEN": tokens[i % tokens.len()] } }),
-            )
-        },
-    )
-    .await;
-    refreshes.report();
-    if signins.errors + refreshes.errors > 0 {
-        std::process::exit(1);
+        .await;
+        refreshes.report();
+        phases.push(refreshes);
+    }
+
+    if args.markdown {
+        println!("\n{MARKDOWN_HEADER}");
+        for p in &phases {
+            println!("{}", p.markdown_row(describe(p.name)));
+        }
+    }
+    if phases.iter().any(|p| p.errors > 0) {
+        return Err("some jobs failed (see above)".into());
+    }
+    Ok(())
+}
+
+/// What a phase measures, for the Markdown table.
+fn describe(name: &str) -> &'static str {
+    match name {
+        "sign-in" => "password sign-in (USER_PASSWORD_AUTH)",
+        "hosted" => "hosted-UI login (authorize + login page + form POST)",
+        "redeem" => "code redemption (/oauth2/token, PKCE)",
+        "refresh" => "refresh (REFRESH_TOKEN_AUTH)",
+        _ => "other",
     }
 }
