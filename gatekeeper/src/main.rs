@@ -1,10 +1,9 @@
 //! `cognito-gatekeeper`: API Gateway's Cognito gatekeeping in front of any
 //! backend, as a reverse proxy or a forward-auth service. See the README.
 
-use cognito_gatekeeper::{metrics, openapi, proxy, runtime, server};
+use cognito_gatekeeper::{metrics, openapi, runtime, server};
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use arc_swap::ArcSwap;
 use clap::Parser;
@@ -71,10 +70,15 @@ fn main() -> std::process::ExitCode {
         println!("{path}: ok");
         return std::process::ExitCode::SUCCESS;
     }
-    let tokio = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    // On one core (e.g. pinned with taskset) a multi-thread scheduler only
+    // adds hand-offs between its worker and the thread that accepts.
+    let one_core = std::thread::available_parallelism().is_ok_and(|n| n.get() == 1);
+    let mut builder = if one_core {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    };
+    let tokio = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(error) => {
             eprintln!("cannot start the runtime: {error}");
@@ -93,11 +97,10 @@ fn main() -> std::process::ExitCode {
 
 async fn run(path: String, runtime: runtime::Runtime) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(&runtime.listen).await?;
-    let connect_timeout = Duration::from_millis(runtime.limits.connect_timeout_ms);
     let shared = Arc::new(server::Shared {
         runtime: ArcSwap::from_pointee(runtime),
         metrics: metrics::Metrics::default(),
-        client: proxy::client(connect_timeout),
+        upstreams: Arc::default(),
         path,
     });
     tracing::info!(addr = %listener.local_addr()?, "listening");

@@ -50,13 +50,15 @@ impl Metrics {
     }
 
     /// Counts one upstream answer (`200`, `502`, ..., `timeout`, `failure`).
-    pub fn upstream(&self, status: impl Into<String>) {
-        *self
-            .upstream
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(status.into())
-            .or_default() += 1;
+    pub fn upstream(&self, status: &str) {
+        let mut counts = self.upstream.lock().unwrap_or_else(|e| e.into_inner());
+        // Allocates only for a status not seen before.
+        match counts.get_mut(status) {
+            Some(n) => *n += 1,
+            None => {
+                counts.insert(status.to_owned(), 1);
+            }
+        }
     }
 
     /// Counts a reload.

@@ -1,38 +1,24 @@
-//! Reverse proxy: an admitted request goes to its upstream over a pooled
-//! connection, bodies streamed both ways (never buffered whole), with the
-//! preset's integration answers when the upstream is down or slow.
+//! Reverse proxy: an admitted request goes to its upstream over the client
+//! connection's upstream connection ([`upstream::Held`]), bodies streamed
+//! both ways (never buffered whole), with the preset's integration answers
+//! when the upstream is down or slow.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use bytes::Bytes;
-use cognito_verifier::gate::{HeaderOp, Preset};
+use cognito_verifier::gate::{HeaderOp, Mapping, Preset};
 use http::header::{HOST, HeaderValue};
+use http::uri::PathAndQuery;
 use http::{Request, Response, Uri};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
 
 use crate::headers;
 use crate::metrics::Metrics;
 use crate::runtime::Upstream;
 use crate::server::{Body, rejection_response};
-
-/// The pooled HTTP/1 client every upstream request uses.
-pub type UpstreamClient = Client<HttpConnector, Incoming>;
-
-/// A client with `connect_timeout` and idle connection pooling.
-pub fn client(connect_timeout: Duration) -> UpstreamClient {
-    let mut connector = HttpConnector::new();
-    connector.set_connect_timeout(Some(connect_timeout));
-    connector.set_nodelay(true);
-    Client::builder(TokioExecutor::new())
-        .pool_idle_timeout(Duration::from_secs(60))
-        .pool_max_idle_per_host(64)
-        .build(connector)
-}
+use crate::upstream::Held;
 
 /// What the proxy needs to forward one admitted request.
 pub struct Forward<'a> {
@@ -40,61 +26,65 @@ pub struct Forward<'a> {
     pub upstream: &'a Upstream,
     /// Identity header changes from the route's mapping.
     pub ops: &'a [HeaderOp],
-    /// Headers the mapping takes from the authorizer (client copies removed).
-    pub stripped: Vec<&'a str>,
+    /// The route's mapping: client copies of the headers it takes from the
+    /// authorizer are removed.
+    pub mapping: &'a Mapping,
     /// Headers the gate adds to the response.
     pub response_headers: Vec<(&'static str, String)>,
     /// The preset whose integration answers are given.
     pub preset: Preset,
     /// Time for the upstream's response head.
     pub timeout: Duration,
+    /// Time to connect to the upstream.
+    pub connect_timeout: Duration,
     /// The client's address.
     pub client_addr: SocketAddr,
 }
 
-/// Sends `req` upstream and streams the answer back.
+/// The request target upstream, in origin form: the upstream's base path,
+/// then the client's path and query. `None`: not a valid target.
+fn upstream_target(uri: Uri, base_path: &str) -> Option<Uri> {
+    // The common case (no base path, origin form) keeps the client's URI.
+    if base_path.is_empty() && uri.scheme().is_none() && uri.authority().is_none() {
+        return Some(uri);
+    }
+    let pq = uri.path_and_query().map_or("/", PathAndQuery::as_str);
+    Uri::try_from(format!("{base_path}{pq}")).ok()
+}
+
+/// Sends `req` upstream on `held`'s connection and streams the answer back.
 pub async fn forward(
-    client: &UpstreamClient,
+    held: &Held,
     metrics: &Metrics,
     fwd: Forward<'_>,
     req: Request<Incoming>,
 ) -> Response<Body> {
     let (mut parts, body) = req.into_parts();
-    let path_and_query = parts
-        .uri
-        .path_and_query()
-        .map_or("/", |pq| pq.as_str())
-        .to_owned();
-    let uri = Uri::builder()
-        .scheme(fwd.upstream.scheme.clone())
-        .authority(fwd.upstream.authority.clone())
-        .path_and_query(format!("{}{path_and_query}", fwd.upstream.base_path))
-        .build();
-    let Ok(uri) = uri else {
+    let Some(uri) = upstream_target(std::mem::take(&mut parts.uri), &fwd.upstream.base_path) else {
         return rejection_response(fwd.preset.integration_failure());
     };
     let host = parts.headers.remove(HOST);
     headers::strip_hop_by_hop(&mut parts.headers);
-    for name in &fwd.stripped {
-        parts.headers.remove(*name);
+    for name in fwd.mapping.stripped() {
+        parts.headers.remove(name);
     }
     headers::apply(&mut parts.headers, fwd.ops);
     headers::add_forwarded(&mut parts.headers, fwd.client_addr.ip(), host);
-    if let Ok(value) = HeaderValue::from_str(fwd.upstream.authority.as_str()) {
-        parts.headers.insert(HOST, value);
-    }
+    parts.headers.insert(HOST, fwd.upstream.host.clone());
     parts.uri = uri;
     parts.version = http::Version::HTTP_11;
     let upstream_req = Request::from_parts(parts, body);
-    match tokio::time::timeout(fwd.timeout, client.request(upstream_req)).await {
+    let authority = &fwd.upstream.authority;
+    let sent = held.send(authority, fwd.connect_timeout, upstream_req);
+    match tokio::time::timeout(fwd.timeout, sent).await {
         Err(_) => {
             metrics.upstream("timeout");
-            tracing::warn!(upstream = %fwd.upstream.authority, "integration timeout");
+            tracing::warn!(upstream = %authority, "integration timeout");
             rejection_response(fwd.preset.integration_timeout())
         }
         Ok(Err(error)) => {
             metrics.upstream("failure");
-            tracing::warn!(upstream = %fwd.upstream.authority, %error, "integration failure");
+            tracing::warn!(upstream = %authority, %error, "integration failure");
             rejection_response(fwd.preset.integration_failure())
         }
         Ok(Ok(response)) => {

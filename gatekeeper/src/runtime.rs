@@ -21,6 +21,8 @@ pub struct Upstream {
     pub authority: http::uri::Authority,
     /// Base path without a trailing `/` (may be empty).
     pub base_path: String,
+    /// The `Host` header upstream requests carry (the authority).
+    pub host: http::HeaderValue,
 }
 
 /// What a route does once matched.
@@ -74,8 +76,11 @@ fn upstream(url: &toml::Spanned<String>) -> Result<Upstream, Located> {
     if uri.query().is_some() {
         return Err(Located::at(url, "the upstream url cannot have a query"));
     }
+    let host = http::HeaderValue::from_str(authority.as_str())
+        .map_err(|e| Located::at(url, format!("invalid upstream host: {e}")))?;
     Ok(Upstream {
         scheme,
+        host,
         authority,
         base_path: uri.path().trim_end_matches('/').to_owned(),
     })

@@ -24,8 +24,9 @@ use crate::admit::{self, Verdict};
 use crate::config;
 use crate::forward_auth;
 use crate::metrics::Metrics;
-use crate::proxy::{self, Forward, UpstreamClient, full};
+use crate::proxy::{self, Forward, full};
 use crate::runtime::Runtime;
+use crate::upstream::{self, Held};
 
 /// Errors of a streamed body.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -38,8 +39,8 @@ pub struct Shared {
     pub runtime: ArcSwap<Runtime>,
     /// Counters.
     pub metrics: Metrics,
-    /// The pooled upstream client.
-    pub client: UpstreamClient,
+    /// Idle upstream connections no client connection holds.
+    pub upstreams: Arc<upstream::Pool>,
     /// The configuration file.
     pub path: String,
 }
@@ -69,6 +70,7 @@ fn text(status: StatusCode, content_type: &'static str, body: String) -> Respons
 
 async fn handle(
     shared: Arc<Shared>,
+    held: Arc<Held>,
     client_addr: SocketAddr,
     req: Request<Incoming>,
 ) -> Result<Response<Body>, Infallible> {
@@ -98,7 +100,7 @@ async fn handle(
                 Some(crate::cors::Check::Headers(h)) => Some(h),
                 None => None,
             };
-            let mut response = proxy_request(&shared, &rt, client_addr, req).await;
+            let mut response = proxy_request(&shared, &held, &rt, client_addr, req).await;
             if let Some(h) = cors_headers {
                 crate::cors::apply(h, &mut response);
             }
@@ -110,20 +112,17 @@ async fn handle(
 
 async fn proxy_request(
     shared: &Shared,
+    held: &Held,
     rt: &Runtime,
     client_addr: SocketAddr,
     req: Request<Incoming>,
 ) -> Response<Body> {
-    let target = req
-        .uri()
-        .path_and_query()
-        .map_or("/", |pq| pq.as_str())
-        .to_owned();
+    let target = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
     let verdict = admit::decide(
         rt,
         &shared.metrics,
         req.method().as_str(),
-        &target,
+        target,
         req.headers(),
     )
     .await;
@@ -140,13 +139,14 @@ async fn proxy_request(
             let fwd = Forward {
                 upstream,
                 ops: &ops,
-                stripped: entry.mapping.stripped().collect(),
+                mapping: &entry.mapping,
                 response_headers,
                 preset: entry.preset,
                 timeout: Duration::from_millis(rt.limits.integration_timeout_ms),
+                connect_timeout: Duration::from_millis(rt.limits.connect_timeout_ms),
                 client_addr,
             };
-            proxy::forward(&shared.client, &shared.metrics, fwd, req).await
+            proxy::forward(held, &shared.metrics, fwd, req).await
         }
     }
 }
@@ -229,7 +229,11 @@ pub async fn serve(shared: Arc<Shared>, listener: TcpListener) -> std::io::Resul
                 let Ok(permit) = permits.clone().acquire_owned().await else { break };
                 let _ = stream.set_nodelay(true);
                 let shared = shared.clone();
-                let service = service_fn(move |req| handle(shared.clone(), client_addr, req));
+                // This connection's upstream connection, kept between its requests.
+                let held = Arc::new(Held::new(shared.upstreams.clone()));
+                let service = service_fn(move |req| {
+                    handle(shared.clone(), held.clone(), client_addr, req)
+                });
                 let conn = http1::Builder::new()
                     .timer(TokioTimer::new())
                     .header_read_timeout(header_timeout)

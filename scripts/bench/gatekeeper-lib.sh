@@ -23,6 +23,7 @@ need wrk "apt-get install wrk"
 need nginx "apt-get install nginx-light (or nginx; needs the auth_request module)"
 need taskset "apt-get install util-linux"
 need curl "apt-get install curl"
+need pgrep "apt-get install procps"
 
 WORK=$(mktemp -d)
 PIDS=()
@@ -43,15 +44,24 @@ wait_http() { # url: until it answers (any status), at most 20 s
     echo "nothing answers at $1" >&2; exit 1
 }
 
-start_upstream() {
+start_upstream() { # sets UP_PID
     taskset -c 0 target/release/adapter-bench --framework axum --auth off --tokens same \
         --port "$UP_PORT" --tokens-file "$WORK/tokens" --pool-file "$WORK/pool.toml" \
         --workers 1 >/dev/null &
-    PIDS+=($!)
+    UP_PID=$!
+    PIDS+=("$UP_PID")
     wait_http "http://127.0.0.1:$UP_PORT/"
     for _ in $(seq 100); do [ -s "$WORK/pool.toml" ] && break; sleep 0.1; done
     TOKEN=$(head -1 "$WORK/tokens")
 }
+
+# CPU time a process has used so far (user + system, all its threads), in
+# clock ticks, from /proc/PID/stat (fields 14 and 15; the command name in
+# field 2 has no spaces here).
+cpu_ticks() {
+    awk '{print $14 + $15}' "/proc/$1/stat"
+}
+CLK_TCK=$(getconf CLK_TCK)
 
 start_gatekeeper() { # sets GK_PID
     cat > "$WORK/gatekeeper.toml" <<TOML
@@ -90,7 +100,7 @@ TOML
     expect 401 "http://127.0.0.1:$GK_PORT/" "the gatekeeper without a token" none
 }
 
-start_nginx() {
+start_nginx() { # sets NGX_WORKER_PID
     mkdir -p "$WORK/nginx"
     local proxy='proxy_http_version 1.1;
             proxy_set_header Connection "";
@@ -143,8 +153,11 @@ http {
 }
 CONF
     taskset -c 0 nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" &
-    PIDS+=($!)
+    local master=$!
+    PIDS+=("$master")
     wait_http "http://127.0.0.1:$NGX_PORT/"
+    NGX_WORKER_PID=$(pgrep -P "$master" | head -1)
+    [ -n "$NGX_WORKER_PID" ] || { echo "no nginx worker process" >&2; exit 1; }
     expect 200 "http://127.0.0.1:$NGX_PORT/" "nginx proxy_pass"
     expect 200 "http://127.0.0.1:$NGX_FA_PORT/" "nginx auth_request with the token"
     expect 401 "http://127.0.0.1:$NGX_FA_PORT/" "nginx auth_request without a token" none

@@ -19,6 +19,14 @@
 # Configurations are interleaved REPS times; the table gives the median and
 # [min-max] over the repetitions, and the load average before and after.
 #
+# CPU per request: during each -c64 run, the CPU time (user + system,
+# /proc/PID/stat) the proxy's process used, divided by the requests wrk
+# counted: nginx's worker for nginx, the gatekeeper for the gatekeeper,
+# both for nginx+auth, the upstream for direct. Other load on the machine
+# slows every process down but barely changes the CPU each one spends per
+# request, so this compares the proxies even on a busy machine, where
+# requests/s do not. Resolution: one clock tick (10 ms) per run.
+#
 #   ./scripts/bench/gatekeeper-wrk.sh [seconds-per-run] [reps]   (default 10 3)
 #
 # Needs wrk, nginx (with auth_request), taskset and curl; says which is
@@ -44,14 +52,21 @@ to_ms() { # wrk latency (850.00us, 1.20ms, 1.01s) -> ms
         else print v }'
 }
 
-wrk_run() { # port connections seconds -> RPS P50 P99 (ms)
-    local out
+wrk_run() { # port connections seconds [pids...] -> RPS P50 P99 (ms), CPU (us/request)
+    local out pid before=0 after=0
+    local pids=("${@:4}")
+    for pid in "${pids[@]}"; do before=$((before + $(cpu_ticks "$pid"))); done
     out=$(taskset -c 1 wrk -t1 -c"$2" -d"${3}s" --latency -s scripts/bench/tokens.lua "http://127.0.0.1:$1/")
     echo "port $1 c$2: $(echo "$out" | grep -E 'Requests/sec|^ +(50|99)%|Non-2xx' | tr -s ' \n' ' ')" >> "$RAW"
     if echo "$out" | grep -q 'Non-2xx'; then
         echo "refusals or errors on port $1:" >&2; echo "$out" >&2; exit 1
     fi
+    for pid in "${pids[@]}"; do after=$((after + $(cpu_ticks "$pid"))); done
     RPS=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+    local requests
+    requests=$(echo "$out" | awk '/ requests in / {print $1}')
+    CPU=$(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$requests" \
+        'BEGIN { printf "%.1f", t * 1e6 / hz / n }')
     P50=$(to_ms "$(echo "$out" | awk '$1 == "50%" {print $2}')")
     P99=$(to_ms "$(echo "$out" | awk '$1 == "99%" {print $2}')")
 }
@@ -64,7 +79,9 @@ median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1
 
 NAMES=(direct nginx gatekeeper nginx+auth)
 PORTS=("$UP_PORT" "$NGX_PORT" "$GK_PORT" "$NGX_FA_PORT")
-declare -A rps p99s l50 l99
+# Whose CPU each configuration's proxy is (direct: the upstream's own).
+CPU_PIDS=("$UP_PID" "$NGX_WORKER_PID" "$GK_PID" "$NGX_WORKER_PID $GK_PID")
+declare -A rps p99s l50 l99 cpus
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 for port in "${PORTS[@]}"; do # warm-up: connections pooled, token cached
     taskset -c 1 wrk -t1 -c64 -d2s -s scripts/bench/tokens.lua "http://127.0.0.1:$port/" >/dev/null
@@ -72,18 +89,20 @@ done
 for rep in $(seq "$REPS"); do
     for i in "${!NAMES[@]}"; do
         n=${NAMES[$i]}
-        wrk_run "${PORTS[$i]}" 64 "$DURATION"; rps[$n]+="$RPS "; p99s[$n]+="$P99 "
+        # shellcheck disable=SC2086
+        wrk_run "${PORTS[$i]}" 64 "$DURATION" ${CPU_PIDS[$i]}
+        rps[$n]+="$RPS "; p99s[$n]+="$P99 "; cpus[$n]+="$CPU "
         wrk_run "${PORTS[$i]}" 4 "$DURATION"; l50[$n]+="$P50 "; l99[$n]+="$P99 "
     done
     echo "repetition $rep of $REPS done" >&2
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
-echo "| configuration | requests/s (-c64) | p99 at -c64 (ms) | p50 at -c4 (ms) | p99 at -c4 (ms) |"
-echo "|---|---|---|---|---|"
+echo "| configuration | requests/s (-c64) | p99 at -c64 (ms) | p50 at -c4 (ms) | p99 at -c4 (ms) | proxy CPU per request at -c64 (us) |"
+echo "|---|---|---|---|---|---|"
 for n in "${NAMES[@]}"; do
     # shellcheck disable=SC2086
-    echo "| $n | $(stats ${rps[$n]}) | $(stats ${p99s[$n]}) | $(stats ${l50[$n]}) | $(stats ${l99[$n]}) |"
+    echo "| $n | $(stats ${rps[$n]}) | $(stats ${p99s[$n]}) | $(stats ${l50[$n]}) | $(stats ${l99[$n]}) | $(stats ${cpus[$n]}) |"
 done
 # shellcheck disable=SC2086
 {
@@ -91,12 +110,17 @@ done
     fa=$(median ${rps[nginx+auth]})
     gk99=$(median ${l99[gatekeeper]}); ng99=$(median ${l99[nginx]}); d99=$(median ${l99[direct]})
     fa99=$(median ${l99[nginx+auth]})
+    gkcpu=$(median ${cpus[gatekeeper]}); ngcpu=$(median ${cpus[nginx]})
+    upcpu=$(median ${cpus[direct]})
     gk64=$(median ${p99s[gatekeeper]}); ng64=$(median ${p99s[nginx]})
 }
 awk -v gk="$gk" -v ng="$ng" -v fa="$fa" -v gk99="$gk99" -v ng99="$ng99" -v d99="$d99" \
-    -v fa99="$fa99" -v gk64="$gk64" -v ng64="$ng64" 'BEGIN {
+    -v fa99="$fa99" -v gk64="$gk64" -v ng64="$ng64" -v gkcpu="$gkcpu" -v ngcpu="$ngcpu" \
+    -v upcpu="$upcpu" 'BEGIN {
     printf "\ngatekeeper / nginx requests/s: %.2f (target >= 0.8)\n", gk / ng
     printf "p99 added at -c4: gatekeeper - nginx %+.3f ms, gatekeeper - direct %+.3f ms (target <= 1 ms)\n", gk99 - ng99, gk99 - d99
     printf "p99 added at -c64: gatekeeper - nginx %+.3f ms\n", gk64 - ng64
+    printf "CPU per request: gatekeeper %.1f us, nginx %.1f us (gatekeeper / nginx %.2f); upstream %.1f us\n", gkcpu, ngcpu, gkcpu / ngcpu, upcpu
+    printf "requests/s ratio the CPU predicts with the upstream on the same core: (nginx + upstream) / (gatekeeper + upstream) = %.2f\n", (ngcpu + upcpu) / (gkcpu + upcpu)
     printf "forward-auth: nginx+auth / nginx requests/s %.2f; p99 at -c4 %+.3f ms\n", fa / ng, fa99 - ng99 }'
 echo "load average before: $LOAD_BEFORE; after: $LOAD_AFTER; raw wrk lines: $RAW"
