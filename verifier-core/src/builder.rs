@@ -12,11 +12,21 @@ use crate::fetch::FetchLimits;
 use crate::jwks_cache::{JwksCache, JwksSettings};
 use crate::pool::{Pool, PoolConfig};
 use crate::revocation::RevocationList;
-use crate::token_cache::TokenCache;
+use crate::token_cache::{Bound, TokenCache};
 use crate::verifier::{CognitoVerifier, DEFAULT_MAX_TOKEN_SIZE, Inner, PoolEntry};
 
-/// Default number of verified tokens kept.
+/// A verified-token cache bound in entries for callers that want one (the
+/// default bound is [`DEFAULT_TOKEN_CACHE_MAX_BYTES`]): 10 000 tokens, about
+/// what the default byte bound holds of 1.1 KiB access tokens.
 pub const DEFAULT_TOKEN_CACHE_CAPACITY: u64 = 10_000;
+
+/// Default memory bound of the verified-token cache: 32 MiB, weighed per
+/// entry as its token text plus the decoded claims plus a measured fixed
+/// overhead (about 2.3 KiB for a 1.1 KiB access token, so roughly 14 000
+/// such tokens). A bound in bytes keeps the cache's memory the same whatever
+/// the tokens' size: 10 000 entries of 16 KiB tokens (the default size
+/// limit) would hold over 250 MiB.
+pub const DEFAULT_TOKEN_CACHE_MAX_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Default longest token lifetime accepted: one day, the longest validity
 /// Cognito allows for ID and access tokens (5 minutes to 1 day per app client).
@@ -55,11 +65,14 @@ impl Default for CognitoVerifierBuilder {
     }
 }
 
+/// The verified-token cache as configured: the last of
+/// `token_cache_capacity`, `token_cache_max_bytes` and `disable_token_cache`
+/// called wins.
 #[derive(Default)]
 enum TokenCacheSetting {
     #[default]
     Default,
-    Capacity(u64),
+    Bounded(Bound),
     Off,
 }
 
@@ -103,9 +116,22 @@ impl CognitoVerifierBuilder {
         self
     }
 
-    /// How many verified tokens to remember (default 10 000).
+    /// Bounds the verified-token cache by a number of tokens, whatever
+    /// their size, instead of by memory (0 turns the cache off). Replaces an
+    /// earlier [`token_cache_max_bytes`](Self::token_cache_max_bytes).
     pub fn token_cache_capacity(mut self, entries: u64) -> Self {
-        self.token_cache = TokenCacheSetting::Capacity(entries);
+        self.token_cache = TokenCacheSetting::Bounded(Bound::Entries(entries));
+        self
+    }
+
+    /// Bounds the verified-token cache by memory (default
+    /// [`DEFAULT_TOKEN_CACHE_MAX_BYTES`], 32 MiB; 0 turns the cache off).
+    /// Each entry weighs its token text, the claims decoded from it and a
+    /// fixed overhead measured for the cache's own bookkeeping; claim maps
+    /// built later by [`CognitoClaims::raw`] are not counted. Replaces an
+    /// earlier [`token_cache_capacity`](Self::token_cache_capacity).
+    pub fn token_cache_max_bytes(mut self, bytes: u64) -> Self {
+        self.token_cache = TokenCacheSetting::Bounded(Bound::Bytes(bytes));
         self
     }
 
@@ -244,11 +270,13 @@ impl CognitoVerifierBuilder {
             });
         }
         let token_cache = match self.token_cache {
-            TokenCacheSetting::Default => {
-                Some(TokenCache::new(DEFAULT_TOKEN_CACHE_CAPACITY, self.jwks.ttl))
-            }
-            TokenCacheSetting::Capacity(0) | TokenCacheSetting::Off => None,
-            TokenCacheSetting::Capacity(n) => Some(TokenCache::new(n, self.jwks.ttl)),
+            TokenCacheSetting::Default => Some(TokenCache::new(
+                Bound::Bytes(DEFAULT_TOKEN_CACHE_MAX_BYTES),
+                self.jwks.ttl,
+            )),
+            TokenCacheSetting::Off
+            | TokenCacheSetting::Bounded(Bound::Entries(0) | Bound::Bytes(0)) => None,
+            TokenCacheSetting::Bounded(bound) => Some(TokenCache::new(bound, self.jwks.ttl)),
         };
         Ok(CognitoVerifier::from_inner(Inner {
             pools,

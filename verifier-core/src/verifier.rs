@@ -21,6 +21,7 @@ use crate::token_cache::{CachedToken, TokenCache, unix_now};
 
 pub use crate::builder::{
     CognitoVerifierBuilder, DEFAULT_MAX_TOKEN_LIFETIME, DEFAULT_TOKEN_CACHE_CAPACITY,
+    DEFAULT_TOKEN_CACHE_MAX_BYTES,
 };
 
 /// Default maximum token length: 16 KiB (Cognito tokens are 1–3 KiB).

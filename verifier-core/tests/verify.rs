@@ -276,6 +276,42 @@ async fn token_cache_skips_keys_but_not_policy_or_expiry() {
     assert_ne!(err.category(), ErrorCategory::Authorization);
 }
 
+/// The cache's bound is set by bytes (the default) or by entries, the last
+/// setting called wins, and a bound of 0 turns the cache off.
+#[tokio::test]
+async fn token_cache_bound_by_bytes_or_entries() {
+    let issuer = TestIssuer::start().await;
+    let token = issuer.mint(&issuer.id_claims(&["dev"]));
+    type Setting =
+        fn(cognito_verifier::CognitoVerifierBuilder) -> cognito_verifier::CognitoVerifierBuilder;
+    let settings: [(&str, Setting, bool); 7] = [
+        ("default", |b| b, true),
+        ("64 KiB", |b| b.token_cache_max_bytes(64 * 1024), true),
+        ("10 entries", |b| b.token_cache_capacity(10), true),
+        ("0 bytes", |b| b.token_cache_max_bytes(0), false),
+        ("0 entries", |b| b.token_cache_capacity(0), false),
+        (
+            "off, then bytes",
+            |b| b.disable_token_cache().token_cache_max_bytes(1 << 20),
+            true,
+        ),
+        (
+            "entries, then off",
+            |b| b.token_cache_capacity(10).disable_token_cache(),
+            false,
+        ),
+    ];
+    for (name, setting, cached) in settings {
+        let verifier = setting(CognitoVerifier::builder().pool(pool(&issuer)))
+            .build()
+            .unwrap();
+        verifier.verify(&token).await.unwrap();
+        let hit = verifier.verify_cached(&token, &Policy::NONE);
+        assert_eq!(hit.is_some(), cached, "{name}");
+        assert!(hit.is_none_or(|r| r.is_ok()), "{name}");
+    }
+}
+
 #[tokio::test]
 async fn errors_carry_the_token_only_on_request() {
     let issuer = TestIssuer::start().await;

@@ -19,6 +19,12 @@
 //! loopback JWKS server at start, every request verified). A benchmark
 //! baseline for `scripts/bench/side-by-side.sh`.
 //!
+//! `--tokens cached --count N`: N different tokens with the verified-token
+//! cache on (bounded by `--cache-max-bytes`, else `--cache-entries`, else
+//! the default), minted on every core and streamed to `--tokens-file`
+//! before serving, so the process holds none of them until requests bring
+//! them. Used by `scripts/bench/token-memory.sh`.
+//!
 //! `--auth alb`: the gate in ALB authenticate mode in front of a loopback
 //! OIDC IdP (test-support's `TestIdp`); once serving, the bench signs in
 //! through its own login redirect and callback and writes the session's
@@ -71,6 +77,8 @@ struct PoolInfo {
 enum Tokens {
     Same,
     Distinct,
+    /// `--count` distinct tokens, verified-token cache on.
+    Cached,
 }
 
 #[derive(Parser)]
@@ -91,6 +99,15 @@ struct Args {
     /// Where to write the pool as a cognito-gatekeeper `[pools.bench]` section.
     #[arg(long)]
     pool_file: Option<std::path::PathBuf>,
+    /// How many tokens `--tokens cached` mints.
+    #[arg(long, default_value_t = 2000)]
+    count: usize,
+    /// `--tokens cached`: bound the verified-token cache to this many bytes.
+    #[arg(long)]
+    cache_max_bytes: Option<u64>,
+    /// `--tokens cached`: bound the verified-token cache to this many tokens.
+    #[arg(long)]
+    cache_entries: Option<u64>,
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -98,6 +115,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The JWKS server (and the IdP) live on their own runtime thread for the whole run.
     let (setup_tx, setup) = std::sync::mpsc::channel();
     let (tokens, mode) = (args.tokens, args.auth);
+    let (count, max_bytes, entries) = (args.count, args.cache_max_bytes, args.cache_entries);
+    let tokens_file = args.tokens_file.clone();
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], args.port));
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -106,21 +125,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .unwrap();
         runtime.block_on(async move {
             let issuer = TestIssuer::start().await;
-            let count = if tokens == Tokens::Same { 1 } else { 2000 };
-            let minted: Vec<String> = (0..count)
-                .map(|i| {
-                    let mut claims = issuer.access_claims("openid orders/read", &["admin"]);
-                    claims["jti"] = serde_json::json!(format!("bench-{i}"));
-                    issuer.mint(&claims)
-                })
-                .collect();
+            let minted: Vec<String> = match tokens {
+                Tokens::Same => vec![bench_token(&issuer, 0)],
+                Tokens::Distinct => (0..2000).map(|i| bench_token(&issuer, i)).collect(),
+                Tokens::Cached => {
+                    mint_to_file(&issuer, count, &tokens_file).unwrap();
+                    Vec::new()
+                }
+            };
             let mut builder = CognitoVerifier::builder().pool(
                 PoolConfig::new(&issuer.pool_id)
                     .jwks_uri(issuer.jwks.url())
                     .client_id(&issuer.client_id),
             );
-            if tokens == Tokens::Distinct {
-                builder = builder.disable_token_cache();
+            match (tokens, max_bytes, entries) {
+                (Tokens::Distinct, _, _) => builder = builder.disable_token_cache(),
+                (Tokens::Cached, Some(bytes), _) => builder = builder.token_cache_max_bytes(bytes),
+                (Tokens::Cached, None, Some(n)) => builder = builder.token_cache_capacity(n),
+                _ => {}
             }
             let verifier = builder.build().unwrap();
             verifier.hydrate().await.unwrap();
@@ -174,11 +196,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(path) = &args.pool_file {
         std::fs::write(path, pool)?;
     }
-    let mut file = std::fs::File::create(&args.tokens_file)?;
-    for token in &minted {
-        writeln!(file, "{token}")?;
+    if args.tokens != Tokens::Cached {
+        let mut file = std::fs::File::create(&args.tokens_file)?;
+        for token in &minted {
+            writeln!(file, "{token}")?;
+        }
     }
-    drop(file);
+    drop(minted);
     if args.auth == OnOff::Alb {
         let path = args.tokens_file.clone();
         std::thread::spawn(move || alb_session(addr, &path));
@@ -188,6 +212,44 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (Framework::Actix, OnOff::Handwritten) => Err("--auth handwritten is axum only".into()),
         (Framework::Actix, auth) => serve_actix(addr, auth != OnOff::Off, gate, args.workers),
     }
+}
+
+/// A valid access token of the test pool, distinct per `i`.
+fn bench_token(issuer: &TestIssuer, i: usize) -> String {
+    let mut claims = issuer.access_claims("openid orders/read", &["admin"]);
+    claims["jti"] = serde_json::json!(format!("bench-{i}"));
+    issuer.mint(&claims)
+}
+
+/// Mints `count` distinct tokens on every core straight into `path`, one a
+/// line, keeping none of them in memory.
+fn mint_to_file(issuer: &TestIssuer, count: usize, path: &std::path::Path) -> std::io::Result<()> {
+    let file = std::sync::Mutex::new(std::io::BufWriter::new(std::fs::File::create(path)?));
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    std::thread::scope(|s| {
+        let minters: Vec<_> = (0..threads)
+            .map(|t| {
+                let file = &file;
+                s.spawn(move || {
+                    for i in (t..count).step_by(threads) {
+                        let token = bench_token(issuer, i);
+                        let mut out = file.lock().unwrap_or_else(|e| e.into_inner());
+                        writeln!(out, "{token}")?;
+                    }
+                    Ok::<_, std::io::Error>(())
+                })
+            })
+            .collect();
+        minters.into_iter().try_for_each(|m| {
+            m.join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("a minting thread panicked")))
+        })
+    })?;
+    file.into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_inner()
+        .map_err(|e| e.into_error())?
+        .sync_all()
 }
 
 fn serve_axum(
