@@ -18,7 +18,6 @@ mod oauth_clients;
 mod pool_updates;
 mod pre_token;
 mod refresh_tokens;
-mod refusal_work;
 mod sigv4;
 mod srp;
 mod triggers;

@@ -2,9 +2,10 @@
 //! argon2 statistics (one test in this binary, so nothing else hashes
 //! meanwhile): every sign-in refusal runs one verification, like a real
 //! password check, so timing does not tell disabled, locked or unknown
-//! users apart; a wrong reset code costs no hashing.
+//! users apart; a wrong reset code costs no hashing. Its own test binary
+//! (`[[test]] refusal_work`), not a module of tests/main.rs, for that reason.
 
-use crate::common;
+mod common;
 
 use cognito_issuer::testing::{hash_count, verify_stats};
 use cognito_issuer::{IssuerConfig, IssuerOptions, IssuerServer};
