@@ -20,8 +20,9 @@ use crate::jwk::VerifyingKey;
 /// Bytes an entry costs besides its token text and its decoded payload: the
 /// cache's own node, hash-table slot and bookkeeping, the `Arc` headers of
 /// the key and of the claims, the claims' typed slots, and the `groups` and
-/// `scopes` lists a policy check builds. Measured with a counting allocator
-/// (`tests::weight_matches_what_an_entry_holds`), rounded up.
+/// `scopes` lists a policy check builds. An estimate from the types' sizes
+/// (no counting allocator: the workspace forbids `unsafe`), checked against
+/// RSS per cached token by `scripts/bench/token-memory.sh` (PERFORMANCE.md).
 pub(crate) const ENTRY_OVERHEAD: u32 = 768;
 
 /// How the cache is bounded.
